@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace YoungCarers.EventStore.Embedded;
+
+/// <summary>
+/// A local PostgreSQL cluster run from the machine's installed server binaries, for running the
+/// service and the tests with no database configured. It listens on 127.0.0.1 only, with trust
+/// authentication for the local superuser, so it is a development and test default, not a
+/// production deployment. When started as root it runs the server as the <c>postgres</c> user,
+/// because PostgreSQL refuses to run as root.
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    private const string SuperUser = "postgres";
+    private const string ServiceAccount = "postgres";
+    private readonly EmbeddedPostgresOptions _options;
+    private readonly string _binDirectory;
+    private readonly bool _startedHere;
+
+    private EmbeddedPostgres(EmbeddedPostgresOptions options, string binDirectory, int port, bool startedHere)
+    {
+        _options = options;
+        _binDirectory = binDirectory;
+        _startedHere = startedHere;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string DataDirectory => _options.DataDirectory;
+
+    /// <summary>A connection string for the given database on this cluster.</summary>
+    public string ConnectionString(string database = "postgres") =>
+        $"Host=127.0.0.1;Port={Port};Username={SuperUser};Database={database};Include Error Detail=true";
+
+    /// <summary>
+    /// Starts the cluster, initialising the data directory first if it is new. If a server is
+    /// already running on this data directory (say, left by a process that was killed), it is
+    /// reused rather than started twice.
+    /// </summary>
+    public static async Task<EmbeddedPostgres> StartAsync(EmbeddedPostgresOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var binDirectory = options.BinDirectory ?? FindBinDirectory();
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        options = options with { DataDirectory = dataDirectory };
+
+        await PrepareDirectoryAsync(dataDirectory, cancellationToken);
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            await InitialiseAsync(binDirectory, dataDirectory, options.Disposable, cancellationToken);
+        }
+
+        if (await RunningPortAsync(binDirectory, dataDirectory, cancellationToken) is { } runningPort)
+        {
+            return new EmbeddedPostgres(options, binDirectory, runningPort, startedHere: false);
+        }
+
+        var port = options.Port == 0 ? FreePort() : options.Port;
+        var serverOptions = new StringBuilder().Append(CultureInfo.InvariantCulture, $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
+        var settings = new Dictionary<string, string>(options.Settings);
+        if (options.Disposable)
+        {
+            settings.TryAdd("fsync", "off");
+            settings.TryAdd("synchronous_commit", "off");
+            settings.TryAdd("full_page_writes", "off");
+        }
+
+        settings.TryAdd("max_connections", "200");
+        foreach (var (name, value) in settings)
+        {
+            serverOptions.Append(CultureInfo.InvariantCulture, $" -c {name}={value}");
+        }
+
+        var logFile = dataDirectory + ".log";
+        await RunAsync(binDirectory, "pg_ctl",
+            ["start", "-D", dataDirectory, "-w", "-t", "120", "-l", logFile, "-o", serverOptions.ToString()],
+            cancellationToken, logFileOnFailure: logFile);
+        return new EmbeddedPostgres(options, binDirectory, port, startedHere: true);
+    }
+
+    /// <summary>Stops the server if this instance started it (fast shutdown: sessions are ended, data is kept).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_startedHere)
+        {
+            await RunAsync(_binDirectory, "pg_ctl", ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_options.Disposable)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+            File.Delete(DataDirectory + ".log");
+        }
+    }
+
+    private static string FindBinDirectory()
+    {
+        const string Root = "/usr/lib/postgresql";
+        var candidates = Directory.Exists(Root)
+            ? Directory.GetDirectories(Root)
+                .Select(directory => (Directory: Path.Combine(directory, "bin"), Version: int.TryParse(Path.GetFileName(directory), out var v) ? v : 0))
+                .Where(candidate => File.Exists(Path.Combine(candidate.Directory, "initdb")))
+                .OrderByDescending(candidate => candidate.Version)
+                .Select(candidate => candidate.Directory)
+                .ToList()
+            : [];
+        return candidates.FirstOrDefault() ?? throw new EmbeddedPostgresException(
+            $"No PostgreSQL server binaries were found under {Root} (install the postgresql package), " +
+            "and none were configured; or configure a connection string to use an existing server.");
+    }
+
+    private static async Task PrepareDirectoryAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        if (IsRoot)
+        {
+            await RunProcessAsync("chown", [$"{ServiceAccount}:{ServiceAccount}", dataDirectory], cancellationToken);
+        }
+
+        // initdb insists on a private data directory.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static Task InitialiseAsync(string binDirectory, string dataDirectory, bool disposable, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string>
+        {
+            "-D", dataDirectory, "-U", SuperUser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions",
+        };
+        if (disposable)
+        {
+            arguments.Add("--no-sync");
+        }
+
+        return RunAsync(binDirectory, "initdb", arguments, cancellationToken);
+    }
+
+    /// <summary>The port of a server already running on this data directory, if there is one.</summary>
+    private static async Task<int?> RunningPortAsync(string binDirectory, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return null;
+        }
+
+        var status = await RunProcessAsync(Path.Combine(binDirectory, "pg_ctl"), ["status", "-D", dataDirectory], cancellationToken, throwOnFailure: false, asServiceAccount: true);
+        if (status.ExitCode != 0)
+        {
+            return null;
+        }
+
+        // postmaster.pid: line 4 is the port.
+        var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken);
+        return lines.Length > 3 && int.TryParse(lines[3], CultureInfo.InvariantCulture, out var port) ? port : null;
+    }
+
+    private static async Task RunAsync(string binDirectory, string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? logFileOnFailure = null)
+    {
+        var result = await RunProcessAsync(Path.Combine(binDirectory, tool), arguments, cancellationToken, throwOnFailure: false, asServiceAccount: true);
+        if (result.ExitCode != 0)
+        {
+            var log = logFileOnFailure is not null && File.Exists(logFileOnFailure) ? await File.ReadAllTextAsync(logFileOnFailure, cancellationToken) : "";
+            throw new EmbeddedPostgresException($"{tool} failed with exit code {result.ExitCode}: {result.Output}{log}");
+        }
+    }
+
+    private static async Task<ProcessResult> RunProcessAsync(
+        string fileName,
+        IReadOnlyList<string> arguments,
+        CancellationToken cancellationToken,
+        bool throwOnFailure = true,
+        bool asServiceAccount = false)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        if (asServiceAccount && IsRoot)
+        {
+            start.FileName = "runuser";
+            foreach (var argument in (string[])["-u", ServiceAccount, "--", fileName])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            start.FileName = fileName;
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new EmbeddedPostgresException($"Could not start {fileName}.");
+        process.StandardInput.Close();
+        // pg_ctl start leaves the server holding its own output streams; read to end only for other tools.
+        var output = ReadOutputAsync(process);
+        await process.WaitForExitAsync(cancellationToken);
+        var text = await output;
+        if (throwOnFailure && process.ExitCode != 0)
+        {
+            throw new EmbeddedPostgresException($"{fileName} failed with exit code {process.ExitCode}: {text}");
+        }
+
+        return new ProcessResult(process.ExitCode, text);
+    }
+
+    private static async Task<string> ReadOutputAsync(Process process)
+    {
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        return (await stdout) + (await stderr);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private sealed record ProcessResult(int ExitCode, string Output);
+}
+
+public sealed class EmbeddedPostgresException(string message) : Exception(message);

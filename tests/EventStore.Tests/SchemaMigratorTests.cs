@@ -1,0 +1,60 @@
+using Npgsql;
+using YoungCarers.EventStore.Schema;
+using YoungCarers.Testing;
+
+namespace YoungCarers.EventStore.Tests;
+
+public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
+{
+    private readonly DatabaseFixture _database;
+
+    public SchemaMigratorTests(DatabaseFixture database) => _database = database;
+
+    [Fact]
+    public async Task Migrating_an_up_to_date_database_applies_nothing()
+    {
+        var applied = await new SchemaMigrator(_database.DataSource).MigrateAsync();
+
+        Assert.Empty(applied);
+    }
+
+    [Fact]
+    public async Task Concurrent_migrators_on_a_new_database_apply_each_script_once()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new SchemaMigrator(dataSource).MigrateAsync()));
+
+            Assert.Equal(SchemaMigrator.Scripts.Select(s => s.Version), runs.SelectMany(run => run).Order());
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task A_script_changed_after_it_was_applied_stops_the_migration()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            await new SchemaMigrator(dataSource).MigrateAsync();
+            await using (var command = dataSource.CreateCommand("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            var error = await Assert.ThrowsAsync<SchemaMigrationException>(() => new SchemaMigrator(dataSource).MigrateAsync());
+
+            Assert.Contains("0001", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+}
