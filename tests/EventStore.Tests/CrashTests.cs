@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 using YoungCarers.EventStore.AllEvents;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Testing;
@@ -73,30 +72,16 @@ public sealed class CrashTests : IClassFixture<DatabaseFixture>
 
     private async Task<List<RecordedEvent>> ReadAllAsync()
     {
-        var reader = new AllEventsReader(_database.DataSource);
-        // The killed writer's server session may take a moment to notice and roll back.
-        NpgsqlConnection.ClearAllPools();
-        var events = new List<RecordedEvent>();
-        var position = GlobalPosition.Start;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        // The reader waits for every transaction older than the newest stored event to finish,
+        // anywhere on the server (other test classes hold transactions open on purpose).
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        await using var caughtUp = _database.DataSource.CreateCommand(
+            "SELECT coalesce(max(transaction_id) < pg_snapshot_xmin(pg_current_snapshot()), true) FROM events");
+        while (!(bool)(await caughtUp.ExecuteScalarAsync())! && DateTime.UtcNow < deadline)
         {
-            var page = await reader.ReadAsync(position, 1000);
-            events.AddRange(page);
-            if (page.Count > 0)
-            {
-                position = page[^1].Position;
-                continue;
-            }
-
-            await using var command = _database.DataSource.CreateCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL");
-            if ((long)(await command.ExecuteScalarAsync())! == 0 || DateTime.UtcNow > deadline)
-            {
-                return [.. events, .. await reader.ReadAsync(position, int.MaxValue)];
-            }
-
             await Task.Delay(100);
         }
+
+        return [.. await new AllEventsReader(_database.DataSource).ReadAsync(GlobalPosition.Start, int.MaxValue)];
     }
 }

@@ -76,7 +76,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             serverOptions.Append(CultureInfo.InvariantCulture, $" -c {name}={value}");
         }
 
-        var logFile = dataDirectory + ".log";
+        // Inside the data directory: the server account may not write anywhere else.
+        var logFile = Path.Combine(dataDirectory, "server.log");
         await RunAsync(binDirectory, "pg_ctl",
             ["start", "-D", dataDirectory, "-w", "-t", "120", "-l", logFile, "-o", serverOptions.ToString()],
             cancellationToken, logFileOnFailure: logFile);
@@ -98,7 +99,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (_options.Disposable)
         {
             Directory.Delete(DataDirectory, recursive: true);
-            File.Delete(DataDirectory + ".log");
         }
     }
 

@@ -1,0 +1,34 @@
+using Npgsql;
+using YoungCarers.Api.Storage;
+using YoungCarers.EventStore.Schema;
+
+namespace YoungCarers.Api.CommandLine;
+
+internal static class MigrateCommand
+{
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        var database = await DatabaseConnection.ResolveAsync(configuration, cancellationToken);
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+            var applied = await new SchemaMigrator(dataSource).MigrateAsync(cancellationToken);
+            await Console.Out.WriteLineAsync(applied.Count == 0
+                ? $"Schema already current at version {SchemaMigrator.Scripts[^1].Version}."
+                : $"Applied schema versions {string.Join(", ", applied)}.");
+            return 0;
+        }
+        finally
+        {
+            if (database.Embedded is { } embedded)
+            {
+                await embedded.StopAsync(CancellationToken.None);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using YoungCarers.Api.Health;
+using YoungCarers.Api.Storage;
+
+namespace YoungCarers.Api;
+
+/// <summary>Builds and runs the web service.</summary>
+internal static class ServiceHost
+{
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        await builder.AddEventStoreAsync(cancellationToken);
+        builder.Services.AddServiceHealthChecks();
+
+        await using var app = builder.Build();
+        app.MapServiceHealthChecks();
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+}

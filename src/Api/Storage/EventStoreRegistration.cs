@@ -1,0 +1,31 @@
+using Npgsql;
+using YoungCarers.EventStore.AllEvents;
+using YoungCarers.EventStore.Schema;
+using YoungCarers.EventStore.Streams;
+
+namespace YoungCarers.Api.Storage;
+
+internal static class EventStoreRegistration
+{
+    /// <summary>
+    /// Registers the one <see cref="NpgsqlDataSource"/> and the event store over it, starting the
+    /// embedded PostgreSQL first when no connection string is configured.
+    /// </summary>
+    public static async Task AddEventStoreAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseConnection.ResolveAsync(builder.Configuration, cancellationToken);
+        var services = builder.Services;
+        services.AddSingleton(database);
+        // Registered before anything that uses the database, so it is stopped after them.
+        services.AddHostedService<EmbeddedPostgresLifetime>();
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(database.ConnectionString) { Name = "event-store" }.Build());
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<PostgresEventStore>();
+        services.AddSingleton<AllEventsReader>();
+        services.AddSingleton<ProjectionCheckpoints>();
+        if (builder.Configuration.GetValue("EventStore:MigrateOnStartup", true))
+        {
+            services.AddHostedService<SchemaMigrationService>();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace YoungCarers.Api.Tests;
+
+/// <summary>
+/// The README's first command, for real: the service as its own process, with no connection
+/// string, starting its own embedded PostgreSQL.
+/// </summary>
+public sealed class RunningServiceTests : IDisposable
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"yc-service-test-{Guid.NewGuid():N}", "postgres");
+
+    [Fact]
+    public async Task With_no_connection_string_the_service_starts_embedded_postgres_answers_health_and_stops_it_on_shutdown()
+    {
+        var port = FreePort();
+        using var service = StartService($"--urls=http://127.0.0.1:{port}");
+        var log = service.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var live = await WaitForAsync(client, "/health/live", TimeSpan.FromSeconds(90), service);
+            var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+            Assert.Equal(HttpStatusCode.OK, live);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.True(File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")));
+        }
+        finally
+        {
+            await TerminateAsync(service);
+        }
+
+        Assert.Equal(0, service.ExitCode);
+        Assert.Contains("using the embedded PostgreSQL", await log, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")), "The embedded PostgreSQL was left running.");
+    }
+
+    [Fact]
+    public async Task The_migrate_command_applies_the_schema_once_and_then_reports_it_current()
+    {
+        using var first = StartService("migrate");
+        var firstOutput = await first.StandardOutput.ReadToEndAsync();
+        await first.WaitForExitAsync();
+        using var second = StartService("migrate");
+        var secondOutput = await second.StandardOutput.ReadToEndAsync();
+        await second.WaitForExitAsync();
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("Applied schema versions 1", firstOutput, StringComparison.Ordinal);
+        Assert.Contains("already current", secondOutput, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(Path.GetDirectoryName(_dataDirectory)!, recursive: true);
+
+    private Process StartService(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "YoungCarers.Api.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add($"--EmbeddedPostgres:DataDirectory={_dataDirectory}");
+        start.Environment.Remove("ConnectionStrings__EventStore");
+        var process = Process.Start(start)!;
+        // Drained so a chatty process never blocks on a full pipe.
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    private static async Task<HttpStatusCode> WaitForAsync(HttpClient client, string path, TimeSpan timeout, Process service)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return (await client.GetAsync(new Uri(path, UriKind.Relative))).StatusCode;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !service.HasExited)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    private static async Task TerminateAsync(Process service)
+    {
+        if (service.HasExited)
+        {
+            return;
+        }
+
+        // SIGTERM, as a process manager would send: the service shuts down gracefully.
+        using (var kill = Process.Start("kill", ["-TERM", service.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await service.WaitForExitAsync(timeout.Token);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
