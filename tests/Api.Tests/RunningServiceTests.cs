@@ -53,9 +53,30 @@ public sealed class RunningServiceTests : IDisposable
         Assert.Contains("already current", secondOutput, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(Path.GetDirectoryName(_dataDirectory)!, recursive: true);
+    [Fact]
+    public async Task An_unreachable_database_fails_the_command_with_a_plain_message_and_exit_code_1()
+    {
+        using var migrate = StartService(drainErrors: false, "migrate", "--ConnectionStrings:EventStore=Host=127.0.0.1;Port=1;Username=nobody;Timeout=2");
+        var errors = await migrate.StandardError.ReadToEndAsync();
+        await migrate.WaitForExitAsync();
 
-    private Process StartService(params string[] arguments)
+        Assert.Equal(1, migrate.ExitCode);
+        Assert.StartsWith("youngcarers: Failed to connect to 127.0.0.1:1", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", errors, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        var root = Path.GetDirectoryName(_dataDirectory)!;
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private Process StartService(params string[] arguments) => StartService(drainErrors: true, arguments);
+
+    private Process StartService(bool drainErrors, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -73,8 +94,12 @@ public sealed class RunningServiceTests : IDisposable
         start.ArgumentList.Add($"--EmbeddedPostgres:DataDirectory={_dataDirectory}");
         start.Environment.Remove("ConnectionStrings__EventStore");
         var process = Process.Start(start)!;
-        // Drained so a chatty process never blocks on a full pipe.
-        _ = process.StandardError.ReadToEndAsync();
+        if (drainErrors)
+        {
+            // Drained so a chatty process never blocks on a full pipe.
+            _ = process.StandardError.ReadToEndAsync();
+        }
+
         return process;
     }
 

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Npgsql;
+using YoungCarers.EventStore.Embedded;
+using YoungCarers.EventStore.Schema;
 
 namespace YoungCarers.Api.CommandLine;
 
@@ -8,7 +11,7 @@ namespace YoungCarers.Api.CommandLine;
 /// </summary>
 internal static class YoungCarersCommandLine
 {
-    public static Task<int> InvokeAsync(string[] args)
+    public static async Task<int> InvokeAsync(string[] args)
     {
         var root = new RootCommand("YoungCarers: joins up adult and children's social care around young carers.")
         {
@@ -23,6 +26,15 @@ internal static class YoungCarersCommandLine
         migrate.SetAction((parse, cancellationToken) => MigrateCommand.RunAsync([.. parse.UnmatchedTokens], cancellationToken));
         root.Subcommands.Add(migrate);
 
-        return root.Parse(args).InvokeAsync();
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or NpgsqlException)
+        {
+            // An operator's problem (no binaries, unreachable server, schema from a newer build): say what, not where.
+            await Console.Error.WriteLineAsync($"youngcarers: {e.Message}");
+            return 1;
+        }
     }
 }
