@@ -5,6 +5,7 @@ using static YoungCarers.EventStore.Tests.TestEvents;
 
 namespace YoungCarers.EventStore.Tests;
 
+[Collection(nameof(RunsAlone))]
 public sealed class AllEventsReaderTests : IClassFixture<DatabaseFixture>
 {
     private readonly DatabaseFixture _database;

@@ -17,9 +17,10 @@ internal static class MigrateCommand
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-            var applied = await new SchemaMigrator(dataSource).MigrateAsync(cancellationToken);
+            var migrator = new SchemaMigrator(dataSource);
+            var applied = await migrator.MigrateAsync(cancellationToken);
             await Console.Out.WriteLineAsync(applied.Count == 0
-                ? $"Schema already current at version {SchemaMigrator.Scripts[^1].Version}."
+                ? $"Schema already current at version {migrator.Scripts[^1].Version}."
                 : $"Applied schema versions {string.Join(", ", applied)}.");
             return 0;
         }

@@ -8,7 +8,7 @@ internal sealed partial class SchemaMigrationService(SchemaMigrator migrator, IL
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var applied = await migrator.MigrateAsync(cancellationToken);
-        LogMigrated(applied.Count, SchemaMigrator.Scripts[^1].Version);
+        LogMigrated(applied.Count, migrator.Scripts[^1].Version);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

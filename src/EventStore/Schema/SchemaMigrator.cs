@@ -7,20 +7,29 @@ using Npgsql;
 namespace YoungCarers.EventStore.Schema;
 
 /// <summary>
-/// Applies the numbered SQL scripts embedded in this assembly, each once, in order, each in its own
-/// transaction. Safe to run from several processes at once and on every start-up.
+/// Applies the numbered SQL scripts embedded (as <c>Schema/Scripts/NNNN_name.sql</c>) in the event
+/// store's assembly and in any feature assemblies given, each once, in version order, each in its
+/// own transaction. Versions are unique across assemblies: the event store owns 0001-0099 and each
+/// feature takes its own hundred. Safe to run from several processes at once and on every start-up.
 /// </summary>
-public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource)
+public sealed partial class SchemaMigrator
 {
     // Arbitrary, fixed: serialises migrators of this schema across processes.
     private const long MigrationLockKey = 0x5943_4D49_4752_4154;
+    private readonly NpgsqlDataSource _dataSource;
 
-    public static IReadOnlyList<MigrationScript> Scripts { get; } = LoadScripts();
+    public SchemaMigrator(NpgsqlDataSource dataSource, params IEnumerable<Assembly> featureAssemblies)
+    {
+        _dataSource = dataSource;
+        Scripts = LoadScripts([typeof(SchemaMigrator).Assembly, .. featureAssemblies]);
+    }
+
+    public IReadOnlyList<MigrationScript> Scripts { get; }
 
     /// <returns>The versions applied by this call (empty when the schema was already current).</returns>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, null, "SELECT pg_advisory_lock(@key)", cancellationToken, ("key", MigrationLockKey));
         try
         {
@@ -101,11 +110,10 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static List<MigrationScript> LoadScripts()
+    private static List<MigrationScript> LoadScripts(IEnumerable<Assembly> assemblies)
     {
-        var assembly = typeof(SchemaMigrator).Assembly;
         var scripts = new List<MigrationScript>();
-        foreach (var resource in assembly.GetManifestResourceNames())
+        foreach (var (assembly, resource) in assemblies.Distinct().SelectMany(a => a.GetManifestResourceNames().Select(r => (a, r))))
         {
             var match = ScriptName().Match(resource);
             if (!match.Success)

@@ -232,10 +232,13 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource)
     private static async Task UpdateStreamsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AppendPlan plan, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
+        // An upsert, not UPDATE ... FROM unnest: ON CONFLICT probes the primary key row by row, where
+        // the planner may hash-join a scan of the whole streams table for a large batch. It never
+        // inserts: every row exists and is locked by this transaction (LockStreamsAsync).
         var update = new NpgsqlBatchCommand("""
-            UPDATE streams s SET version = u.version, last_transaction_id = pg_current_xact_id()
-            FROM unnest(@ids::text[], @versions::bigint[]) AS u(id, version)
-            WHERE s.stream_id = u.id
+            INSERT INTO streams (stream_id, version)
+            SELECT id, version FROM unnest(@ids::text[], @versions::bigint[]) AS u(id, version)
+            ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_transaction_id = pg_current_xact_id()
             """);
         update.Parameters.AddWithValue("ids", plan.NewVersions.Keys.ToArray());
         update.Parameters.AddWithValue("versions", plan.NewVersions.Values.ToArray());
