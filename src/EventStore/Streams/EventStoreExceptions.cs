@@ -29,3 +29,9 @@ public sealed class StreamNotFoundException(string streamId)
 {
     public string StreamId { get; } = streamId;
 }
+
+/// <summary>
+/// The transaction met a concurrent change and must run again from the start to see it.
+/// <see cref="PostgresEventStore.ExecuteAsync{T}"/> does so; work inside it may throw this too.
+/// </summary>
+public sealed class TransactionConflictException(string message) : EventStoreException(message);
