@@ -13,7 +13,7 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
     [Fact]
     public async Task Migrating_an_up_to_date_database_applies_nothing()
     {
-        var applied = await new SchemaMigrator(_database.DataSource).MigrateAsync();
+        var applied = await new SchemaMigrator(_database.DataSource, typeof(Ingest.Pipeline.IngestPipeline).Assembly).MigrateAsync();
 
         Assert.Empty(applied);
     }
@@ -33,6 +33,14 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
         {
             await TestPostgres.DropDatabaseAsync(connectionString);
         }
+    }
+
+    [Fact]
+    public async Task A_database_with_versions_this_build_does_not_know_stops_the_migration()
+    {
+        var error = await Assert.ThrowsAsync<SchemaMigrationException>(() => new SchemaMigrator(_database.DataSource).MigrateAsync());
+
+        Assert.Contains("newer build", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

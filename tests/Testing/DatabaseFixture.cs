@@ -1,10 +1,11 @@
 using Npgsql;
 using Xunit;
 using YoungCarers.EventStore.Schema;
+using YoungCarers.Ingest.Pipeline;
 
 namespace YoungCarers.Testing;
 
-/// <summary>A fresh, migrated database for one test class, dropped afterwards.</summary>
+/// <summary>A fresh database with the whole product schema, for one test class, dropped afterwards.</summary>
 public sealed class DatabaseFixture : IAsyncLifetime
 {
     private NpgsqlDataSource? _dataSource;
@@ -17,7 +18,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync("yc_test");
         _dataSource = NpgsqlDataSource.Create(ConnectionString);
-        await new SchemaMigrator(_dataSource).MigrateAsync();
+        await new SchemaMigrator(_dataSource, typeof(IngestPipeline).Assembly).MigrateAsync();
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,7 @@
 using Npgsql;
 using YoungCarers.Api.Storage;
 using YoungCarers.EventStore.Schema;
+using YoungCarers.Ingest.Pipeline;
 
 namespace YoungCarers.Api.CommandLine;
 
@@ -17,7 +18,7 @@ internal static class MigrateCommand
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-            var migrator = new SchemaMigrator(dataSource);
+            var migrator = new SchemaMigrator(dataSource, typeof(IngestPipeline).Assembly);
             var applied = await migrator.MigrateAsync(cancellationToken);
             await Console.Out.WriteLineAsync(applied.Count == 0
                 ? $"Schema already current at version {migrator.Scripts[^1].Version}."

@@ -2,6 +2,7 @@ using Npgsql;
 using YoungCarers.EventStore.AllEvents;
 using YoungCarers.EventStore.Schema;
 using YoungCarers.EventStore.Streams;
+using YoungCarers.Ingest.Pipeline;
 
 namespace YoungCarers.Api.Storage;
 
@@ -19,7 +20,7 @@ internal static class EventStoreRegistration
         // Registered before anything that uses the database, so it is stopped after them.
         services.AddHostedService<EmbeddedPostgresLifetime>();
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(database.ConnectionString) { Name = "event-store" }.Build());
-        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton(sp => new SchemaMigrator(sp.GetRequiredService<NpgsqlDataSource>(), typeof(IngestPipeline).Assembly));
         services.AddSingleton<PostgresEventStore>();
         services.AddSingleton<AllEventsReader>();
         services.AddSingleton<ProjectionCheckpoints>();

@@ -15,8 +15,17 @@ public sealed record NewEvent(
     string SourceEventId,
     EventMetadata? Metadata = null);
 
-/// <summary>Tracing context stored with each event as JSONB.</summary>
+/// <summary>Tracing and provenance stored with each event as JSONB.</summary>
 public sealed record EventMetadata(string? CorrelationId = null, string? CausationId = null)
 {
     public static EventMetadata Empty { get; } = new();
+
+    /// <summary>How the event arrived: http, kafka, file or the service itself.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>The CloudEvents subject, if the publisher gave one.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The type as published, when it was a later version upcast to the stored type.</summary>
+    public string? PublishedType { get; init; }
 }

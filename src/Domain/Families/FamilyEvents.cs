@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace YoungCarers.Domain.Families;
+
+/// <summary>An event the service itself records in a family's stream (as opposed to one from a case system).</summary>
+public interface IFamilyEvent;
+
+/// <summary>Why two families became one.</summary>
+public enum MergeReason
+{
+    /// <summary>An event mentioned members of both, or a person turned out to be in both (a shared identifier).</summary>
+    [JsonStringEnumMemberName("linked-by-event")]
+    LinkedByEvent,
+
+    /// <summary>The integration team merged them.</summary>
+    [JsonStringEnumMemberName("explicit")]
+    Explicit,
+}
+
+/// <summary>In the surviving stream: another family was merged into this one; its history is now this family's too.</summary>
+/// <param name="CausedBySource">With <paramref name="CausedByEventId"/>, the event that linked them (for <see cref="MergeReason.LinkedByEvent"/>).</param>
+/// <param name="DecidedBy">Who merged them (for <see cref="MergeReason.Explicit"/>).</param>
+public sealed record FamilyMerged(
+    string AbsorbedFamilyId,
+    MergeReason Reason,
+    string? CausedBySource,
+    string? CausedByEventId,
+    string? DecidedBy,
+    string? Note) : IFamilyEvent
+{
+    public const string TypeName = "family.merged.v1";
+}
+
+/// <summary>The last event in an absorbed family's stream: it now lives on as <paramref name="SurvivorFamilyId"/>.</summary>
+public sealed record FamilyAbsorbed(
+    string SurvivorFamilyId,
+    MergeReason Reason,
+    string? CausedBySource,
+    string? CausedByEventId,
+    string? DecidedBy,
+    string? Note) : IFamilyEvent
+{
+    public const string TypeName = "family.absorbed.v1";
+}
+
+/// <summary>Stored type names and JSON for the service's own family events.</summary>
+public static class FamilyEventSerializer
+{
+    public static (string Type, string Json) Serialize(IFamilyEvent e) => e switch
+    {
+        FamilyMerged merged => (FamilyMerged.TypeName, JsonSerializer.Serialize(merged, FamilyEventJsonContext.Default.FamilyMerged)),
+        FamilyAbsorbed absorbed => (FamilyAbsorbed.TypeName, JsonSerializer.Serialize(absorbed, FamilyEventJsonContext.Default.FamilyAbsorbed)),
+        _ => throw new ArgumentException($"{e.GetType().Name} has no stored type name.", nameof(e)),
+    };
+
+    public static IFamilyEvent Deserialize(string type, string json) => type switch
+    {
+        FamilyMerged.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilyMerged)!,
+        FamilyAbsorbed.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilyAbsorbed)!,
+        _ => throw new ArgumentException($"'{type}' is not a family event type.", nameof(type)),
+    };
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(FamilyMerged))]
+[JsonSerializable(typeof(FamilyAbsorbed))]
+internal sealed partial class FamilyEventJsonContext : JsonSerializerContext;

@@ -1,0 +1,192 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using YoungCarers.EventStore.Streams;
+
+namespace YoungCarers.Ingest.Identity;
+
+/// <summary>
+/// The person index in PostgreSQL, read and written inside the event store transaction that
+/// appends the events it learns from.
+/// </summary>
+public static class PersonIndex
+{
+    // pg_advisory_xact_lock(int, int) key space for identity locks ("YCID").
+    private const int LockSpace = 0x5943_4944;
+    private const int GlobalLock = -1;
+    private const int Buckets = 1024;
+
+    /// <summary>A batch touching more buckets than this takes the global lock instead, so lock counts stay small.</summary>
+    private const int MaxBucketLocks = 32;
+
+    /// <summary>
+    /// Serialises transactions that mention the same identifiers, so two of them can never both
+    /// decide a new person (or family) is needed. Small batches lock hash buckets of their
+    /// identifiers under a shared global lock; large ones take the global lock exclusively. Advisory
+    /// locks take no transaction id, so they come before any write, as the event store requires.
+    /// </summary>
+    public static async Task LockAsync(EventStoreTransaction transaction, IEnumerable<IdentityKey> keys, CancellationToken cancellationToken)
+    {
+        var buckets = keys.Select(Bucket).Distinct().Order().ToArray();
+        await using var command = new NpgsqlCommand("", transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("space", LockSpace);
+        command.Parameters.AddWithValue("global", GlobalLock);
+        if (buckets.Length > MaxBucketLocks)
+        {
+            command.CommandText = "SELECT pg_advisory_xact_lock(@space, @global)";
+        }
+        else
+        {
+            command.CommandText = """
+                SELECT pg_advisory_xact_lock_shared(@space, @global);
+                SELECT count(pg_advisory_xact_lock(@space, b)) FROM (SELECT unnest(@buckets::int[]) AS b ORDER BY 1) AS ordered;
+                """;
+            command.Parameters.AddWithValue("buckets", buckets);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static async Task<KnownIdentities> LoadAsync(EventStoreTransaction transaction, IReadOnlyCollection<IdentityKey> keys, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT i.scheme, i.value, p.person_id, p.family_id, s.created_at
+            FROM unnest(@schemes::text[], @values::text[]) AS k(scheme, value)
+            JOIN person_identifiers i ON i.scheme = k.scheme AND i.value = k.value
+            JOIN persons p ON p.person_id = i.person_id
+            LEFT JOIN streams s ON s.stream_id = p.family_id
+            """, transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("schemes", keys.Select(k => k.Scheme).ToArray());
+        command.Parameters.AddWithValue("values", keys.Select(k => k.Value).ToArray());
+        var persons = new Dictionary<IdentityKey, KnownPerson>();
+        var familyCreatedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var familyId = reader.GetString(3);
+            persons[new IdentityKey(reader.GetString(0), reader.GetString(1))] = new KnownPerson(reader.GetGuid(2), familyId);
+            familyCreatedAt[familyId] = reader.IsDBNull(4) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(4);
+        }
+
+        return new KnownIdentities(persons, familyCreatedAt);
+    }
+
+    /// <summary>Writes the plan's changes to the index: merged persons, moved families, new persons and identifiers, match candidates.</summary>
+    public static async Task ApplyAsync(EventStoreTransaction transaction, IdentityPlan plan, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
+        if (plan.PersonMerges.Count > 0)
+        {
+            var kept = plan.PersonMerges.Select(m => m.Kept).ToArray();
+            var absorbed = plan.PersonMerges.Select(m => m.Absorbed).ToArray();
+            Add(batch, """
+                UPDATE person_identifiers i SET person_id = m.kept
+                FROM unnest(@kept::uuid[], @absorbed::uuid[]) AS m(kept, absorbed)
+                WHERE i.person_id = m.absorbed
+                """, ("kept", kept), ("absorbed", absorbed));
+            Add(batch, "DELETE FROM identity_candidates WHERE person_id = ANY(@absorbed) OR other_person_id = ANY(@absorbed)", ("absorbed", absorbed));
+            Add(batch, "DELETE FROM persons WHERE person_id = ANY(@absorbed)", ("absorbed", absorbed));
+        }
+
+        if (plan.FamilyMerges.Count > 0)
+        {
+            Add(batch, """
+                UPDATE persons p SET family_id = m.survivor
+                FROM unnest(@survivors::text[], @absorbed::text[]) AS m(survivor, absorbed)
+                WHERE p.family_id = m.absorbed
+                """,
+                ("survivors", plan.FamilyMerges.Select(m => m.Survivor).ToArray()),
+                ("absorbed", plan.FamilyMerges.Select(m => m.Absorbed).ToArray()));
+        }
+
+        if (plan.NewPersons.Count > 0)
+        {
+            var persons = plan.NewPersons;
+            Add(batch, """
+                INSERT INTO persons (person_id, family_id, given_name, family_name, birth_date)
+                SELECT * FROM unnest(@ids::uuid[], @families::text[], @given::text[], @family::text[], @born::date[])
+                """,
+                ("ids", persons.Select(p => p.PersonId).ToArray()),
+                ("families", persons.Select(p => p.FamilyId).ToArray()),
+                ("given", persons.Select(p => p.GivenName).ToArray()),
+                ("family", persons.Select(p => p.FamilyName).ToArray()),
+                ("born", persons.Select(p => p.BirthDate).ToArray()));
+        }
+
+        if (plan.NewIdentifiers.Count > 0)
+        {
+            Add(batch, """
+                INSERT INTO person_identifiers (scheme, value, person_id)
+                SELECT * FROM unnest(@schemes::text[], @values::text[], @persons::uuid[])
+                """,
+                ("schemes", plan.NewIdentifiers.Select(i => i.Key.Scheme).ToArray()),
+                ("values", plan.NewIdentifiers.Select(i => i.Key.Value).ToArray()),
+                ("persons", plan.NewIdentifiers.Select(i => i.PersonId).ToArray()));
+        }
+
+        // Details missing on a known person are filled in from later sightings, never overwritten.
+        var details = plan.Sightings
+            .Where(s => s.Sighting.GivenName is not null || s.Sighting.FamilyName is not null || s.Sighting.BirthDate is not null)
+            .DistinctBy(s => s.PersonId)
+            .ToList();
+        if (details.Count > 0)
+        {
+            Add(batch, """
+                UPDATE persons p
+                SET given_name = coalesce(p.given_name, d.given), family_name = coalesce(p.family_name, d.family), birth_date = coalesce(p.birth_date, d.born)
+                FROM unnest(@ids::uuid[], @given::text[], @family::text[], @born::date[]) AS d(id, given, family, born)
+                WHERE p.person_id = d.id AND (p.given_name IS NULL OR p.family_name IS NULL OR p.birth_date IS NULL)
+                """,
+                ("ids", details.Select(d => d.PersonId).ToArray()),
+                ("given", details.Select(d => d.Sighting.GivenName).ToArray()),
+                ("family", details.Select(d => d.Sighting.FamilyName).ToArray()),
+                ("born", details.Select(d => d.Sighting.BirthDate).ToArray()));
+        }
+
+        if (plan.NewPersons.Count > 0)
+        {
+            Add(batch, """
+                INSERT INTO identity_candidates (person_id, other_person_id, reason)
+                SELECT least(n.person_id, p.person_id), greatest(n.person_id, p.person_id), 'same-name-and-birth-date'
+                FROM persons n
+                JOIN persons p ON lower(p.family_name) = lower(n.family_name) AND p.birth_date = n.birth_date
+                              AND lower(p.given_name) = lower(n.given_name) AND p.family_id <> n.family_id
+                WHERE n.person_id = ANY(@new) AND n.birth_date IS NOT NULL
+                ON CONFLICT (person_id, other_person_id) DO NOTHING
+                """, ("new", plan.NewPersons.Select(p => p.PersonId).ToArray()));
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static void Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(value switch
+            {
+                string?[] texts => new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = texts },
+                DateOnly?[] dates => new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = dates },
+                _ => new NpgsqlParameter(name, value),
+            });
+        }
+
+        batch.BatchCommands.Add(command);
+    }
+
+    /// <summary>A stable bucket (FNV-1a of the key's UTF-8), the same in every process.</summary>
+    private static int Bucket(IdentityKey key)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(key.Scheme + "\0" + key.Value))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return (int)(hash % Buckets);
+    }
+}
