@@ -1,5 +1,7 @@
 using YoungCarers.Api.Health;
 using YoungCarers.Api.Storage;
+using YoungCarers.Ingest;
+using YoungCarers.Ingest.Http;
 
 namespace YoungCarers.Api;
 
@@ -10,10 +12,16 @@ internal static class ServiceHost
     {
         var builder = WebApplication.CreateBuilder(args);
         await builder.AddEventStoreAsync(cancellationToken);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddIngest();
         builder.Services.AddServiceHealthChecks();
 
         await using var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapServiceHealthChecks();
+        app.MapIngestEndpoints();
+        app.MapQuarantineEndpoints();
         await app.RunAsync(cancellationToken);
         return 0;
     }

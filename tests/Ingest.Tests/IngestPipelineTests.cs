@@ -3,7 +3,7 @@ using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Ingest.Quarantine;
 using YoungCarers.Testing;
-using static YoungCarers.Ingest.Tests.Envelopes;
+using static YoungCarers.Testing.Envelopes;
 
 namespace YoungCarers.Ingest.Tests;
 

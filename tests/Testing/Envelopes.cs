@@ -2,10 +2,10 @@ using System.Text;
 using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Ingest.Quarantine;
 
-namespace YoungCarers.Ingest.Tests;
+namespace YoungCarers.Testing;
 
 /// <summary>Valid CloudEvents as upstream systems publish them, built for ingest tests.</summary>
-internal static class Envelopes
+public static class Envelopes
 {
     public const string AdultSource = "urn:la:test:adult-social-care:las";
     public const string PartnerSource = "urn:la:test:partner:school";

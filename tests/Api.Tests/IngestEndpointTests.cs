@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using YoungCarers.Testing;
+using static YoungCarers.Testing.Envelopes;
+
+namespace YoungCarers.Api.Tests;
+
+public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly WebApplicationFactory<Program> _service;
+    private readonly HttpClient _client;
+
+    public IngestEndpointTests(DatabaseFixture database)
+    {
+        _service = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
+            .UseSetting("ConnectionStrings:EventStore", database.ConnectionString));
+        _client = _service.CreateClient();
+    }
+
+    [Fact]
+    public async Task One_valid_event_is_accepted_into_a_family()
+    {
+        var id = Unique();
+
+        var response = await PostAsync(Identified(id, Child($"c-{id}")), "application/cloudevents+json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = (await BodyAsync(response)).GetProperty("results")[0];
+        Assert.Equal("accepted", result.GetProperty("status").GetString());
+        Assert.StartsWith("family-", result.GetProperty("familyId").GetString(), StringComparison.Ordinal);
+        Assert.Equal(id, result.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_batch_gets_a_result_per_event_in_order()
+    {
+        var id = Unique();
+        var valid = Identified(id, Child($"c-{id}"));
+        var invalid = Identified($"{id}-bad", Child($"c-{id}", nhs: "1234567890"));
+
+        var response = await PostAsync($"[{valid}, {invalid}, {valid}]", "application/cloudevents-batch+json");
+
+        var body = await BodyAsync(response);
+        Assert.Equal((1, 1, 1), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32(), body.GetProperty("quarantined").GetInt32()));
+        var results = body.GetProperty("results");
+        Assert.Equal(["accepted", "quarantined", "duplicate"], results.EnumerateArray().Select(r => r.GetProperty("status").GetString()));
+        var error = results[1].GetProperty("errors")[0];
+        Assert.Equal(("data.child.nhsNumber", "nhs-number-checksum"), (error.GetProperty("field").GetString(), error.GetProperty("rule").GetString()));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_refused_with_problem_details_and_kept_in_quarantine()
+    {
+        var response = await PostAsync("{ \"specversion\": \"1.0\", ", "application/cloudevents+json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await BodyAsync(response);
+        var quarantineId = problem.GetProperty("quarantineId").GetInt64();
+        var entry = await BodyAsync(await _client.GetAsync(new Uri($"/admin/quarantine/{quarantineId}", UriKind.Relative)));
+        Assert.Equal("{ \"specversion\": \"1.0\", ", entry.GetProperty("payloadText").GetString());
+    }
+
+    [Fact]
+    public async Task An_unsupported_content_type_is_refused()
+    {
+        var response = await PostAsync("<event/>", "application/xml");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_batch_over_a_thousand_events_is_refused()
+    {
+        var response = await PostAsync($"[{string.Join(",", Enumerable.Repeat("{}", 1001))}]", "application/cloudevents-batch+json");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_quarantined_event_resubmitted_corrected_is_accepted_and_its_entry_resolved()
+    {
+        var id = Unique();
+        var bad = await BodyAsync(await PostAsync(Identified(id, Child($"c-{id}", nhs: "1234567890")), "application/cloudevents+json"));
+        var quarantineId = bad.GetProperty("results")[0].GetProperty("quarantineId").GetInt64();
+
+        var stillBad = await _client.PostAsync(new Uri($"/admin/quarantine/{quarantineId}/resubmit", UriKind.Relative), null);
+        var fixedUp = await _client.PostAsync(new Uri($"/admin/quarantine/{quarantineId}/resubmit", UriKind.Relative),
+            new StringContent(Identified(id, Child($"c-{id}", nhs: NhsNumber(4242))), Encoding.UTF8, "application/cloudevents+json"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, stillBad.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, fixedUp.StatusCode);
+        Assert.Equal("accepted", (await BodyAsync(fixedUp)).GetProperty("status").GetString());
+        var entry = await BodyAsync(await _client.GetAsync(new Uri($"/admin/quarantine/{quarantineId}", UriKind.Relative)));
+        Assert.Equal("resolved", entry.GetProperty("status").GetString());
+        var open = await BodyAsync(await _client.GetAsync(new Uri("/admin/quarantine?limit=200", UriKind.Relative)));
+        Assert.DoesNotContain(open.GetProperty("items").EnumerateArray(), item => item.GetProperty("quarantineId").GetInt64() == quarantineId);
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _service.Dispose();
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string body, string contentType) =>
+        _client.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(body, Encoding.UTF8, contentType));
+
+    private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+
+    private static string Unique() => Guid.NewGuid().ToString("N")[..12];
+}
