@@ -22,6 +22,7 @@ internal static class ServiceHost
         app.MapServiceHealthChecks();
         app.MapIngestEndpoints();
         app.MapQuarantineEndpoints();
+        app.MapFamilyAdministrationEndpoints();
         await app.RunAsync(cancellationToken);
         return 0;
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using YoungCarers.Ingest.Identity;
 using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Ingest.Quarantine;
 
@@ -15,6 +16,7 @@ public static class IngestRegistration
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IIngestPipeline>(sp => sp.GetRequiredService<IngestPipeline>());
         services.AddSingleton<QuarantineResubmission>();
+        services.AddSingleton<FamilyAdministration>();
         return services;
     }
 }

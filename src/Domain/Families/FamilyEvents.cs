@@ -44,6 +44,21 @@ public sealed record FamilyAbsorbed(
     public const string TypeName = "family.absorbed.v1";
 }
 
+/// <summary>
+/// In the stream a family was split from: the integration team moved these persons (named by one
+/// identifier each, such as <c>system:LAS/7781</c>) to a new family.
+/// </summary>
+public sealed record FamilySplit(string NewFamilyId, IReadOnlyList<string> MovedPersons, string DecidedBy, string? Note) : IFamilyEvent
+{
+    public const string TypeName = "family.split.v1";
+}
+
+/// <summary>The first event of a family made by a split: who it was split from and which persons it holds.</summary>
+public sealed record FamilySplitFrom(string FromFamilyId, IReadOnlyList<string> MovedPersons, string DecidedBy, string? Note) : IFamilyEvent
+{
+    public const string TypeName = "family.split-from.v1";
+}
+
 /// <summary>Stored type names and JSON for the service's own family events.</summary>
 public static class FamilyEventSerializer
 {
@@ -51,6 +66,8 @@ public static class FamilyEventSerializer
     {
         FamilyMerged merged => (FamilyMerged.TypeName, JsonSerializer.Serialize(merged, FamilyEventJsonContext.Default.FamilyMerged)),
         FamilyAbsorbed absorbed => (FamilyAbsorbed.TypeName, JsonSerializer.Serialize(absorbed, FamilyEventJsonContext.Default.FamilyAbsorbed)),
+        FamilySplit split => (FamilySplit.TypeName, JsonSerializer.Serialize(split, FamilyEventJsonContext.Default.FamilySplit)),
+        FamilySplitFrom from => (FamilySplitFrom.TypeName, JsonSerializer.Serialize(from, FamilyEventJsonContext.Default.FamilySplitFrom)),
         _ => throw new ArgumentException($"{e.GetType().Name} has no stored type name.", nameof(e)),
     };
 
@@ -58,6 +75,8 @@ public static class FamilyEventSerializer
     {
         FamilyMerged.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilyMerged)!,
         FamilyAbsorbed.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilyAbsorbed)!,
+        FamilySplit.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilySplit)!,
+        FamilySplitFrom.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilySplitFrom)!,
         _ => throw new ArgumentException($"'{type}' is not a family event type.", nameof(type)),
     };
 }
@@ -68,4 +87,6 @@ public static class FamilyEventSerializer
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(FamilyMerged))]
 [JsonSerializable(typeof(FamilyAbsorbed))]
+[JsonSerializable(typeof(FamilySplit))]
+[JsonSerializable(typeof(FamilySplitFrom))]
 internal sealed partial class FamilyEventJsonContext : JsonSerializerContext;

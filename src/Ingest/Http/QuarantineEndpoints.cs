@@ -43,7 +43,7 @@ public static class QuarantineEndpoints
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, cancellationToken);
         var corrected = body.Length > 0 ? body.ToArray() : (ReadOnlyMemory<byte>?)null;
-        var by = context.User.Identity?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var by = FamilyAdministrationEndpoints.DecidedBy(context);
         return await resubmission.ResubmitAsync(id, corrected, by, cancellationToken) switch
         {
             ResubmissionNotFound => IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No open quarantine entry", $"Quarantine entry {id} does not exist or is already resolved."),

@@ -47,6 +47,15 @@ public static class PersonIndex
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Excludes every other identity change: for the integration team's rare, explicit merges and splits.</summary>
+    public static async Task LockEverythingAsync(EventStoreTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@space, @global)", transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("space", LockSpace);
+        command.Parameters.AddWithValue("global", GlobalLock);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public static async Task<KnownIdentities> LoadAsync(EventStoreTransaction transaction, IReadOnlyCollection<IdentityKey> keys, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""

@@ -1,0 +1,162 @@
+using Npgsql;
+using YoungCarers.Domain.Families;
+using YoungCarers.EventStore.Streams;
+
+namespace YoungCarers.Ingest.Identity;
+
+public sealed record MergeOutcome(string SurvivorFamilyId, string AbsorbedFamilyId, bool AlreadyOneFamily);
+
+public sealed record IdentityCandidate(long CandidateId, Guid PersonId, string FamilyId, Guid OtherPersonId, string OtherFamilyId, string Reason, DateTimeOffset FoundAt);
+
+/// <summary>A family id that names no family, or a request that makes no sense for the families named.</summary>
+public sealed class FamilyAdministrationException(string message) : Exception(message);
+
+/// <summary>
+/// The integration team's explicit decisions about identity: merging two families, splitting
+/// persons out into a family of their own, and deciding on name-and-birth-date candidates. Each
+/// decision is recorded as events in the families' streams, with who decided and why.
+/// </summary>
+public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider clock)
+{
+    public const string Source = "urn:youngcarers:integration-team";
+
+    /// <summary>Merges two families; the older survives, as with automatic merges.</summary>
+    public Task<MergeOutcome> MergeAsync(string familyId, string otherFamilyId, string decidedBy, string? note, CancellationToken cancellationToken = default) =>
+        store.ExecuteAsync(async (transaction, token) =>
+        {
+            await PersonIndex.LockEverythingAsync(transaction, token);
+            var first = await LiveFamilyAsync(transaction, familyId, token);
+            var second = await LiveFamilyAsync(transaction, otherFamilyId, token);
+            if (first.Id == second.Id)
+            {
+                return new MergeOutcome(first.Id, familyId == first.Id ? otherFamilyId : familyId, AlreadyOneFamily: true);
+            }
+
+            var (survivor, absorbed) = first.CreatedAt <= second.CreatedAt ? (first.Id, second.Id) : (second.Id, first.Id);
+            await ExecuteAsync(transaction, """
+                UPDATE persons SET family_id = @survivor WHERE family_id = @absorbed;
+                UPDATE identity_candidates c SET status = 'merged', decided_at = now(), decided_by = @by
+                WHERE c.status = 'open'
+                  AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.person_id AND p.family_id = @survivor)
+                  AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.other_person_id AND p.family_id = @survivor);
+                """, token, ("survivor", survivor), ("absorbed", absorbed), ("by", decidedBy));
+
+            var now = clock.GetUtcNow();
+            var eventId = $"merge:{absorbed}";
+            await transaction.AppendAsync(
+            [
+                new StreamAppend(survivor, ExpectedVersion.Any, [Event(new FamilyMerged(absorbed, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:merged")]),
+                new StreamAppend(absorbed, ExpectedVersion.Any, [Event(new FamilyAbsorbed(survivor, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:absorbed")]),
+            ], token);
+            await transaction.ArchiveStreamAsync(absorbed, survivor, token);
+            return new MergeOutcome(survivor, absorbed, AlreadyOneFamily: false);
+        }, cancellationToken);
+
+    /// <summary>Moves the persons (each named by any of their identifiers) out of a family into a new one.</summary>
+    /// <returns>The new family's id.</returns>
+    public Task<string> SplitAsync(string familyId, IReadOnlyList<IdentityKey> persons, string decidedBy, string? note, CancellationToken cancellationToken = default) =>
+        store.ExecuteAsync(async (transaction, token) =>
+        {
+            await PersonIndex.LockEverythingAsync(transaction, token);
+            var family = await LiveFamilyAsync(transaction, familyId, token);
+            var known = await PersonIndex.LoadAsync(transaction, persons.ToList(), token);
+            var unknown = persons.Where(p => !known.Persons.TryGetValue(p, out var person) || person.FamilyId != family.Id).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new FamilyAdministrationException($"Not members of family {family.Id}: {string.Join(", ", unknown)}.");
+            }
+
+            var moving = persons.Select(p => known.Persons[p].PersonId).Distinct().ToArray();
+            await using (var count = new NpgsqlCommand("SELECT count(*) FROM persons WHERE family_id = @family", transaction.Connection, transaction.Transaction))
+            {
+                count.Parameters.AddWithValue("family", family.Id);
+                if ((long)(await count.ExecuteScalarAsync(token))! <= moving.Length)
+                {
+                    throw new FamilyAdministrationException("A split must leave at least one person in the family.");
+                }
+            }
+
+            var newFamily = IdentityPlanner.NewFamilyId(Guid.CreateVersion7());
+            await ExecuteAsync(transaction, "UPDATE persons SET family_id = @new WHERE person_id = ANY(@persons)", token, ("new", newFamily), ("persons", moving));
+            var named = persons.Select(p => p.ToString()).ToList();
+            var now = clock.GetUtcNow();
+            await transaction.AppendAsync(
+            [
+                new StreamAppend(family.Id, ExpectedVersion.Any, [Event(new FamilySplit(newFamily, named, decidedBy, note), now, $"split:{newFamily}")]),
+                new StreamAppend(newFamily, ExpectedVersion.NoStream, [Event(new FamilySplitFrom(family.Id, named, decidedBy, note), now, $"split-from:{newFamily}")]),
+            ], token);
+            return newFamily;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<IdentityCandidate>> ListCandidatesAsync(long afterId, int limit, CancellationToken cancellationToken = default) =>
+        await store.ExecuteAsync(async (transaction, token) =>
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT c.candidate_id, c.person_id, p.family_id, c.other_person_id, o.family_id, c.reason, c.found_at
+                FROM identity_candidates c
+                JOIN persons p ON p.person_id = c.person_id
+                JOIN persons o ON o.person_id = c.other_person_id
+                WHERE c.status = 'open' AND c.candidate_id > @after AND p.family_id <> o.family_id
+                ORDER BY c.candidate_id
+                LIMIT @limit
+                """, transaction.Connection, transaction.Transaction);
+            command.Parameters.AddWithValue("after", afterId);
+            command.Parameters.AddWithValue("limit", limit);
+            await using var reader = await command.ExecuteReaderAsync(token);
+            var candidates = new List<IdentityCandidate>();
+            while (await reader.ReadAsync(token))
+            {
+                candidates.Add(new IdentityCandidate(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetGuid(3), reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6)));
+            }
+
+            return candidates;
+        }, cancellationToken);
+
+    /// <summary>Records that a candidate pair are different people.</summary>
+    /// <returns>False when no open candidate has that id.</returns>
+    public Task<bool> DismissCandidateAsync(long candidateId, string decidedBy, CancellationToken cancellationToken = default) =>
+        store.ExecuteAsync(async (transaction, token) =>
+        {
+            await using var command = new NpgsqlCommand(
+                "UPDATE identity_candidates SET status = 'dismissed', decided_at = now(), decided_by = @by WHERE candidate_id = @id AND status = 'open'",
+                transaction.Connection, transaction.Transaction);
+            command.Parameters.AddWithValue("id", candidateId);
+            command.Parameters.AddWithValue("by", decidedBy);
+            return await command.ExecuteNonQueryAsync(token) == 1;
+        }, cancellationToken);
+
+    private static NewEvent Event(IFamilyEvent e, DateTimeOffset now, string id)
+    {
+        var (type, json) = FamilyEventSerializer.Serialize(e);
+        return new NewEvent(type, json, now, Source, id, new EventMetadata { Channel = "integration-team" });
+    }
+
+    /// <summary>The live family an id names (following merges), with when it was created.</summary>
+    private static async Task<(string Id, DateTimeOffset CreatedAt)> LiveFamilyAsync(EventStoreTransaction transaction, string familyId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            WITH RECURSIVE chain(stream_id, successor_id, created_at) AS (
+                SELECT stream_id, successor_id, created_at FROM streams WHERE stream_id = @id
+                UNION ALL
+                SELECT s.stream_id, s.successor_id, s.created_at FROM streams s JOIN chain c ON s.stream_id = c.successor_id
+            )
+            SELECT stream_id, created_at FROM chain WHERE successor_id IS NULL
+            """, transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("id", familyId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1))
+            : throw new FamilyAdministrationException($"There is no family {familyId}.");
+    }
+
+    private static async Task ExecuteAsync(EventStoreTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, transaction.Connection, transaction.Transaction);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
