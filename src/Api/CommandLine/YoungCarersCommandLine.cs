@@ -25,6 +25,7 @@ internal static class YoungCarersCommandLine
         };
         migrate.SetAction((parse, cancellationToken) => MigrateCommand.RunAsync([.. parse.UnmatchedTokens], cancellationToken));
         root.Subcommands.Add(migrate);
+        root.Subcommands.Add(QuarantineCommand.Create());
 
         try
         {

@@ -1,0 +1,49 @@
+using System.Text;
+using YoungCarers.EventStore.Streams;
+using YoungCarers.Ingest.Pipeline;
+using YoungCarers.Ingest.Quarantine;
+using YoungCarers.Testing;
+using static YoungCarers.Testing.Envelopes;
+
+namespace YoungCarers.Api.Tests;
+
+public sealed class QuarantineCommandTests : IClassFixture<DatabaseFixture>
+{
+    private readonly DatabaseFixture _database;
+    private readonly IngestPipeline _pipeline;
+
+    public QuarantineCommandTests(DatabaseFixture database)
+    {
+        _database = database;
+        _pipeline = new IngestPipeline(new PostgresEventStore(database.DataSource), new QuarantineStore(database.DataSource), TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task The_integration_team_lists_a_quarantined_event_and_resubmits_it_corrected_from_the_command_line()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var quarantined = Assert.IsType<QuarantinedResult>((await _pipeline.IngestAsync([Payload(Identified(id, Child($"c-{id}", nhs: "1234567890")))]))[0]);
+        var corrected = Path.Combine(Path.GetTempPath(), $"corrected-{id}.json");
+        // Encoding.UTF8 writes a byte order mark, as Windows editors do.
+        await File.WriteAllTextAsync(corrected, Identified(id, Child($"c-{id}", nhs: NhsNumber(77))), Encoding.UTF8);
+        var database = $"--ConnectionStrings:EventStore={_database.ConnectionString}";
+
+        try
+        {
+            var list = await CliProcess.RunAsync("quarantine", "list", database);
+            var resubmit = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--file", corrected, "--by", "alex", database);
+            var again = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
+
+            Assert.Equal(0, list.ExitCode);
+            Assert.Contains($"{quarantined.QuarantineId}\t", list.Output, StringComparison.Ordinal);
+            Assert.Contains("data.child.nhsNumber: nhs-number-checksum", list.Output, StringComparison.Ordinal);
+            Assert.True(resubmit.ExitCode == 0, resubmit.Output + resubmit.Errors);
+            Assert.Contains("Accepted into family-", resubmit.Output, StringComparison.Ordinal);
+            Assert.Equal(2, again.ExitCode);
+        }
+        finally
+        {
+            File.Delete(corrected);
+        }
+    }
+}
