@@ -112,24 +112,31 @@ public sealed class AllEventsReaderTests : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
-    public async Task A_checkpoint_saved_in_a_transaction_is_loaded_back_and_a_rolled_back_one_is_not()
+    public async Task A_checkpoint_advances_only_from_where_it_is_and_only_when_committed()
     {
         var checkpoints = new ProjectionCheckpoints(_database.DataSource);
-        var saved = new GlobalPosition(1234, 56);
-        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        var first = new GlobalPosition(1234, 56);
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+        await using (var committed = await connection.BeginTransactionAsync())
         {
-            await using (var committed = await connection.BeginTransactionAsync())
-            {
-                await ProjectionCheckpoints.SaveAsync("family-view", saved, connection, committed);
-                await committed.CommitAsync();
-            }
+            Assert.True(await ProjectionCheckpoints.AdvanceAsync("family-view", GlobalPosition.Start, first, connection, committed));
+            await committed.CommitAsync();
+        }
 
-            await using var abandoned = await connection.BeginTransactionAsync();
-            await ProjectionCheckpoints.SaveAsync("family-view", new GlobalPosition(9999, 1), connection, abandoned);
+        await using (var abandoned = await connection.BeginTransactionAsync())
+        {
+            Assert.True(await ProjectionCheckpoints.AdvanceAsync("family-view", first, new GlobalPosition(9999, 1), connection, abandoned));
             await abandoned.RollbackAsync();
         }
 
-        Assert.Equal(saved, await checkpoints.LoadAsync("family-view"));
+        await using (var stale = await connection.BeginTransactionAsync())
+        {
+            // A worker that still believes the checkpoint is at the start.
+            Assert.False(await ProjectionCheckpoints.AdvanceAsync("family-view", GlobalPosition.Start, new GlobalPosition(5, 5), connection, stale));
+            await stale.CommitAsync();
+        }
+
+        Assert.Equal(first, await checkpoints.LoadAsync("family-view"));
         Assert.Equal(GlobalPosition.Start, await checkpoints.LoadAsync("never-ran"));
     }
 

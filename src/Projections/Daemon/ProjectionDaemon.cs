@@ -1,0 +1,137 @@
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using YoungCarers.EventStore.AllEvents;
+using YoungCarers.EventStore.Streams;
+
+namespace YoungCarers.Projections.Daemon;
+
+public sealed record ProjectionDaemonOptions
+{
+    public int PageSize { get; init; } = 1000;
+
+    /// <summary>How often a caught-up leader looks for new events, and a standby for a lost leader.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The wait after a failure before trying again (the page is retried, never skipped).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Keeps each projection up to date. One instance leads per projection, holding a PostgreSQL
+/// session advisory lock on its own connection; others wait and take over when that session
+/// ends (the leader stopped, crashed or lost its connection). Each page of events is applied and
+/// the checkpoint advanced in one transaction on that connection, and the checkpoint only
+/// advances from where this leader last left it, so even two instances that both believe they
+/// lead cannot apply an event twice.
+/// </summary>
+public sealed partial class ProjectionDaemon(
+    NpgsqlDataSource dataSource,
+    IEnumerable<IProjection> projections,
+    ProjectionDaemonOptions options,
+    ILogger<ProjectionDaemon> logger) : BackgroundService
+{
+    // pg_advisory_lock(int, int) key space for projection leadership ("YCPR").
+    private const int LockSpace = 0x5943_5052;
+    private readonly AllEventsReader _reader = new(dataSource);
+    private readonly ProjectionCheckpoints _checkpoints = new(dataSource);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(projections.Select(projection => RunAsync(projection, stoppingToken)));
+
+    private async Task RunAsync(IProjection projection, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await LeadAsync(projection, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or LostCheckpointException or ProjectionFailedException)
+            {
+                LogFailed(projection.Name, e);
+                await Task.Delay(options.RetryDelay, stoppingToken);
+            }
+        }
+    }
+
+    private async Task LeadAsync(IProjection projection, CancellationToken stoppingToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+        await WaitForLeadershipAsync(connection, projection.Name, stoppingToken);
+        LogLeading(projection.Name);
+
+        var position = await _checkpoints.LoadAsync(projection.Name, stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var page = await _reader.ReadAsync(position, options.PageSize, stoppingToken);
+            if (page.Count == 0)
+            {
+                // Also proves the leadership session is still there.
+                await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                await ping.ExecuteScalarAsync(stoppingToken);
+                await Task.Delay(options.PollInterval, stoppingToken);
+                continue;
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(stoppingToken);
+            try
+            {
+                await projection.ApplyAsync(page, connection, transaction, stoppingToken);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or NpgsqlException))
+            {
+                throw new ProjectionFailedException(projection.Name, page[0].Position, e);
+            }
+
+            if (!await ProjectionCheckpoints.AdvanceAsync(projection.Name, position, page[^1].Position, connection, transaction, stoppingToken))
+            {
+                throw new LostCheckpointException(projection.Name);
+            }
+
+            await transaction.CommitAsync(stoppingToken);
+            position = page[^1].Position;
+        }
+    }
+
+    private async Task WaitForLeadershipAsync(NpgsqlConnection connection, string projection, CancellationToken stoppingToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@space, @key)", connection);
+        command.Parameters.AddWithValue("space", LockSpace);
+        command.Parameters.AddWithValue("key", LockKey(projection));
+        while (!(bool)(await command.ExecuteScalarAsync(stoppingToken))!)
+        {
+            await Task.Delay(options.PollInterval, stoppingToken);
+        }
+    }
+
+    /// <summary>A stable 32-bit key for a projection name (FNV-1a), the same in every process.</summary>
+    private static int LockKey(string projection)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(projection))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return unchecked((int)hash);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leading projection {Projection}")]
+    private partial void LogLeading(string projection);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Projection {Projection} failed; it will retry from its checkpoint")]
+    private partial void LogFailed(string projection, Exception exception);
+
+    private sealed class LostCheckpointException(string projection)
+        : Exception($"The checkpoint of projection {projection} moved under this worker: another instance leads it.");
+}
+
+/// <summary>A projection threw while applying a page; nothing of the page was kept.</summary>
+public sealed class ProjectionFailedException(string projection, GlobalPosition at, Exception inner)
+    : Exception($"Projection {projection} failed applying events from {at}.", inner);
