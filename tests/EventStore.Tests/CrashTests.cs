@@ -36,7 +36,12 @@ public sealed class CrashTests : IClassFixture<DatabaseFixture>
 
     private async Task<List<int>> RunWriterAndKillItAsync(int acknowledgements)
     {
-        var writer = Path.Combine(AppContext.BaseDirectory, "YoungCarers.CrashWriter.dll");
+        // Run from its own build output: its dependencies differ from this test project's (which gets
+        // some of them from the ASP.NET Core shared framework), so its copy in this folder cannot start.
+        var separator = Path.DirectorySeparatorChar;
+        var writer = Path.Combine(
+            AppContext.BaseDirectory.Replace($"{separator}EventStore.Tests{separator}", $"{separator}CrashWriter{separator}", StringComparison.Ordinal),
+            "YoungCarers.CrashWriter.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
