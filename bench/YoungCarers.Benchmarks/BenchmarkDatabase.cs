@@ -1,3 +1,4 @@
+using System.Reflection;
 using Npgsql;
 using YoungCarers.EventStore.Embedded;
 using YoungCarers.EventStore.Schema;
@@ -37,6 +38,22 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         try
         {
             await new SchemaMigrator(database.DataSource).MigrateAsync(cancellationToken);
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A second migrated, empty database on the server of <paramref name="server"/>, dropped at the end.</summary>
+    public static async Task<BenchmarkDatabase> CreateBesideAsync(NpgsqlDataSource server, CancellationToken cancellationToken, params Assembly[] featureAssemblies)
+    {
+        var database = await CreateOnServerAsync(server.ConnectionString, cancellationToken);
+        try
+        {
+            await new SchemaMigrator(database.DataSource, featureAssemblies).MigrateAsync(cancellationToken);
             return database;
         }
         catch

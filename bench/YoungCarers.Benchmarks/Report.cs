@@ -13,7 +13,7 @@ internal sealed class Report
     public void Title(string title) => _text.AppendLine(title);
 
     public void Row(string label, string value, string note = "") =>
-        _text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-LabelWidth}{value,-ValueWidth}  {note}").TrimEnd());
+        _text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-LabelWidth} {value,-ValueWidth}  {note}").TrimEnd());
 
     public void Blank() => _text.AppendLine();
 

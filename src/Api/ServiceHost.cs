@@ -1,7 +1,13 @@
+using YoungCarers.Api.Audit;
 using YoungCarers.Api.Health;
+using YoungCarers.Api.RateLimiting;
+using YoungCarers.Api.Security;
 using YoungCarers.Api.Storage;
+using YoungCarers.Api.Telemetry;
 using YoungCarers.Ingest;
 using YoungCarers.Ingest.Http;
+using YoungCarers.Ingest.Kafka;
+using YoungCarers.Projections;
 
 namespace YoungCarers.Api;
 
@@ -11,18 +17,27 @@ internal static class ServiceHost
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceTelemetry();
+        builder.AddServiceSecurity();
+        builder.AddServiceRateLimiting();
         await builder.AddEventStoreAsync(cancellationToken);
         builder.Services.AddProblemDetails();
         builder.Services.AddIngest();
+        builder.Services.AddKafkaIngest(builder.Configuration);
+        builder.Services.AddProjections(builder.Configuration);
         builder.Services.AddServiceHealthChecks();
+        builder.Services.AddAccessAudit();
 
         await using var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseServiceTelemetry();
+        app.UseServiceSecurity();
         app.MapServiceHealthChecks();
-        app.MapIngestEndpoints();
-        app.MapQuarantineEndpoints();
-        app.MapFamilyAdministrationEndpoints();
+        app.MapGroup("").RequireAuthorization(Scopes.EventsWrite).MapIngestEndpoints();
+        app.MapGroup("").RequireAuthorization(Scopes.Admin).MapQuarantineEndpoints();
+        app.MapGroup("").RequireAuthorization(Scopes.Admin).MapFamilyAdministrationEndpoints();
+        app.MapAccessAuditEndpoints();
         await app.RunAsync(cancellationToken);
         return 0;
     }

@@ -13,7 +13,7 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
     [Theory]
     [InlineData("/health/live")]
     [InlineData("/health/ready")]
-    public async Task A_service_with_a_reachable_database_is_live_and_ready(string path)
+    public async Task A_service_with_a_reachable_database_is_live_and_ready_to_anonymous_probes(string path)
     {
         await using var service = Service(_database.ConnectionString);
 
@@ -37,7 +37,5 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
     }
 
     private static WebApplicationFactory<Program> Service(string connectionString, bool migrateOnStartup = true) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
-            .UseSetting("ConnectionStrings:EventStore", connectionString)
-            .UseSetting("EventStore:MigrateOnStartup", migrateOnStartup.ToString()));
+        TestAuth.Service(connectionString, ("EventStore:MigrateOnStartup", migrateOnStartup.ToString()));
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using YoungCarers.Api.Security;
 using YoungCarers.Testing;
 using static YoungCarers.Testing.Envelopes;
 
@@ -15,9 +16,8 @@ public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDispo
 
     public IngestEndpointTests(DatabaseFixture database)
     {
-        _service = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
-            .UseSetting("ConnectionStrings:EventStore", database.ConnectionString));
-        _client = _service.CreateClient();
+        _service = TestAuth.Service(database.ConnectionString);
+        _client = _service.ClientWith($"{Scopes.EventsWrite} {Scopes.Admin}");
     }
 
     [Fact]

@@ -27,6 +27,25 @@ public sealed class RunningServiceTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, live);
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             Assert.True(File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")));
+
+            // The README's Security section: mint a development token, then send an event with it.
+            var keyFile = Path.Combine(Path.GetDirectoryName(_dataDirectory)!, "dev-signing-key");
+            Assert.True(File.Exists(keyFile));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            }
+
+            var token = await CliProcess.RunAsync("token", "--client", "school-42", "--scope", "events:write", "--lifetime", "10m", $"--EmbeddedPostgres:DataDirectory={_dataDirectory}");
+            Assert.True(token.ExitCode == 0, token.Errors);
+            var id = Guid.NewGuid().ToString("N")[..12];
+            var envelope = YoungCarers.Testing.Envelopes.Identified(id, YoungCarers.Testing.Envelopes.Child($"c-{id}"));
+            var anonymous = await client.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(envelope, System.Text.Encoding.UTF8, "application/cloudevents+json"));
+            using var authorized = new HttpRequestMessage(HttpMethod.Post, "/events") { Content = new StringContent(envelope, System.Text.Encoding.UTF8, "application/cloudevents+json") };
+            authorized.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Output.Trim());
+            var accepted = await client.SendAsync(authorized);
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
         finally
         {
@@ -34,7 +53,12 @@ public sealed class RunningServiceTests : IDisposable
         }
 
         Assert.Equal(0, service.ExitCode);
-        Assert.Contains("using the embedded PostgreSQL", await log, StringComparison.Ordinal);
+        var output = await log;
+        Assert.Contains("using the embedded PostgreSQL", output, StringComparison.Ordinal);
+        Assert.Contains("DEVELOPMENT TOKENS IN USE", output, StringComparison.Ordinal);
+        // Structured logs: one JSON object per line.
+        var first = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0];
+        Assert.True(System.Text.Json.JsonDocument.Parse(first).RootElement.TryGetProperty("Message", out _), first);
         Assert.False(File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")), "The embedded PostgreSQL was left running.");
     }
 
@@ -63,6 +87,15 @@ public sealed class RunningServiceTests : IDisposable
         Assert.Equal(1, migrate.ExitCode);
         Assert.StartsWith("youngcarers: Failed to connect to 127.0.0.1:1", errors, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_token_command_refuses_to_mint_development_tokens_for_a_real_database()
+    {
+        var run = await CliProcess.RunAsync("token", "--client", "x", "--scope", "admin", "--ConnectionStrings:EventStore=Host=db.example;Username=x");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("youngcarers: No token signing key is configured", run.Errors, StringComparison.Ordinal);
     }
 
     public void Dispose()

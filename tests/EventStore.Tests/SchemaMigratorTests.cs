@@ -13,7 +13,7 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
     [Fact]
     public async Task Migrating_an_up_to_date_database_applies_nothing()
     {
-        var applied = await new SchemaMigrator(_database.DataSource, typeof(Ingest.Pipeline.IngestPipeline).Assembly).MigrateAsync();
+        var applied = await new SchemaMigrator(_database.DataSource, typeof(Ingest.Pipeline.IngestPipeline).Assembly, typeof(Projections.ProjectionsRegistration).Assembly).MigrateAsync();
 
         Assert.Empty(applied);
     }

@@ -54,6 +54,18 @@ public sealed class IdentityPlannerTests
     }
 
     [Fact]
+    public void Families_created_in_one_transaction_merge_into_the_one_whose_first_event_was_stored_first()
+    {
+        var known = Known(
+            (Las("mum").Keys[0], Person(1), "family-young"),
+            (Cms("child").Keys[0], Person(2), "family-z-twin"));
+
+        var plan = Plan([[Las("mum"), Cms("child")]], known);
+
+        Assert.Equal(("family-z-twin", "family-young"), (Assert.Single(plan.FamilyMerges).Survivor, plan.FamilyMerges[0].Absorbed));
+    }
+
+    [Fact]
     public void The_same_nhs_number_in_two_systems_is_one_person_and_joins_their_families()
     {
         var known = Known(
@@ -103,5 +115,11 @@ public sealed class IdentityPlannerTests
 
     private static KnownIdentities Known(params (IdentityKey Key, Guid Person, string Family)[] persons) => new(
         persons.ToDictionary(p => p.Key, p => new KnownPerson(p.Person, p.Family)),
-        new Dictionary<string, DateTimeOffset> { ["family-old"] = Earlier, ["family-young"] = Later });
+        new Dictionary<string, FamilyAge>
+        {
+            ["family-old"] = new(Earlier, 10),
+            ["family-young"] = new(Later, 20),
+            // Created in one transaction with family-young (same time), but its first event was stored first.
+            ["family-z-twin"] = new(Later, 15),
+        });
 }

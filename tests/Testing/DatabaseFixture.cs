@@ -18,7 +18,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync("yc_test");
         _dataSource = NpgsqlDataSource.Create(ConnectionString);
-        await new SchemaMigrator(_dataSource, typeof(IngestPipeline).Assembly).MigrateAsync();
+        await new SchemaMigrator(_dataSource, typeof(IngestPipeline).Assembly, typeof(YoungCarers.Projections.ProjectionsRegistration).Assembly).MigrateAsync();
     }
 
     public async Task DisposeAsync()

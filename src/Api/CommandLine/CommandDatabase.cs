@@ -21,7 +21,7 @@ internal sealed class CommandDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    public SchemaMigrator Migrator => new(DataSource, typeof(IngestPipeline).Assembly);
+    public SchemaMigrator Migrator => new(DataSource, typeof(IngestPipeline).Assembly, typeof(YoungCarers.Projections.ProjectionsRegistration).Assembly, typeof(CommandDatabase).Assembly);
 
     public static async Task<CommandDatabase> OpenAsync(string[] configurationArgs, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Npgsql;
+using YoungCarers.Api.Security;
 using YoungCarers.EventStore.Embedded;
 using YoungCarers.EventStore.Schema;
 
@@ -26,12 +27,16 @@ internal static class YoungCarersCommandLine
         migrate.SetAction((parse, cancellationToken) => MigrateCommand.RunAsync([.. parse.UnmatchedTokens], cancellationToken));
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(QuarantineCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(RebuildCommand.Create());
 
         try
         {
             return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or NpgsqlException)
+        catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or NpgsqlException or SecurityConfigurationException or YoungCarers.Domain.Policy.PolicyFileException)
         {
             // An operator's problem (no binaries, unreachable server, schema from a newer build): say what, not where.
             await Console.Error.WriteLineAsync($"youngcarers: {e.Message}");

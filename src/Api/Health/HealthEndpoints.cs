@@ -16,11 +16,12 @@ internal static class HealthEndpoints
     /// <summary>
     /// <c>/health/live</c>: the process is up (no dependencies checked, so an orchestrator does not
     /// restart it for a database outage). <c>/health/ready</c>: it can serve (database reachable).
+    /// Both anonymous, for orchestrators' probes; they say nothing about the data.
     /// </summary>
     public static WebApplication MapServiceHealthChecks(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
         return app;
     }
 

@@ -13,12 +13,14 @@ internal sealed class DatabaseConnection(string connectionString, EmbeddedPostgr
 
     public EmbeddedPostgres? Embedded { get; } = embedded;
 
+    /// <summary>Whether this configuration runs on the embedded PostgreSQL (no connection string given).</summary>
+    public static bool IsEmbedded(IConfiguration configuration) => string.IsNullOrWhiteSpace(configuration.GetConnectionString("EventStore"));
+
     public static async Task<DatabaseConnection> ResolveAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var configured = configuration.GetConnectionString("EventStore");
-        if (!string.IsNullOrWhiteSpace(configured))
+        if (!IsEmbedded(configuration))
         {
-            return new DatabaseConnection(configured, null);
+            return new DatabaseConnection(configuration.GetConnectionString("EventStore")!, null);
         }
 
         var section = configuration.GetSection("EmbeddedPostgres");

@@ -68,6 +68,11 @@ public static class FamilyEventSerializer
         FamilyAbsorbed absorbed => (FamilyAbsorbed.TypeName, JsonSerializer.Serialize(absorbed, FamilyEventJsonContext.Default.FamilyAbsorbed)),
         FamilySplit split => (FamilySplit.TypeName, JsonSerializer.Serialize(split, FamilyEventJsonContext.Default.FamilySplit)),
         FamilySplitFrom from => (FamilySplitFrom.TypeName, JsonSerializer.Serialize(from, FamilyEventJsonContext.Default.FamilySplitFrom)),
+        DisputeRaised raised => (DisputeRaised.TypeName, JsonSerializer.Serialize(raised, FamilyEventJsonContext.Default.DisputeRaised)),
+        DisputeEscalated escalated => (DisputeEscalated.TypeName, JsonSerializer.Serialize(escalated, FamilyEventJsonContext.Default.DisputeEscalated)),
+        DisputeInterimLeadAgreed agreed => (DisputeInterimLeadAgreed.TypeName, JsonSerializer.Serialize(agreed, FamilyEventJsonContext.Default.DisputeInterimLeadAgreed)),
+        DisputeResolved resolved => (DisputeResolved.TypeName, JsonSerializer.Serialize(resolved, FamilyEventJsonContext.Default.DisputeResolved)),
+        ObligationWaived waived => (ObligationWaived.TypeName, JsonSerializer.Serialize(waived, FamilyEventJsonContext.Default.ObligationWaived)),
         _ => throw new ArgumentException($"{e.GetType().Name} has no stored type name.", nameof(e)),
     };
 
@@ -77,6 +82,11 @@ public static class FamilyEventSerializer
         FamilyAbsorbed.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilyAbsorbed)!,
         FamilySplit.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilySplit)!,
         FamilySplitFrom.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilySplitFrom)!,
+        DisputeRaised.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.DisputeRaised)!,
+        DisputeEscalated.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.DisputeEscalated)!,
+        DisputeInterimLeadAgreed.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.DisputeInterimLeadAgreed)!,
+        DisputeResolved.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.DisputeResolved)!,
+        ObligationWaived.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.ObligationWaived)!,
         _ => throw new ArgumentException($"'{type}' is not a family event type.", nameof(type)),
     };
 }
@@ -89,4 +99,9 @@ public static class FamilyEventSerializer
 [JsonSerializable(typeof(FamilyAbsorbed))]
 [JsonSerializable(typeof(FamilySplit))]
 [JsonSerializable(typeof(FamilySplitFrom))]
+[JsonSerializable(typeof(DisputeRaised))]
+[JsonSerializable(typeof(DisputeEscalated))]
+[JsonSerializable(typeof(DisputeInterimLeadAgreed))]
+[JsonSerializable(typeof(DisputeResolved))]
+[JsonSerializable(typeof(ObligationWaived))]
 internal sealed partial class FamilyEventJsonContext : JsonSerializerContext;

@@ -5,10 +5,20 @@ public sealed record KnownPerson(Guid PersonId, string FamilyId);
 
 /// <summary>What the index knows about the identifiers a batch mentions.</summary>
 /// <param name="Persons">The person behind each known identifier.</param>
-/// <param name="FamilyCreatedAt">When each of those persons' families was created (the older survives a merge).</param>
+/// <param name="FamilyAges">How old each of those persons' families is (the older survives a merge).</param>
 public sealed record KnownIdentities(
     IReadOnlyDictionary<IdentityKey, KnownPerson> Persons,
-    IReadOnlyDictionary<string, DateTimeOffset> FamilyCreatedAt);
+    IReadOnlyDictionary<string, FamilyAge> FamilyAges);
+
+/// <summary>
+/// When a family's stream was created and the store position of its first event: families created
+/// in one transaction share the time, and the position still orders them as their events arrived.
+/// </summary>
+public sealed record FamilyAge(DateTimeOffset CreatedAt, long FirstEventSeq)
+{
+    /// <summary>Younger than every family that exists: a family the batch is about to create.</summary>
+    public static FamilyAge Unborn { get; } = new(DateTimeOffset.MaxValue, long.MaxValue);
+}
 
 public sealed record NewPerson(Guid PersonId, string FamilyId, string? GivenName, string? FamilyName, DateOnly? BirthDate);
 
@@ -136,8 +146,11 @@ public static class IdentityPlanner
         foreach (var component in families.Components())
         {
             var existing = component.OfType<string>()
-                .OrderBy(f => known.FamilyCreatedAt.TryGetValue(f, out var at) ? at : DateTimeOffset.MaxValue)
-                .ThenBy(f => f, StringComparer.Ordinal)
+                .Select(f => (Id: f, Age: known.FamilyAges.GetValueOrDefault(f) ?? FamilyAge.Unborn))
+                .OrderBy(f => f.Age.CreatedAt)
+                .ThenBy(f => f.Age.FirstEventSeq)
+                .ThenBy(f => f.Id, StringComparer.Ordinal)
+                .Select(f => f.Id)
                 .ToList();
             var survivor = existing.Count > 0 ? existing[0] : NewFamilyId(newId());
             survivorOf[families.Find(component[0])] = survivor;

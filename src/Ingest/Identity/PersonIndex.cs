@@ -58,26 +58,35 @@ public static class PersonIndex
 
     public static async Task<KnownIdentities> LoadAsync(EventStoreTransaction transaction, IReadOnlyCollection<IdentityKey> keys, CancellationToken cancellationToken)
     {
+        // Index probes per key, fenced (OFFSET 0) so the planner cannot hash whole tables instead.
         await using var command = new NpgsqlCommand("""
-            SELECT i.scheme, i.value, p.person_id, p.family_id, s.created_at
+            SELECT k.scheme, k.value, x.person_id, x.family_id, x.created_at, x.first_seq
             FROM unnest(@schemes::text[], @values::text[]) AS k(scheme, value)
-            JOIN person_identifiers i ON i.scheme = k.scheme AND i.value = k.value
-            JOIN persons p ON p.person_id = i.person_id
-            LEFT JOIN streams s ON s.stream_id = p.family_id
+            CROSS JOIN LATERAL (
+                SELECT p.person_id, p.family_id, s.created_at,
+                       (SELECT e.seq FROM events e WHERE e.stream_id = p.family_id AND e.stream_version = 1) AS first_seq
+                FROM person_identifiers i
+                JOIN persons p ON p.person_id = i.person_id
+                LEFT JOIN streams s ON s.stream_id = p.family_id
+                WHERE i.scheme = k.scheme AND i.value = k.value
+                OFFSET 0
+            ) AS x
             """, transaction.Connection, transaction.Transaction);
         command.Parameters.AddWithValue("schemes", keys.Select(k => k.Scheme).ToArray());
         command.Parameters.AddWithValue("values", keys.Select(k => k.Value).ToArray());
         var persons = new Dictionary<IdentityKey, KnownPerson>();
-        var familyCreatedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var familyAges = new Dictionary<string, FamilyAge>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var familyId = reader.GetString(3);
             persons[new IdentityKey(reader.GetString(0), reader.GetString(1))] = new KnownPerson(reader.GetGuid(2), familyId);
-            familyCreatedAt[familyId] = reader.IsDBNull(4) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(4);
+            familyAges[familyId] = new FamilyAge(
+                reader.IsDBNull(4) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? 0 : reader.GetInt64(5));
         }
 
-        return new KnownIdentities(persons, familyCreatedAt);
+        return new KnownIdentities(persons, familyAges);
     }
 
     /// <summary>Writes the plan's changes to the index: merged persons, moved families, new persons and identifiers, match candidates.</summary>
@@ -157,12 +166,20 @@ public static class PersonIndex
             Add(batch, """
                 INSERT INTO identity_candidates (person_id, other_person_id, reason)
                 SELECT least(n.person_id, p.person_id), greatest(n.person_id, p.person_id), 'same-name-and-birth-date'
-                FROM persons n
-                JOIN persons p ON lower(p.family_name) = lower(n.family_name) AND p.birth_date = n.birth_date
-                              AND lower(p.given_name) = lower(n.given_name) AND p.family_id <> n.family_id
-                WHERE n.person_id = ANY(@new) AND n.birth_date IS NOT NULL
+                FROM unnest(@new::uuid[]) AS k(person_id)
+                CROSS JOIN LATERAL (
+                    SELECT n.person_id, n.family_id, n.given_name, n.family_name, n.birth_date FROM persons n
+                    WHERE n.person_id = k.person_id AND n.birth_date IS NOT NULL
+                    OFFSET 0
+                ) AS n
+                CROSS JOIN LATERAL (
+                    SELECT p.person_id FROM persons p
+                    WHERE lower(p.family_name) = lower(n.family_name) AND p.birth_date = n.birth_date
+                      AND lower(p.given_name) = lower(n.given_name) AND p.family_id <> n.family_id
+                    OFFSET 0
+                ) AS p
                 ON CONFLICT (person_id, other_person_id) DO NOTHING
-                """, ("new", plan.NewPersons.Select(p => p.PersonId).ToArray()));
+                """, ("new", plan.NewPersons.Select(p => p.PersonId).Distinct().ToArray()));
         }
 
         if (batch.BatchCommands.Count > 0)

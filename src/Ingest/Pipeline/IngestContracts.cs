@@ -30,4 +30,35 @@ public interface IIngestPipeline
     /// replay checkpoint) only after it returns.
     /// </summary>
     Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Does the part of <see cref="IngestAsync(IReadOnlyList{InboundPayload}, CancellationToken)"/>
+    /// that needs no database (validation), so that a caller with batches queued up (file replay)
+    /// can run it for the next batch while the previous one is being stored. Nothing is stored or
+    /// acknowledged until the result is passed to <see cref="IngestPreparedAsync"/>.
+    /// </summary>
+    PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads) => new(payloads);
+
+    /// <summary>As <see cref="IngestAsync(IReadOnlyList{InboundPayload}, CancellationToken)"/>, for payloads <see cref="Prepare"/> has validated.</summary>
+    Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return IngestAsync(prepared.Payloads, cancellationToken);
+    }
+}
+
+/// <summary>Payloads validated ahead of being stored (see <see cref="IIngestPipeline.Prepare"/>).</summary>
+public sealed class PreparedPayloads
+{
+    internal PreparedPayloads(IReadOnlyList<InboundPayload> payloads, object? state = null)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        Payloads = payloads;
+        State = state;
+    }
+
+    public IReadOnlyList<InboundPayload> Payloads { get; }
+
+    /// <summary>What the pipeline that prepared them worked out; null when there is nothing to reuse.</summary>
+    internal object? State { get; }
 }

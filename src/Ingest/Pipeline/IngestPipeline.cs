@@ -15,49 +15,128 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     /// <summary>The source recorded on events the service writes itself when identities link.</summary>
     public const string IdentitySource = "urn:youngcarers:identity";
 
-    public async Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default)
+    /// <summary>Batches at least this large are validated on every processor at once.</summary>
+    private const int ParallelValidationThreshold = 64;
+
+    public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
+        return StoreAsync(Validate(payloads), cancellationToken);
+    }
+
+    public PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        return new PreparedPayloads(payloads, Validate(payloads));
+    }
+
+    public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return StoreAsync(prepared.State as ValidatedBatch ?? Validate(prepared.Payloads), cancellationToken);
+    }
+
+    /// <summary>
+    /// Parses and validates every payload, and turns each valid one into what gets stored: the
+    /// CPU-bound part, done before any transaction (and, for a large batch, on every processor).
+    /// </summary>
+    private ValidatedBatch Validate(IReadOnlyList<InboundPayload> payloads)
+    {
         var now = clock.GetUtcNow();
-        var parsed = payloads.Select(p => InboundEventParser.Parse(p.Payload.Span, now)).ToList();
+        var parsed = new ParseResult[payloads.Count];
+        var valid = new ValidEvent?[payloads.Count];
+        if (payloads.Count >= ParallelValidationThreshold && Environment.ProcessorCount > 1)
+        {
+            Parallel.For(0, payloads.Count, i => ValidateOne(payloads[i], now, out parsed[i], out valid[i]));
+        }
+        else
+        {
+            for (var i = 0; i < payloads.Count; i++)
+            {
+                ValidateOne(payloads[i], now, out parsed[i], out valid[i]);
+            }
+        }
+
+        return new ValidatedBatch(payloads, parsed, valid);
+    }
+
+    private static void ValidateOne(InboundPayload payload, DateTimeOffset now, out ParseResult parsed, out ValidEvent? valid)
+    {
+        parsed = InboundEventParser.Parse(payload.Payload.Span, now);
+        valid = parsed is ParsedEvent e ? new ValidEvent(e, ToNewEvent(e, payload.Arrival), Sightings(e)) : null;
+    }
+
+    private async Task<IReadOnlyList<IngestResult>> StoreAsync(ValidatedBatch batch, CancellationToken cancellationToken)
+    {
+        var payloads = batch.Payloads;
         var results = new IngestResult?[payloads.Count];
-
-        var rejected = parsed.Select((result, index) => (result, index)).Where(p => p.result is RejectedEvent).ToList();
-        if (rejected.Count > 0)
+        var rejected = new List<int>();
+        var validIndexes = new List<int>(payloads.Count);
+        for (var i = 0; i < payloads.Count; i++)
         {
-            var ids = await quarantine.AddAsync(
-                [.. rejected.Select(r => ToQuarantine((RejectedEvent)r.result, payloads[r.index]))], cancellationToken);
-            for (var i = 0; i < rejected.Count; i++)
+            if (batch.Valid[i] is null)
             {
-                var rejection = (RejectedEvent)rejected[i].result;
-                results[rejected[i].index] = new QuarantinedResult(rejection.Source, rejection.Id, ids[i], rejection.Errors);
+                rejected.Add(i);
+            }
+            else
+            {
+                validIndexes.Add(i);
             }
         }
 
-        var valid = parsed.Select((result, index) => (Event: result as ParsedEvent, index)).Where(p => p.Event is not null).ToList();
-        if (valid.Count > 0)
+        var entries = new QuarantineEntry[rejected.Count];
+        for (var r = 0; r < rejected.Count; r++)
         {
-            var stored = await store.ExecuteAsync(
-                (transaction, token) => StoreAsync(transaction, [.. valid.Select(v => (v.Event!, payloads[v.index].Arrival))], token),
+            entries[r] = ToQuarantine((RejectedEvent)batch.Parsed[rejected[r]], payloads[rejected[r]]);
+        }
+
+        IReadOnlyList<long> quarantineIds = [];
+        if (validIndexes.Count == 0)
+        {
+            quarantineIds = await quarantine.AddAsync(entries, cancellationToken);
+        }
+        else
+        {
+            var valid = new ValidEvent[validIndexes.Count];
+            for (var v = 0; v < valid.Length; v++)
+            {
+                valid[v] = batch.Valid[validIndexes[v]]!;
+            }
+
+            // The rejected payloads are quarantined in the same transaction: one durable commit for the batch.
+            (var stored, quarantineIds) = await store.ExecuteAsync(
+                async (transaction, token) =>
+                {
+                    var storedResults = await StoreAsync(transaction, valid, token);
+                    var ids = entries.Length > 0 ? await QuarantineStore.AddAsync(transaction, entries, token) : [];
+                    return (storedResults, ids);
+                },
                 cancellationToken);
-            for (var i = 0; i < valid.Count; i++)
+            for (var v = 0; v < validIndexes.Count; v++)
             {
-                results[valid[i].index] = stored[i];
+                results[validIndexes[v]] = stored[v];
             }
         }
 
+        for (var r = 0; r < rejected.Count; r++)
+        {
+            var rejection = (RejectedEvent)batch.Parsed[rejected[r]];
+            results[rejected[r]] = new QuarantinedResult(rejection.Source, rejection.Id, quarantineIds[r], rejection.Errors);
+        }
+
+        IngestMetrics.Record(results!, payloads);
         return results!;
     }
 
     private static async Task<IReadOnlyList<IngestResult>> StoreAsync(
-        EventStoreTransaction transaction, IReadOnlyList<(ParsedEvent Event, Arrival Arrival)> events, CancellationToken cancellationToken)
+        EventStoreTransaction transaction, IReadOnlyList<ValidEvent> events, CancellationToken cancellationToken)
     {
         var results = new IngestResult?[events.Count];
 
         // Events stored before, or repeated within this batch, are duplicates and teach the index nothing new.
         var alreadyStored = await transaction.FindStoredAsync(events.Select(e => (e.Event.Envelope.Source, e.Event.Envelope.Id)), cancellationToken);
-        var fresh = new List<int>();
-        var firstInBatch = new Dictionary<(string, string), int>();
+        var fresh = new List<int>(events.Count);
+        var firstInBatch = new Dictionary<(string, string), int>(events.Count);
         for (var i = 0; i < events.Count; i++)
         {
             var envelope = events[i].Event.Envelope;
@@ -81,9 +160,19 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             return results!;
         }
 
-        var sightings = unique.Select(i => (IReadOnlyList<PersonSighting>)[.. events[i].Event.Event.People.Select(Sighting)]).ToList();
-        await PersonIndex.LockAsync(transaction, sightings.SelectMany(s => s).SelectMany(s => s.Keys), cancellationToken);
-        var known = await PersonIndex.LoadAsync(transaction, [.. sightings.SelectMany(s => s).SelectMany(s => s.Keys).Distinct()], cancellationToken);
+        var sightings = new IReadOnlyList<PersonSighting>[unique.Count];
+        var keys = new List<IdentityKey>(unique.Count * 4);
+        for (var u = 0; u < unique.Count; u++)
+        {
+            sightings[u] = events[unique[u]].Sightings;
+            foreach (var sighting in sightings[u])
+            {
+                keys.AddRange(sighting.Keys);
+            }
+        }
+
+        await PersonIndex.LockAsync(transaction, keys, cancellationToken);
+        var known = await PersonIndex.LoadAsync(transaction, [.. keys.Distinct()], cancellationToken);
         var plan = IdentityPlanner.Plan(sightings, known, Guid.CreateVersion7);
         await PersonIndex.ApplyAsync(transaction, plan, cancellationToken);
 
@@ -99,7 +188,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
 
         for (var u = 0; u < unique.Count; u++)
         {
-            Add(plan.EventFamilies[u], ToNewEvent(events[unique[u]].Event, events[unique[u]].Arrival));
+            Add(plan.EventFamilies[u], events[unique[u]].NewEvent);
         }
 
         AppendResult appended;
@@ -117,10 +206,17 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             throw new TransactionConflictException(e.Message);
         }
 
-        var versions = appended.Streams
-            .SelectMany(s => s.Events)
-            .Zip(streams.SelectMany(s => s.Value))
-            .ToDictionary(pair => (pair.Second.Source, pair.Second.SourceEventId), pair => pair.First);
+        var versions = new Dictionary<(string, string), EventAppendResult>(events.Count + (plan.FamilyMerges.Count * 2));
+        var s = 0;
+        foreach (var stream in streams.Values)
+        {
+            var outcomes = appended.Streams[s++].Events;
+            for (var e = 0; e < stream.Count; e++)
+            {
+                versions[(stream[e].Source, stream[e].SourceEventId)] = outcomes[e];
+            }
+        }
+
         foreach (var i in unique)
         {
             var envelope = events[i].Event.Envelope;
@@ -143,6 +239,18 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         return results!;
+    }
+
+    private static PersonSighting[] Sightings(ParsedEvent parsed)
+    {
+        var people = parsed.Event.People;
+        var sightings = new PersonSighting[people.Count];
+        for (var p = 0; p < sightings.Length; p++)
+        {
+            sightings[p] = Sighting(people[p]);
+        }
+
+        return sightings;
     }
 
     private static PersonSighting Sighting(PersonRef person)
@@ -174,4 +282,10 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
 
     private static QuarantineEntry ToQuarantine(RejectedEvent rejection, InboundPayload payload) =>
         new(payload.Arrival, payload.Payload, rejection.Source, rejection.Id, rejection.Type, rejection.Errors);
+
+    /// <summary>A valid event, and what it becomes: the event to append and the persons it mentions.</summary>
+    private sealed record ValidEvent(ParsedEvent Event, NewEvent NewEvent, IReadOnlyList<PersonSighting> Sightings);
+
+    /// <summary>A batch as validation left it: for each payload, its parse result and, if valid, what to store.</summary>
+    private sealed record ValidatedBatch(IReadOnlyList<InboundPayload> Payloads, ParseResult[] Parsed, ValidEvent?[] Valid);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using YoungCarers.Domain.Contract;
+using YoungCarers.EventStore.Streams;
 
 namespace YoungCarers.Ingest.Quarantine;
 
@@ -47,22 +48,46 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<IReadOnlyList<long>> AddAsync(IReadOnlyList<QuarantineEntry> entries, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
         {
             return [];
         }
 
+        await using var command = dataSource.CreateCommand();
+        return await AddAsync(command, entries, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="AddAsync(IReadOnlyList{QuarantineEntry}, CancellationToken)"/>, inside an event
+    /// store transaction: the entries are durable when it commits, and gone if it rolls back.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> AddAsync(EventStoreTransaction transaction, IReadOnlyList<QuarantineEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = new NpgsqlCommand(null, transaction.Connection, transaction.Transaction);
+        return await AddAsync(command, entries, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<long>> AddAsync(NpgsqlCommand command, IReadOnlyList<QuarantineEntry> entries, CancellationToken cancellationToken)
+    {
         var hashes = entries.Select(e => SHA256.HashData(e.Payload.Span)).ToArray();
         // One row per distinct payload: ON CONFLICT may not touch a row twice in one statement.
         var distinct = entries.Zip(hashes).DistinctBy(pair => Convert.ToHexString(pair.Second)).ToList();
-        await using var command = dataSource.CreateCommand("""
+        command.CommandText = """
             INSERT INTO quarantine (channel, origin, source, source_event_id, type, payload, payload_hash, errors)
             SELECT * FROM unnest(@channels::text[], @origins::jsonb[], @sources::text[], @ids::text[], @types::text[],
                                  @payloads::bytea[], @hashes::bytea[], @errors::jsonb[])
             ON CONFLICT (payload_hash) WHERE status = 'open'
             DO UPDATE SET deliveries = quarantine.deliveries + 1
             RETURNING quarantine_id, payload_hash
-            """);
+            """;
         var rows = distinct.Select(pair => pair.First).ToList();
         command.Parameters.AddWithValue("channels", rows.Select(e => e.Arrival.Channel).ToArray());
         command.Parameters.Add(new NpgsqlParameter("origins", NpgsqlDbType.Array | NpgsqlDbType.Jsonb)

@@ -80,6 +80,10 @@ public sealed partial class ProjectionDaemon(
             }
 
             await using var transaction = await connection.BeginTransactionAsync(stoppingToken);
+
+            // A rebuild swapping this projection's tables holds this exclusively: wait for it (the
+            // checkpoint it sets then tells this leader to reload).
+            await ReadModel.ReadModelSchema.EnterSharedAsync(projection.Name, connection, transaction, stoppingToken);
             try
             {
                 await projection.ApplyAsync(page, connection, transaction, stoppingToken);

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Npgsql;
+using NpgsqlTypes;
+using YoungCarers.Api.Security;
+
+namespace YoungCarers.Api.Audit;
+
+/// <summary>One read of family data: who, with which scopes, which family (if one), which resource, why.</summary>
+public sealed record AccessRecord(string Client, IReadOnlyList<string> Scopes, string? FamilyId, string Resource, string Purpose, string? TraceId);
+
+/// <summary>A recorded access, as <c>GET /audit/access</c> lists it.</summary>
+public sealed record AccessAuditEntry(long Id, DateTimeOffset At, string Client, IReadOnlyList<string> Scopes, string? FamilyId, string Resource, string Purpose, string? TraceId);
+
+/// <summary>Filters for <see cref="AccessAudit.ListAsync"/>: all optional; newest first, before <see cref="Before"/> (the cursor).</summary>
+public sealed record AccessAuditQuery(string? FamilyId = null, string? Client = null, DateTimeOffset? From = null, DateTimeOffset? To = null, long? Before = null, int Limit = 50);
+
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next (older) page; null on the last page.</param>
+public sealed record AccessAuditPage(IReadOnlyList<AccessAuditEntry> Items, string? NextCursor);
+
+/// <summary>
+/// The append-only access log (<c>access_audit</c>; the database refuses UPDATE, DELETE and TRUNCATE).
+/// Family read endpoints record every access before they return data: with
+/// <see cref="AccessAuditEndpointExtensions.WithAccessAudit{TBuilder}"/> on the endpoint, or by calling
+/// <see cref="RecordAsync(HttpContext, IEnumerable{string?}, CancellationToken)"/> when the families are known only after a look-up.
+/// </summary>
+public sealed class AccessAudit(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    public const int MaxPageSize = 200;
+    public const int MaxPurposeLength = 500;
+
+    /// <summary>The header in which callers state why they read family data.</summary>
+    public const string PurposeHeader = "X-Access-Purpose";
+
+    internal const string RecordedCountKey = "YoungCarers.AccessAudit.Recorded";
+
+    /// <summary>Records accesses (one row per record) in one statement; returns their ids.</summary>
+    public async Task<IReadOnlyList<long>> RecordAsync(IReadOnlyList<AccessRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        var at = clock.GetUtcNow();
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO access_audit (at, client, scopes, family_id, resource, purpose, trace_id)
+            SELECT @at, r.client, string_to_array(r.scopes, ' '), r.family_id, r.resource, r.purpose, r.trace_id
+            FROM unnest(@clients, @scopes, @families, @resources, @purposes, @traces) WITH ORDINALITY
+                AS r(client, scopes, family_id, resource, purpose, trace_id, n)
+            ORDER BY r.n
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("clients", records.Select(r => r.Client).ToArray());
+        command.Parameters.AddWithValue("scopes", records.Select(r => string.Join(' ', r.Scopes)).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("families", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = records.Select(r => (object?)r.FamilyId ?? DBNull.Value).ToArray() });
+        command.Parameters.AddWithValue("resources", records.Select(r => r.Resource).ToArray());
+        command.Parameters.AddWithValue("purposes", records.Select(r => r.Purpose).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = records.Select(r => (object?)r.TraceId ?? DBNull.Value).ToArray() });
+        var ids = new List<long>(records.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Records one access.</summary>
+    public async Task<long> RecordAsync(AccessRecord record, CancellationToken cancellationToken = default) =>
+        (await RecordAsync([record], cancellationToken))[0];
+
+    /// <summary>
+    /// Records the current request's access to each family (or one row without a family when none is
+    /// given): the caller from its token, the purpose from the <see cref="PurposeHeader"/> header (the
+    /// endpoint must use <see cref="AccessAuditEndpointExtensions.WithAccessAudit{TBuilder}"/>, which checks it).
+    /// </summary>
+    public async Task RecordAsync(HttpContext context, IEnumerable<string?> familyIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var purpose = PurposeOf(context) ?? throw new InvalidOperationException($"The request states no purpose; add WithAccessAudit() to the endpoint so a missing {PurposeHeader} is refused.");
+        var families = familyIds.Distinct(StringComparer.Ordinal).ToList();
+        if (families.Count == 0)
+        {
+            families.Add(null);
+        }
+
+        var client = CallerIdentity.ClientOf(context.User) ?? "anonymous";
+        var scopes = CallerIdentity.ScopesOf(context.User);
+        var resource = ResourceOf(context);
+        var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+        await RecordAsync([.. families.Select(family => new AccessRecord(client, scopes, family, resource, purpose, traceId))], cancellationToken);
+        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + families.Count;
+    }
+
+    /// <summary>Newest first, filtered, at most <see cref="MaxPageSize"/> per page.</summary>
+    public async Task<AccessAuditPage> ListAsync(AccessAuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = Math.Clamp(query.Limit, 1, MaxPageSize);
+        await using var command = dataSource.CreateCommand("""
+            SELECT id, at, client, scopes, family_id, resource, purpose, trace_id
+            FROM access_audit
+            WHERE (@family::text IS NULL OR family_id = @family)
+              AND (@client::text IS NULL OR client = @client)
+              AND (@from::timestamptz IS NULL OR at >= @from)
+              AND (@to::timestamptz IS NULL OR at < @to)
+              AND (@before::bigint IS NULL OR id < @before)
+            ORDER BY id DESC
+            LIMIT @limit
+            """);
+        command.Parameters.Add(new NpgsqlParameter("family", NpgsqlDbType.Text) { Value = (object?)query.FamilyId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("client", NpgsqlDbType.Text) { Value = (object?)query.Client ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = (object?)query.From?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = (object?)query.To?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Bigint) { Value = (object?)query.Before ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", limit);
+        var items = new List<AccessAuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new AccessAuditEntry(
+                reader.GetInt64(0),
+                reader.GetFieldValue<DateTimeOffset>(1),
+                reader.GetString(2),
+                reader.GetFieldValue<string[]>(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+
+        return new AccessAuditPage(items, items.Count == limit ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+    }
+
+    /// <summary>The stated purpose (trimmed), or null when the header is missing or blank.</summary>
+    public static string? PurposeOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var value = context.Request.Headers[PurposeHeader].ToString().Trim();
+        return value.Length > 0 ? value : null;
+    }
+
+    /// <summary>The method and route template (never the query string, which can name people).</summary>
+    internal static string ResourceOf(HttpContext context) =>
+        $"{context.Request.Method} {(context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value}";
+}

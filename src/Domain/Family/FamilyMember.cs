@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using YoungCarers.Domain.Contract;
+
+namespace YoungCarers.Domain.Family;
+
+/// <summary>
+/// One person in the family, joined from every way the systems name them: the same (system, id)
+/// or the same NHS number is the same person. Identifiers read <c>system:LAS/7781</c> or
+/// <c>nhs:9434765919</c>, the form the integration team uses to name a person in a split.
+/// </summary>
+/// <param name="Key">The (system, id) identifier the family first saw for the person; stable while they stay.</param>
+/// <param name="NamedAsChild">Some event named them in a child's place, which counts when no birth date is known.</param>
+/// <param name="LastSeenAt">The latest <c>time</c> of an event naming them, so older events do not overwrite newer details.</param>
+public sealed record FamilyMember(
+    string Key,
+    ImmutableSortedSet<string> Identifiers,
+    string? GivenName,
+    string? FamilyName,
+    DateOnly? BirthDate,
+    string? Postcode,
+    bool NamedAsChild,
+    DateTimeOffset LastSeenAt)
+{
+    public static ImmutableSortedSet<string> IdentifiersOf(PersonRef person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var ids = ImmutableSortedSet.Create(StringComparer.Ordinal, SystemIdentifierOf(person));
+        return person.NhsNumber is null ? ids : ids.Add($"nhs:{person.NhsNumber}");
+    }
+
+    private static string SystemIdentifierOf(PersonRef person) => $"system:{person.System}/{person.Id}";
+
+    public bool IsNamedBy(PersonRef person) => IdentifiersOf(person).Overlaps(Identifiers);
+
+    internal static FamilyMember From(PersonRef person, bool asChild, DateTimeOffset seenAt) =>
+        new(SystemIdentifierOf(person), IdentifiersOf(person), person.GivenName, person.FamilyName, person.BirthDate, person.Postcode, asChild, seenAt);
+
+    /// <summary>This member with what another record of the same person adds; the newer event's details win.</summary>
+    internal FamilyMember Absorb(FamilyMember other)
+    {
+        var (newer, older) = other.LastSeenAt >= LastSeenAt ? (other, this) : (this, other);
+        return new(
+            Key,
+            Identifiers.Union(other.Identifiers),
+            newer.GivenName ?? older.GivenName,
+            newer.FamilyName ?? older.FamilyName,
+            newer.BirthDate ?? older.BirthDate,
+            newer.Postcode ?? older.Postcode,
+            NamedAsChild || other.NamedAsChild,
+            newer.LastSeenAt);
+    }
+}
+
+/// <summary>A role SPEC section 3 derives from what the systems recorded, at an instant.</summary>
+public enum FamilyRole
+{
+    AdultWithCareNeeds,
+    Child,
+    YoungCarer,
+    YoungAdultCarer,
+}
+
+/// <summary>A member as they stand at the evaluation instant: age and roles are derived, never stored.</summary>
+/// <param name="Age">Whole years at the instant; null when no birth date is known.</param>
+/// <param name="CaresFor">Keys of the members this person is recorded as caring for.</param>
+public sealed record MemberView(FamilyMember Member, int? Age, IReadOnlyList<FamilyRole> Roles, IReadOnlyList<string> CaresFor)
+{
+    public IReadOnlyList<FamilyRole> Roles { get; init => field = ValueList.Of(value); } = ValueList.Of(Roles);
+
+    public IReadOnlyList<string> CaresFor { get; init => field = ValueList.Of(value); } = ValueList.Of(CaresFor);
+}

@@ -1,0 +1,417 @@
+using YoungCarers.Domain.Calendar;
+using YoungCarers.Domain.Contract;
+using YoungCarers.Domain.Families;
+using YoungCarers.Domain.Policy;
+
+namespace YoungCarers.Domain.Family;
+
+/// <summary>An event that discharged an obligation, and its business date.</summary>
+internal sealed record Discharge(EventRef Ref, DateOnly On);
+
+/// <summary>An obligation as a rule finds it, before the clock says whether it is open or overdue.</summary>
+internal sealed record Opened(string Kind, string PersonKey, EventRef OpenedBy, DateOnly OpenedOn, DateOnly DueOn, Discharge? Met);
+
+public static partial class FamilyProjection
+{
+    // The SPEC table's clauses, with its seed documents named as practitioners know them: seed 001
+    // is the 2012 template MoU, seed 003 "No Wrong Doors for Young Carers" (4th edition, 2024).
+    private const string MoU2012 = "Working together to support young carers and their families (template MoU, 2012)";
+    private const string NoWrongDoors = "No Wrong Doors for Young Carers (MoU, 4th edition, 2024)";
+
+    private static readonly Dictionary<string, (string OwedBy, string Basis)> Rules = new(StringComparer.Ordinal)
+    {
+        [ObligationKinds.RecordChildrenInHousehold] = (Services.AdultSocialCare,
+            $"Care and Support (Assessment) Regulations 2014 reg 4(3); {NoWrongDoors} section 3: a needs assessment must record whether there are children in the household."),
+        [ObligationKinds.ReferYoungCarer] = (Services.AdultSocialCare,
+            $"Care Act statutory guidance 6.68-6.71; {MoU2012} section 11: whichever service identifies a young carer is responsible for referring or assessing."),
+        [ObligationKinds.AcknowledgeReferral] = (Services.ChildrensSocialCare,
+            $"Working Together 2023 (acknowledge within one working day); {MoU2012} section 14 (confirm within 48 hours)."),
+        [ObligationKinds.DecideOnReferral] = (Services.ChildrensSocialCare,
+            "Working Together 2023: a decision on a referral within one working day."),
+        [ObligationKinds.YoungCarerAssessment] = (Services.ChildrensSocialCare,
+            "Children Act 1989 s17ZA (duty when a young carer \"may have needs for support\"); Working Together 2023 (45 working days)."),
+        [ObligationKinds.OfferAdultAssessment] = (Services.AdultSocialCare,
+            $"Care Act 2014 s9 (appearance of need); {NoWrongDoors} key principles: \"the presence of a young carer ... should trigger either an assessment, or the offer of an assessment\"."),
+        [ObligationKinds.CompleteAdultAssessment] = (Services.AdultSocialCare,
+            "Care Act statutory guidance 6.29 (reasonable timescale; 28 days is common local practice)."),
+        [ObligationKinds.ReviewCarePlanRelyingOnChild] = (Services.AdultSocialCare,
+            $"{MoU2012} statement of intent: \"no care or support package ... relies on excessive or inappropriate caring by a young carer\"."),
+        [ObligationKinds.TransitionAssessment] = (Services.AdultSocialCare,
+            $"Care Act 2014 s63-s64 (transition assessment for a young carer approaching 18); {NoWrongDoors} section 5."),
+        [ObligationKinds.ReviewYoungCarerAssessment] = (Services.ChildrensSocialCare,
+            $"Children Act 1989 s17ZA(4)-(6) (reassess on change of circumstances); {NoWrongDoors} section 4."),
+    };
+
+    /// <summary>
+    /// The family's handover obligations at <paramref name="now"/> under <paramref name="policy"/>.
+    /// An absorbed family owes nothing: its facts and obligations now belong to the survivor.
+    /// </summary>
+    public static IReadOnlyList<Obligation> Decide(FamilyState state, DateTimeOffset now, LocalPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (state.AbsorbedInto is not null)
+        {
+            return [];
+        }
+
+        var rules = new RuleContext(state, policy, policy.Calendar(), CareRecords(state), WorkingCalendar.LocalDate(now));
+        IEnumerable<Opened> opened =
+        [
+            .. RecordChildrenInHousehold(rules), .. ReferYoungCarer(rules), .. AcknowledgeReferral(rules), .. DecideOnReferral(rules),
+            .. YoungCarerAssessment(rules), .. OfferAdultAssessment(rules), .. CompleteAdultAssessment(rules),
+            .. ReviewCarePlanRelyingOnChild(rules), .. TransitionAssessment(rules), .. ReviewYoungCarerAssessment(rules),
+        ];
+        var waivers = state.Waivers.Where(waiver => waiver.Event.WaivedAt <= now).ToList();
+        return [.. opened.OrderBy(o => o.OpenedOn).ThenBy(o => o.Kind, StringComparer.Ordinal).Select(o => Settle(o, now, policy, WaiverOf(state, o, waivers)))];
+    }
+
+    // Status is the one place the clock, discharges and waivers meet: met stays met, a waiver sets
+    // aside what is still open or overdue.
+    private static Obligation Settle(Opened opened, DateTimeOffset now, LocalPolicy policy, Seen<ObligationWaived>? waiver)
+    {
+        var (owedBy, basis) = Rules[opened.Kind];
+        var deadline = WorkingCalendar.EndOfDay(opened.DueOn);
+        var waived = opened.Met is null ? waiver : null;
+        var status = opened.Met is not null ? ObligationStatus.Met
+            : waived is not null ? ObligationStatus.Waived
+            : now >= deadline ? ObligationStatus.Overdue
+            : ObligationStatus.Open;
+        return new(opened.Kind, owedBy, opened.PersonKey, opened.OpenedBy, opened.OpenedOn, opened.Met?.Ref, opened.Met?.On,
+            opened.DueOn, deadline, status, basis, policy.Version,
+            waived is null ? null : new(waived.Event.Reason, waived.Event.WaivedBy, waived.Event.WaivedAt, waived.Ref));
+    }
+
+    /// <summary>
+    /// The earliest waiver (in force at the instant) naming the obligation. It may name the person by
+    /// any of their identifiers: after a merge the member's key can be another identifier of the same
+    /// person than the one the waiver was written against.
+    /// </summary>
+    private static Seen<ObligationWaived>? WaiverOf(FamilyState state, Opened opened, List<Seen<ObligationWaived>> waivers)
+    {
+        if (waivers.Count == 0)
+        {
+            return null;
+        }
+
+        var identifiers = state.Members.Find(member => member.Key == opened.PersonKey)?.Identifiers ?? [opened.PersonKey];
+        var ids = identifiers.Append(opened.PersonKey)
+            .Select(person => $"{opened.Kind}:{person}:{opened.OpenedBy.Source}/{opened.OpenedBy.EventId}")
+            .ToHashSet(StringComparer.Ordinal);
+        return waivers.Where(waiver => ids.Contains(waiver.Event.ObligationId)).MinBy(waiver => waiver.Event.WaivedAt);
+    }
+
+    private sealed record RuleContext(FamilyState State, LocalPolicy Policy, WorkingCalendar Calendar, List<CareRecord> Care, DateOnly Today)
+    {
+        public Opened Open(string kind, string personKey, EventRef by, DateOnly on, Discharge? met) =>
+            new(kind, personKey, by, on, Policy.Timescales[kind].DueFrom(on, Calendar), met);
+
+        public bool IsChildOn(string key, DateOnly day) => State.Members.Find(member => member.Key == key) is { } member && FamilyProjection.IsChildOn(member, day);
+
+        public bool HasOpenInvolvement(string service, string key, DateOnly day) =>
+            OpenInvolvement(State, day).Exists(involvement => involvement.Service == service && involvement.PersonKey == key);
+
+        public bool Names(PersonRef person, string key) => State.KeyOf(person) == key;
+    }
+
+    /// <summary>The earliest discharge on or after the day, if any.</summary>
+    private static Discharge? FirstFrom(IEnumerable<Discharge> discharges, DateOnly from) =>
+        discharges.Where(discharge => discharge.On >= from).OrderBy(discharge => discharge.On).FirstOrDefault();
+
+    /// <summary>One obligation at a time per person: a new opener counts only once the last one is met.</summary>
+    private static bool AlreadyOpen(List<Opened> opened, string personKey, DateOnly on) =>
+        opened.Exists(o => o.PersonKey == personKey && (o.Met is null || o.Met.On > on));
+
+    private static IEnumerable<Opened> RecordChildrenInHousehold(RuleContext rules)
+    {
+        var completed = rules.State.NeedsAssessments.Values.Select(assessment => assessment.End).OfType<Seen<AdultNeedsAssessmentCompleted>>().ToList();
+        foreach (var gap in completed.Where(c => c.Event.ChildrenInHousehold == ChildrenInHouseholdAnswer.NotRecorded))
+        {
+            if (rules.State.KeyOf(gap.Event.Person) is not { } adult)
+            {
+                continue;
+            }
+
+            var met = FirstFrom(
+                completed.Where(c => c != gap && c.Event.ChildrenInHousehold != ChildrenInHouseholdAnswer.NotRecorded && rules.Names(c.Event.Person, adult))
+                    .Select(c => new Discharge(c.Ref, c.Event.CompletedOn)),
+                gap.Event.CompletedOn);
+            yield return rules.Open(ObligationKinds.RecordChildrenInHousehold, adult, gap.Ref, gap.Event.CompletedOn, met);
+        }
+    }
+
+    private static List<Opened> ReferYoungCarer(RuleContext rules)
+    {
+        var opened = new List<Opened>();
+        var openers = rules.Care
+            .Where(record => record.Caring && record.Source is CareSource.AdultAssessment or CareSource.CarePlan)
+            .OrderBy(record => record.On);
+        foreach (var record in openers)
+        {
+            var child = record.CarerKey;
+            if (!rules.IsChildOn(child, record.On) || AlreadyOpen(opened, child, record.On)
+                || rules.HasOpenInvolvement(Services.ChildrensSocialCare, child, record.On))
+            {
+                continue;
+            }
+
+            opened.Add(rules.Open(ObligationKinds.ReferYoungCarer, child, record.Ref, record.On, FirstFrom(ChildrensContacts(rules, child), record.On)));
+        }
+
+        return opened;
+    }
+
+    /// <summary>Any referral to or by children's social care about the child, or any assessment of the child.</summary>
+    private static IEnumerable<Discharge> ChildrensContacts(RuleContext rules, string child)
+    {
+        var state = rules.State;
+        return state.ReferralsToChildrens.Where(s => rules.Names(s.Event.Child, child)).Select(s => new Discharge(s.Ref, s.Event.SentOn))
+            .Concat(state.ChildrenReferrals.Values.Select(r => r.Start).OfType<Seen<ChildrenReferralReceived>>()
+                .Where(s => rules.Names(s.Event.Child, child)).Select(s => new Discharge(s.Ref, s.Event.ReceivedOn)))
+            .Concat(state.YoungCarerAssessments.Values.SelectMany(a => new[]
+            {
+                a.Start is { } s && rules.Names(s.Event.Child, child) ? new Discharge(s.Ref, s.Event.StartedOn) : null,
+                a.End is { } e && rules.Names(e.Event.Child, child) ? new Discharge(e.Ref, e.Event.CompletedOn) : null,
+            }).OfType<Discharge>())
+            .Concat(state.CinAssessments.Values.SelectMany(a => new[]
+            {
+                a.Start is { } s && rules.Names(s.Event.Child, child) ? new Discharge(s.Ref, s.Event.StartedOn) : null,
+                a.End is { } e && rules.Names(e.Event.Child, child) ? new Discharge(e.Ref, e.Event.AuthorisedOn) : null,
+            }).OfType<Discharge>());
+    }
+
+    private static IEnumerable<Opened> AcknowledgeReferral(RuleContext rules)
+    {
+        var received = rules.State.ChildrenReferrals.Values.Select(r => r.Start).OfType<Seen<ChildrenReferralReceived>>().ToList();
+        foreach (var sent in rules.State.ReferralsToChildrens)
+        {
+            if (rules.State.KeyOf(sent.Event.Child) is not { } child)
+            {
+                continue;
+            }
+
+            // A children's referral citing the adult referral's id answers it whatever dates the two
+            // systems wrote; without the link, any referral of the child received after it was sent does.
+            var discharges = received.Select(r => (Linked: r.Event.LinkedReferralId == sent.Event.ReferralId, r.Event.Child, Discharge: new Discharge(r.Ref, r.Event.ReceivedOn))).ToList();
+            var met = discharges.Where(d => d.Linked).Select(d => d.Discharge).MinBy(d => d.On)
+                ?? FirstFrom(discharges.Where(d => rules.Names(d.Child, child)).Select(d => d.Discharge), sent.Event.SentOn);
+            yield return rules.Open(ObligationKinds.AcknowledgeReferral, child, sent.Ref, sent.Event.SentOn, met);
+        }
+    }
+
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+
+    private static IEnumerable<Opened> DecideOnReferral(RuleContext rules)
+    {
+        foreach (var referral in rules.State.ChildrenReferrals.Values)
+        {
+            if (referral.Start is not { } received || rules.State.KeyOf(received.Event.Child) is not { } child)
+            {
+                continue;
+            }
+
+            var met = referral.End is { } decided ? new Discharge(decided.Ref, decided.Event.DecidedOn) : null;
+            yield return rules.Open(ObligationKinds.DecideOnReferral, child, received.Ref, received.Event.ReceivedOn, met);
+        }
+    }
+
+    private static IEnumerable<Opened> YoungCarerAssessment(RuleContext rules)
+    {
+        // An assessment is how a child is assessed, not identified: it discharges, it never opens.
+        var identifications = rules.Care
+            .Where(r => r.Caring && r.Source is not (CareSource.YoungCarerAssessment or CareSource.CinAssessment) && rules.IsChildOn(r.CarerKey, r.On))
+            .GroupBy(r => r.CarerKey, StringComparer.Ordinal);
+        foreach (var child in identifications)
+        {
+            var first = child.OrderBy(r => r.On).First();
+            var assessments = YoungCarerAssessmentsOf(rules, child.Key).ToList();
+            var met = FirstFrom(assessments, first.On) ?? assessments.OrderByDescending(a => a.On).FirstOrDefault();
+            yield return rules.Open(ObligationKinds.YoungCarerAssessment, child.Key, first.Ref, first.On, met);
+        }
+    }
+
+    /// <summary>Completed young carer assessments of the child, and CIN assessments that found factor 7A.</summary>
+    private static IEnumerable<Discharge> YoungCarerAssessmentsOf(RuleContext rules, string child) =>
+        rules.State.YoungCarerAssessments.Values.Select(a => a.End).OfType<Seen<ChildrenYoungCarerAssessmentCompleted>>()
+            .Where(e => rules.Names(e.Event.Child, child)).Select(e => new Discharge(e.Ref, e.Event.CompletedOn))
+            .Concat(rules.State.CinAssessments.Values.Select(a => a.End).OfType<Seen<ChildrenCinAssessmentCompleted>>()
+                .Where(e => rules.Names(e.Event.Child, child) && e.Event.Factors.Contains(YoungCarerFactor, StringComparer.Ordinal))
+                .Select(e => new Discharge(e.Ref, e.Event.AuthorisedOn)));
+
+    private static List<Opened> OfferAdultAssessment(RuleContext rules)
+    {
+        // Identifications from outside adult social care: when adult social care itself records the
+        // child's care it is already involved with the adult, and the referral rule applies instead.
+        var fromIdentification = rules.Care
+            .Where(r => r.Caring && r.CaredForKey is not null && r.Source is CareSource.Partner or CareSource.ChildrenReferral or CareSource.YoungCarerAssessment)
+            .Where(r => !rules.IsChildOn(r.CaredForKey!, r.On) && !rules.HasOpenInvolvement(Services.AdultSocialCare, r.CaredForKey!, r.On))
+            .Select(r => (Adult: r.CaredForKey!, r.Ref, r.On));
+        var fromReferral = rules.State.ReferralsToAdults
+            .Select(s => (Adult: rules.State.KeyOf(s.Event.Adult), s.Ref, On: s.Event.SentOn))
+            .Where(s => s.Adult is not null)
+            .Select(s => (Adult: s.Adult!, s.Ref, s.On));
+        var opened = new List<Opened>();
+        foreach (var (adult, by, on) in fromIdentification.Concat(fromReferral).OrderBy(o => o.On))
+        {
+            if (AlreadyOpen(opened, adult, on))
+            {
+                continue;
+            }
+
+            var starts = rules.State.NeedsAssessments.Values.Select(a => a.Start).OfType<Seen<AdultNeedsAssessmentStarted>>()
+                .Where(s => rules.Names(s.Event.Person, adult)).Select(s => new Discharge(s.Ref, s.Event.StartedOn));
+            opened.Add(rules.Open(ObligationKinds.OfferAdultAssessment, adult, by, on, FirstFrom(starts, on)));
+        }
+
+        return opened;
+    }
+
+    private static IEnumerable<Opened> CompleteAdultAssessment(RuleContext rules)
+    {
+        foreach (var assessment in rules.State.NeedsAssessments.Values)
+        {
+            if (assessment.Start is not { } started || rules.State.KeyOf(started.Event.Person) is not { } adult)
+            {
+                continue;
+            }
+
+            // A young carer known when it started, or who came to light while it ran; one recorded by
+            // the completion itself is found in time, not late.
+            var completedOn = assessment.End?.Event.CompletedOn;
+            var youngCarerKnown = rules.Care.Exists(r => r.Caring && rules.IsChildOn(r.CarerKey, Max(r.On, started.Event.StartedOn))
+                && (r.On <= started.Event.StartedOn || completedOn is null || r.On < completedOn));
+            if (youngCarerKnown)
+            {
+                var met = assessment.End is { } end ? new Discharge(end.Ref, end.Event.CompletedOn) : null;
+                yield return rules.Open(ObligationKinds.CompleteAdultAssessment, adult, started.Ref, started.Event.StartedOn, met);
+            }
+        }
+    }
+
+    private enum PlanStep
+    {
+        Relies,
+        Clears,
+        Ends,
+    }
+
+    private static IEnumerable<Opened> ReviewCarePlanRelyingOnChild(RuleContext rules)
+    {
+        var excessive = rules.State.YoungCarerAssessments.Values.Select(a => a.End).OfType<Seen<ChildrenYoungCarerAssessmentCompleted>>()
+            .Where(e => e.Event.ExcessiveOrInappropriate).ToList();
+        foreach (var plan in rules.State.CarePlans.Values)
+        {
+            if (plan.Agreed is not { } agreed || rules.State.KeyOf(agreed.Event.Person) is not { } adult)
+            {
+                continue;
+            }
+
+            var endedOn = plan.Ended?.Event.EndedOn;
+            var steps = new List<(DateOnly On, PlanStep Step, EventRef Ref)>();
+            if (agreed.Event.ReliesOnChildCare)
+            {
+                steps.Add((agreed.Event.AgreedOn, PlanStep.Relies, agreed.Ref));
+            }
+
+            steps.AddRange(plan.Reviews.Select(r => (r.Event.ReviewedOn, r.Event.ReliesOnChildCare ? PlanStep.Relies : PlanStep.Clears, r.Ref)));
+            steps.AddRange(excessive
+                .Where(e => e.Event.CaredFor.Any(p => rules.Names(p, adult)) && e.Event.CompletedOn >= agreed.Event.AgreedOn && !(endedOn <= e.Event.CompletedOn))
+                .Select(e => (e.Event.CompletedOn, PlanStep.Relies, e.Ref)));
+            if (plan.Ended is { } ended)
+            {
+                steps.Add((ended.Event.EndedOn, PlanStep.Ends, ended.Ref));
+            }
+
+            (EventRef Ref, DateOnly On)? open = null;
+            foreach (var (on, step, by) in steps.OrderBy(s => s.On).ThenBy(s => s.Step))
+            {
+                if (step == PlanStep.Relies)
+                {
+                    open ??= (by, on);
+                    continue;
+                }
+
+                if (open is { } pending)
+                {
+                    yield return rules.Open(ObligationKinds.ReviewCarePlanRelyingOnChild, adult, pending.Ref, pending.On, new(by, on));
+                    open = null;
+                }
+
+                if (step == PlanStep.Ends)
+                {
+                    break;
+                }
+            }
+
+            if (open is { } unmet)
+            {
+                yield return rules.Open(ObligationKinds.ReviewCarePlanRelyingOnChild, adult, unmet.Ref, unmet.On, null);
+            }
+        }
+    }
+
+    private static IEnumerable<Opened> TransitionAssessment(RuleContext rules)
+    {
+        foreach (var member in rules.State.Members)
+        {
+            if (member.BirthDate is not { } born)
+            {
+                continue;
+            }
+
+            var eighteen = Ages.Reaches(born, 18 * 12);
+            var records = rules.Care.Where(r => r.CarerKey == member.Key && r.On < eighteen).ToList();
+            var caring = records.Where(r => r.Caring).ToList();
+            if (caring.Count == 0)
+            {
+                continue;
+            }
+
+            var opensOn = Max(Ages.Reaches(born, rules.Policy.TransitionStartsAtMonths), caring.Min(r => r.On));
+            if (opensOn > rules.Today || !IsStillCaring(records.Where(r => r.On <= opensOn), member.Key))
+            {
+                continue;
+            }
+
+            var latest = caring.Where(r => r.On <= opensOn).MaxBy(r => r.On)!;
+
+            var met = rules.State.TransitionAssessments.Where(t => rules.Names(t.Event.YoungCarer, member.Key))
+                .OrderBy(t => t.Event.CompletedOn).Select(t => new Discharge(t.Ref, t.Event.CompletedOn)).FirstOrDefault();
+            yield return new(ObligationKinds.TransitionAssessment, member.Key, latest.Ref, opensOn, eighteen.AddDays(-1), met);
+        }
+    }
+
+    private static IEnumerable<Opened> ReviewYoungCarerAssessment(RuleContext rules)
+    {
+        var changes = rules.State.CarePlans.Values.Select(p => p.Ended).OfType<Seen<AdultCarePlanEnded>>()
+            .Select(e => (Adult: e.Event.Person, e.Ref, On: e.Event.EndedOn))
+            .Concat(rules.State.AdultClosures.Select(c => (Adult: c.Event.Person, c.Ref, On: c.Event.ClosedOn)))
+            .OrderBy(c => c.On);
+        var completed = rules.State.YoungCarerAssessments.Values.Select(a => a.End).OfType<Seen<ChildrenYoungCarerAssessmentCompleted>>().ToList();
+        var reviewed = new HashSet<EventRef>();
+        foreach (var (adultRef, by, on) in changes)
+        {
+            if (rules.State.KeyOf(adultRef) is not { } adult)
+            {
+                continue;
+            }
+
+            var inForce = completed.Where(c => c.Event.CompletedOn <= on)
+                .GroupBy(c => rules.State.KeyOf(c.Event.Child))
+                .Select(child => child.OrderBy(c => c.Event.CompletedOn).Last())
+                .Where(c => c.Event.CaredFor.Any(p => rules.Names(p, adult)));
+            foreach (var assessment in inForce)
+            {
+                if (rules.State.KeyOf(assessment.Event.Child) is not { } child || !reviewed.Add(assessment.Ref))
+                {
+                    continue;
+                }
+
+                var met = FirstFrom(
+                    completed.Where(c => c != assessment && rules.Names(c.Event.Child, child)).Select(c => new Discharge(c.Ref, c.Event.CompletedOn)),
+                    on);
+                yield return rules.Open(ObligationKinds.ReviewYoungCarerAssessment, child, by, on, met);
+            }
+        }
+    }
+}

@@ -1,0 +1,317 @@
+using YoungCarers.Domain.Calendar;
+using YoungCarers.Domain.Contract;
+
+namespace YoungCarers.Domain.Family;
+
+/// <summary>Where a record of a child's caring came from; rules differ by who recorded it.</summary>
+internal enum CareSource
+{
+    AdultReferral,
+    AdultAssessment,
+    CarePlan,
+    CarersAssessment,
+    ReferralToChildrens,
+    ChildrenReferral,
+    YoungCarerAssessment,
+    CinAssessment,
+    Partner,
+}
+
+/// <summary>One record that a person cares (or, where <paramref name="Caring"/> is false, no longer cares) for someone.</summary>
+internal sealed record CareRecord(string CarerKey, string? CaredForKey, DateOnly On, bool Caring, CareSource Source, EventRef Ref);
+
+public static partial class FamilyProjection
+{
+    private const string YoungCarerFactor = "7A";
+    private const string YoungCarerReason = "young-carer";
+
+    public static FamilyView Describe(FamilyState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var today = WorkingCalendar.LocalDate(now);
+        var care = CareRecords(state).Where(record => record.On <= today).ToList();
+        var members = state.Members.Select(member => View(state, member, care, today)).ToList();
+        return new(
+            members,
+            OpenInvolvement(state, today),
+            LeadProfessionalOn(state, today),
+            state.AbsorbedInto?.Event.SurvivorFamilyId,
+            [.. state.Merges.Select(merge => merge.Event.AbsorbedFamilyId)]);
+    }
+
+    private static MemberView View(FamilyState state, FamilyMember member, List<CareRecord> care, DateOnly today)
+    {
+        int? age = member.BirthDate is { } born ? Ages.YearsOn(born, today) : null;
+        var cares = care.Where(record => record.CarerKey == member.Key && record.Caring).ToList();
+        var roles = new List<FamilyRole>();
+        if (IsAdultWithCareNeeds(state, member, care, today))
+        {
+            roles.Add(FamilyRole.AdultWithCareNeeds);
+        }
+
+        if (IsChildOn(member, today))
+        {
+            roles.Add(FamilyRole.Child);
+            if (IsStillCaring(care, member.Key))
+            {
+                roles.Add(FamilyRole.YoungCarer);
+            }
+        }
+        else if (age is >= 18 and <= 24 && cares.Count > 0)
+        {
+            roles.Add(FamilyRole.YoungAdultCarer);
+        }
+
+        return new(member, age, roles, [.. cares.Select(record => record.CaredForKey).OfType<string>().Distinct()]);
+    }
+
+    /// <summary>
+    /// Whether the latest word on a person, among the records given, is that they care: a later
+    /// assessment recording that a child no longer provides care ends their being a young carer.
+    /// </summary>
+    internal static bool IsStillCaring(IEnumerable<CareRecord> care, string key) =>
+        care.Where(record => record.CarerKey == key).OrderBy(record => record.On).ThenBy(record => record.Caring).LastOrDefault() is { Caring: true };
+
+    /// <summary>A child on a day: under 18, or, with no birth date known, named in a child's place.</summary>
+    private static bool IsChildOn(FamilyMember member, DateOnly day) =>
+        member.BirthDate is { } born ? Ages.YearsOn(born, day) < 18 : member.NamedAsChild;
+
+    private static bool IsAdultWithCareNeeds(FamilyState state, FamilyMember member, List<CareRecord> care, DateOnly today)
+    {
+        if (IsChildOn(member, today))
+        {
+            return false;
+        }
+
+        bool Names(PersonRef person) => member.IsNamedBy(person);
+        return care.Any(record => record.Caring && record.CaredForKey == member.Key)
+            || state.AdultReferrals.Values.Any(referral => Names(referral.Event.Person))
+            || state.NeedsAssessments.Values.Any(assessment => (assessment.Start?.Event.Person ?? assessment.End?.Event.Person) is { } person && Names(person))
+            || state.CarePlans.Values.Any(plan => plan.Agreed is { } agreed && Names(agreed.Event.Person));
+    }
+
+    /// <summary>
+    /// Every record of someone caring, from any source, by member key. An adult assessment recording
+    /// that a child does not provide care is the only record that someone stopped.
+    /// </summary>
+    internal static List<CareRecord> CareRecords(FamilyState state)
+    {
+        var records = new List<CareRecord>();
+        void Add(PersonRef carer, PersonRef? caredFor, DateOnly on, bool caring, CareSource source, EventRef at)
+        {
+            if (state.KeyOf(carer) is { } carerKey)
+            {
+                records.Add(new(carerKey, caredFor is null ? null : state.KeyOf(caredFor), on, caring, source, at));
+            }
+        }
+
+        foreach (var (e, at) in state.AdultReferrals.Values.Select(seen => (seen.Event, seen.Ref)))
+        {
+            foreach (var household in e.HouseholdChildren.Where(household => household.ProvidesCare == CareProvision.Yes))
+            {
+                Add(household.Child, e.Person, e.ReceivedOn, caring: true, CareSource.AdultReferral, at);
+            }
+        }
+
+        foreach (var completed in state.NeedsAssessments.Values.Select(assessment => assessment.End).OfType<Seen<AdultNeedsAssessmentCompleted>>())
+        {
+            foreach (var household in completed.Event.Children.Where(household => household.ProvidesCare != CareProvision.Unknown))
+            {
+                Add(household.Child, completed.Event.Person, completed.Event.CompletedOn, household.ProvidesCare == CareProvision.Yes, CareSource.AdultAssessment, completed.Ref);
+            }
+        }
+
+        foreach (var plan in state.CarePlans.Values)
+        {
+            foreach (var child in plan.Agreed?.Event.ChildCarers ?? [])
+            {
+                Add(child, plan.Agreed!.Event.Person, plan.Agreed.Event.AgreedOn, caring: true, CareSource.CarePlan, plan.Agreed.Ref);
+            }
+
+            foreach (var review in plan.Reviews)
+            {
+                foreach (var child in review.Event.ChildCarers)
+                {
+                    Add(child, review.Event.Person, review.Event.ReviewedOn, caring: true, CareSource.CarePlan, review.Ref);
+                }
+            }
+        }
+
+        foreach (var (e, at) in state.CarersAssessments.Select(seen => (seen.Event, seen.Ref)))
+        {
+            Add(e.Carer, e.CaredFor, e.CompletedOn, caring: true, CareSource.CarersAssessment, at);
+        }
+
+        foreach (var (e, at) in state.ReferralsToChildrens.Select(seen => (seen.Event, seen.Ref)).Where(sent => sent.Event.Reason == ReferralToChildrensReason.YoungCarer))
+        {
+            Add(e.Child, e.Adult, e.SentOn, caring: true, CareSource.ReferralToChildrens, at);
+        }
+
+        foreach (var received in state.ChildrenReferrals.Values.Select(referral => referral.Start).OfType<Seen<ChildrenReferralReceived>>()
+                     .Where(received => received.Event.Reasons.Contains(YoungCarerReason, StringComparer.Ordinal)))
+        {
+            AddForEach(received.Event.Child, received.Event.CaredFor, received.Event.ReceivedOn, CareSource.ChildrenReferral, received.Ref);
+        }
+
+        foreach (var completed in state.YoungCarerAssessments.Values.Select(assessment => assessment.End).OfType<Seen<ChildrenYoungCarerAssessmentCompleted>>())
+        {
+            AddForEach(completed.Event.Child, completed.Event.CaredFor, completed.Event.CompletedOn, CareSource.YoungCarerAssessment, completed.Ref);
+        }
+
+        foreach (var completed in state.CinAssessments.Values.Select(assessment => assessment.End).OfType<Seen<ChildrenCinAssessmentCompleted>>()
+                     .Where(completed => completed.Event.Factors.Contains(YoungCarerFactor, StringComparer.Ordinal)))
+        {
+            Add(completed.Event.Child, null, completed.Event.AuthorisedOn, caring: true, CareSource.CinAssessment, completed.Ref);
+        }
+
+        foreach (var (e, at) in state.PartnerIdentifications.Select(seen => (seen.Event, seen.Ref)))
+        {
+            AddForEach(e.Child, e.CaredFor, e.IdentifiedOn, CareSource.Partner, at);
+        }
+
+        return records;
+
+        void AddForEach(PersonRef carer, IReadOnlyList<PersonRef> caredFor, DateOnly on, CareSource source, EventRef at)
+        {
+            if (caredFor.Count == 0)
+            {
+                Add(carer, null, on, caring: true, source, at);
+            }
+
+            foreach (var person in caredFor)
+            {
+                Add(carer, person, on, caring: true, source, at);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each service's open involvement on a day (SPEC section 5): started by then, not ended by then,
+    /// and not ended by that service closing its case for the person on or after it began.
+    /// </summary>
+    internal static List<Involvement> OpenInvolvement(FamilyState state, DateOnly day)
+    {
+        var open = new List<Involvement>();
+        void Add(string service, PersonRef person, InvolvementKind kind, string id, DateOnly since, DateOnly? endedOn, EventRef at)
+        {
+            if (since > day || endedOn <= day || state.KeyOf(person) is not { } key || ClosedSince(state, service, key, since, day))
+            {
+                return;
+            }
+
+            open.Add(new(service, key, kind, id, since, at));
+        }
+
+        const string Adult = Services.AdultSocialCare;
+        const string Children = Services.ChildrensSocialCare;
+        foreach (var (id, referral) in state.AdultReferrals)
+        {
+            // Adult social care records no decision on a referral: an assessment starting is how it moves on.
+            var personKey = state.KeyOf(referral.Event.Person);
+            var assessedOn = state.NeedsAssessments.Values.Select(assessment => assessment.Start?.Event).OfType<AdultNeedsAssessmentStarted>()
+                .Where(started => started.StartedOn >= referral.Event.ReceivedOn && state.KeyOf(started.Person) == personKey)
+                .Select(started => (DateOnly?)started.StartedOn)
+                .Min();
+            Add(Adult, referral.Event.Person, InvolvementKind.Referral, id, referral.Event.ReceivedOn, assessedOn, referral.Ref);
+        }
+
+        foreach (var (id, assessment) in state.NeedsAssessments)
+        {
+            if (assessment.Start is { } started)
+            {
+                Add(Adult, started.Event.Person, InvolvementKind.Assessment, id, started.Event.StartedOn, assessment.End?.Event.CompletedOn, started.Ref);
+            }
+
+            if (assessment.End is { Event.Eligible: true } completed)
+            {
+                Add(Adult, completed.Event.Person, InvolvementKind.Support, id, completed.Event.CompletedOn, null, completed.Ref);
+            }
+        }
+
+        foreach (var carers in state.CarersAssessments.Where(carers => carers.Event.Eligible))
+        {
+            Add(Adult, carers.Event.Carer, InvolvementKind.Support, carers.Event.AssessmentId, carers.Event.CompletedOn, null, carers.Ref);
+        }
+
+        foreach (var (id, plan) in state.CarePlans)
+        {
+            if (plan.Agreed is { } agreed)
+            {
+                Add(Adult, agreed.Event.Person, InvolvementKind.Plan, id, agreed.Event.AgreedOn, plan.Ended?.Event.EndedOn, agreed.Ref);
+            }
+        }
+
+        foreach (var (id, enquiry) in state.SafeguardingEnquiries)
+        {
+            if (enquiry.Start is { } started)
+            {
+                Add(Adult, started.Event.Person, InvolvementKind.Enquiry, id, started.Event.StartedOn, enquiry.End?.Event.ConcludedOn, started.Ref);
+            }
+        }
+
+        foreach (var (id, referral) in state.ChildrenReferrals)
+        {
+            if (referral.Start is { } received)
+            {
+                var declinedOn = referral.End is { } decided && IsDecline(decided.Event.Decision) ? decided.Event.DecidedOn : (DateOnly?)null;
+                Add(Children, received.Event.Child, InvolvementKind.Referral, id, received.Event.ReceivedOn, declinedOn, received.Ref);
+            }
+        }
+
+        foreach (var (id, assessment) in state.YoungCarerAssessments)
+        {
+            if (assessment.Start is { } started)
+            {
+                Add(Children, started.Event.Child, InvolvementKind.Assessment, id, started.Event.StartedOn, assessment.End?.Event.CompletedOn, started.Ref);
+            }
+
+            if (assessment.End is { Event.SupportPlanned: true } completed)
+            {
+                Add(Children, completed.Event.Child, InvolvementKind.Support, id, completed.Event.CompletedOn, null, completed.Ref);
+            }
+        }
+
+        foreach (var (id, assessment) in state.CinAssessments)
+        {
+            if (assessment.Start is { } started)
+            {
+                Add(Children, started.Event.Child, InvolvementKind.Assessment, id, started.Event.StartedOn, assessment.End?.Event.AuthorisedOn, started.Ref);
+            }
+        }
+
+        foreach (var (id, plan) in state.CinPlans)
+        {
+            if (plan.Start is { } started)
+            {
+                Add(Children, started.Event.Child, InvolvementKind.Plan, id, started.Event.StartedOn, plan.End?.Event.EndedOn, started.Ref);
+            }
+        }
+
+        foreach (var enquiry in state.Section47Enquiries)
+        {
+            Add(Children, enquiry.Event.Child, InvolvementKind.Enquiry, enquiry.Event.EnquiryId, enquiry.Event.StartedOn, null, enquiry.Ref);
+        }
+
+        return open;
+    }
+
+    /// <summary>No further action, or sent elsewhere: either way children's social care stays out.</summary>
+    private static bool IsDecline(ChildrenReferralDecision decision) =>
+        decision is ChildrenReferralDecision.NoFurtherAction or ChildrenReferralDecision.Signposted;
+
+    private static bool ClosedSince(FamilyState state, string service, string key, DateOnly since, DateOnly day) => service == Services.AdultSocialCare
+        ? state.AdultClosures.Any(closure => closure.Event.ClosedOn >= since && closure.Event.ClosedOn <= day && state.KeyOf(closure.Event.Person) == key)
+        : state.ChildrenClosures.Any(closure => closure.Event.ClosedOn >= since && closure.Event.ClosedOn <= day && state.KeyOf(closure.Event.Child) == key);
+
+    /// <summary>The lead professional of the most recently started plan still active on the day.</summary>
+    private static LeadProfessional? LeadProfessionalOn(FamilyState state, DateOnly day)
+    {
+        var adult = state.CarePlans.Values
+            .Where(plan => plan.Agreed is { Event.LeadProfessional: not null } agreed && agreed.Event.AgreedOn <= day && !(plan.Ended?.Event.EndedOn <= day))
+            .Select(plan => (On: plan.Agreed!.Event.AgreedOn, Lead: plan.Agreed.Event.LeadProfessional!));
+        var children = state.CinPlans.Values
+            .Where(plan => plan.Start is { Event.LeadProfessional: not null } started && started.Event.StartedOn <= day && !(plan.End?.Event.EndedOn <= day))
+            .Select(plan => (On: plan.Start!.Event.StartedOn, Lead: plan.Start.Event.LeadProfessional!));
+        return adult.Concat(children).OrderByDescending(plan => plan.On).Select(plan => plan.Lead).FirstOrDefault();
+    }
+}

@@ -1,0 +1,180 @@
+using YoungCarers.Domain.Calendar;
+using YoungCarers.Domain.Policy;
+
+namespace YoungCarers.Domain.Family;
+
+public static partial class FamilyProjection
+{
+    /// <summary>
+    /// The family's flags at <paramref name="now"/> (SPEC section 7), from its state and the
+    /// obligations <see cref="Decide"/> found.
+    /// </summary>
+    /// <remarks>
+    /// <c>dispute-overdue</c> is raised for each open dispute (see <see cref="Dispute.Overdue"/>) whose
+    /// last stage is past its deadline, whose interim lead deadline passed with none agreed, or which
+    /// went past any stage deadline and escalated automatically. The SPEC's "current stage past its
+    /// deadline" alone could only ever catch the last stage, because earlier ones escalate the
+    /// moment they go overdue; a dispute that has missed a stage deadline stays flagged until it is
+    /// resolved, so the miss is not hidden by the escalation it caused.
+    /// </remarks>
+    public static IReadOnlyList<Flag> Flags(FamilyState state, IReadOnlyList<Obligation> obligations, DateTimeOffset now, LocalPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(obligations);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (state.AbsorbedInto is not null)
+        {
+            return [];
+        }
+
+        var today = WorkingCalendar.LocalDate(now);
+        var calendar = policy.Calendar();
+        var care = CareRecords(state).Where(record => record.On <= today).ToList();
+        var involvement = OpenInvolvement(state, today);
+        var youngCarers = state.Members.Where(member => IsChildOn(member, today) && IsStillCaring(care, member.Key)).ToList();
+        Flag Raise(string name, IEnumerable<string> persons, IEnumerable<EventRef> evidence, IEnumerable<string> kinds, string reason) =>
+            new(name, [.. persons.Distinct()], [.. evidence.Distinct()], [.. kinds.Distinct()], reason, policy.Version);
+
+        var flags = new List<Flag>();
+        foreach (var youngCarer in youngCarers)
+        {
+            if (FallsBetween(state, youngCarer, care, involvement, obligations, today, policy, calendar) is var (evidence, kinds, reason))
+            {
+                flags.Add(Raise(FlagNames.FallsBetweenServices, [youngCarer.Key], evidence, kinds, reason));
+            }
+        }
+
+        if (!HasCompletedYoungCarerAssessment(state, today))
+        {
+            var concerned = youngCarers.Count > 0 ? youngCarers.Select(member => member.Key).ToList() : null;
+            foreach (var (declined, closed, child, reason) in DeclinedAfterOtherClosed(state, today))
+            {
+                flags.Add(Raise(FlagNames.ReferralDeclinedAfterOtherClosed, concerned ?? [child], [declined, closed], [], reason));
+            }
+        }
+
+        foreach (var (plan, adult, children) in PlansRelyingOnChildren(state, today))
+        {
+            flags.Add(Raise(FlagNames.PackageReliesOnYoungCarer, [adult, .. children], [plan], [],
+                "An active adult care plan records that it relies on care by a child."));
+        }
+
+        foreach (var transition in obligations.Where(o => o.Kind == ObligationKinds.TransitionAssessment && o.Status is ObligationStatus.Open or ObligationStatus.Overdue && o.DueOn < today))
+        {
+            flags.Add(Raise(FlagNames.TurnedEighteenWithoutTransitionAssessment, [transition.PersonKey], [transition.OpenedBy], [transition.Kind],
+                "The young carer has turned 18 and no transition assessment has been completed."));
+        }
+
+        foreach (var dispute in Disputes(state, now, policy).Where(d => d.Overdue is not null))
+        {
+            flags.Add(Raise(FlagNames.DisputeOverdue, dispute.PersonKeys, dispute.Events, [], $"Dispute {dispute.DisputeId}: {dispute.Overdue}"));
+        }
+
+        var overdue = obligations.Where(o => o.Status == ObligationStatus.Overdue).ToList();
+        if (overdue.Count > 0)
+        {
+            flags.Add(Raise(FlagNames.ObligationOverdue, overdue.Select(o => o.PersonKey), overdue.Select(o => o.OpenedBy), overdue.Select(o => o.Kind),
+                $"{overdue.Count} obligation(s) about the family are past their deadline."));
+        }
+
+        foreach (var enquiries in involvement.Where(i => i.Kind == InvolvementKind.Enquiry).GroupBy(i => i.PersonKey, StringComparer.Ordinal))
+        {
+            flags.Add(Raise(FlagNames.SafeguardingOpen, [enquiries.Key], enquiries.Select(i => i.OpenedBy), [],
+                "A safeguarding enquiry (Care Act s42) or child protection enquiry (Children Act s47) is open."));
+        }
+
+        return flags;
+    }
+
+    private static (List<EventRef> Evidence, List<string> Kinds, string Reason)? FallsBetween(
+        FamilyState state, FamilyMember youngCarer, List<CareRecord> care, List<Involvement> involvement,
+        IReadOnlyList<Obligation> obligations, DateOnly today, LocalPolicy policy, WorkingCalendar calendar)
+    {
+        var records = care.Where(r => r.Caring && r.CarerKey == youngCarer.Key).OrderBy(r => r.On).ToList();
+        var caredFor = records.Select(r => r.CaredForKey).OfType<string>().Distinct().ToList();
+        var concerned = caredFor.Prepend(youngCarer.Key).ToHashSet(StringComparer.Ordinal);
+        var identified = records[0];
+        if (calendar.WorkingDaysBetween(identified.On, today) >= policy.FallsBetweenServicesWorkingDays
+            && !involvement.Exists(i => concerned.Contains(i.PersonKey)))
+        {
+            return ([identified.Ref], [],
+                $"Identified as a young carer {policy.FallsBetweenServicesWorkingDays} or more working days ago and neither service has an open referral, assessment, plan or support for the child or the adult they care for.");
+        }
+
+        var childClosure = state.ChildrenClosures.Where(c => c.Event.ClosedOn <= today && state.KeyOf(c.Event.Child) == youngCarer.Key).MaxBy(c => c.Event.ClosedOn);
+        var adultClosures = state.AdultClosures
+            .Where(c => c.Event.ClosedOn <= today && state.KeyOf(c.Event.Person) is { } adult && caredFor.Contains(adult)
+                && !involvement.Exists(i => i.Service == Services.AdultSocialCare && i.PersonKey == adult))
+            .ToList();
+        var stillOwed = obligations.Where(o => o.Status is ObligationStatus.Open or ObligationStatus.Overdue
+            && (o.PersonKey == youngCarer.Key || adultClosures.Exists(c => state.KeyOf(c.Event.Person) == o.PersonKey))).ToList();
+        if (childClosure is not null && adultClosures.Count > 0 && stillOwed.Count > 0
+            && !involvement.Exists(i => i.Service == Services.ChildrensSocialCare && i.PersonKey == youngCarer.Key))
+        {
+            return ([childClosure.Ref, .. adultClosures.Select(c => c.Ref), .. stillOwed.Select(o => o.OpenedBy)], [.. stillOwed.Select(o => o.Kind)],
+                "Both services have closed their cases while an obligation about the young carer or the adult they care for is still open.");
+        }
+
+        return null;
+    }
+
+    private static bool HasCompletedYoungCarerAssessment(FamilyState state, DateOnly today) =>
+        state.YoungCarerAssessments.Values.Any(a => a.End?.Event.CompletedOn <= today)
+        || state.CinAssessments.Values.Any(a => a.End is { } e && e.Event.AuthorisedOn <= today && e.Event.Factors.Contains(YoungCarerFactor, StringComparer.Ordinal));
+
+    /// <summary>
+    /// Children's social care declining a referral after adult social care closed its case, or adult
+    /// social care closing a referral it never assessed after children's social care closed theirs.
+    /// </summary>
+    private static IEnumerable<(EventRef Declined, EventRef Closed, string Child, string Reason)> DeclinedAfterOtherClosed(FamilyState state, DateOnly today)
+    {
+        foreach (var referral in state.ChildrenReferrals.Values)
+        {
+            if (referral.End is not { } decided || !IsDecline(decided.Event.Decision) || decided.Event.DecidedOn > today || state.KeyOf(decided.Event.Child) is not { } child)
+            {
+                continue;
+            }
+
+            var closed = state.AdultClosures.Where(c => c.Event.ClosedOn <= decided.Event.DecidedOn).MaxBy(c => c.Event.ClosedOn);
+            if (closed is not null)
+            {
+                yield return (decided.Ref, closed.Ref, child,
+                    "Children's social care declined a referral after adult social care had closed its case, and no young carer assessment has been completed.");
+            }
+        }
+
+        foreach (var closure in state.AdultClosures.Where(c => c.Event.ClosedOn <= today))
+        {
+            var adult = state.KeyOf(closure.Event.Person);
+            var unassessed = state.AdultReferrals.Values.Any(r => state.KeyOf(r.Event.Person) == adult && r.Event.ReceivedOn <= closure.Event.ClosedOn
+                && !state.NeedsAssessments.Values.Any(a => a.Start is { } s && state.KeyOf(s.Event.Person) == adult
+                    && s.Event.StartedOn >= r.Event.ReceivedOn && s.Event.StartedOn <= closure.Event.ClosedOn));
+            var childrensClosed = state.ChildrenClosures.Where(c => c.Event.ClosedOn <= closure.Event.ClosedOn).MaxBy(c => c.Event.ClosedOn);
+            if (unassessed && childrensClosed is not null && state.KeyOf(childrensClosed.Event.Child) is { } child)
+            {
+                yield return (closure.Ref, childrensClosed.Ref, child,
+                    "Adult social care closed a referral without assessment after children's social care had closed its case, and no young carer assessment has been completed.");
+            }
+        }
+    }
+
+    /// <summary>Active care plans whose latest word (agreement or review) is that they rely on child care.</summary>
+    private static IEnumerable<(EventRef Plan, string Adult, List<string> Children)> PlansRelyingOnChildren(FamilyState state, DateOnly today)
+    {
+        foreach (var plan in state.CarePlans.Values)
+        {
+            if (plan.Agreed is not { } agreed || agreed.Event.AgreedOn > today || plan.Ended?.Event.EndedOn <= today || state.KeyOf(agreed.Event.Person) is not { } adult)
+            {
+                continue;
+            }
+
+            var latest = plan.Reviews.Where(r => r.Event.ReviewedOn <= today).MaxBy(r => r.Event.ReviewedOn) is { } review
+                ? (review.Event.ReliesOnChildCare, review.Event.ChildCarers, review.Ref)
+                : (agreed.Event.ReliesOnChildCare, agreed.Event.ChildCarers, agreed.Ref);
+            if (latest.ReliesOnChildCare)
+            {
+                yield return (latest.Ref, adult, [.. latest.ChildCarers.Select(state.KeyOf).OfType<string>()]);
+            }
+        }
+    }
+}

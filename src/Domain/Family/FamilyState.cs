@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using YoungCarers.Domain.Contract;
+using YoungCarers.Domain.Families;
+
+namespace YoungCarers.Domain.Family;
+
+/// <summary>An event payload held in the state with the reference that cites it.</summary>
+public sealed record Seen<T>(T Event, EventRef Ref);
+
+/// <summary>
+/// Something that starts and ends (a referral, an assessment, a plan, an enquiry), keyed by its id.
+/// Either half may arrive first: rules read the business dates inside, never the arrival order.
+/// </summary>
+public sealed record Lifecycle<TStart, TEnd>(Seen<TStart>? Start, Seen<TEnd>? End);
+
+/// <summary>An adult care plan: agreed, reviewed any number of times, ended.</summary>
+public sealed record CarePlanRecord(
+    Seen<AdultCarePlanAgreed>? Agreed,
+    ImmutableList<Seen<AdultCarePlanReviewed>> Reviews,
+    Seen<AdultCarePlanEnded>? Ended);
+
+/// <summary>
+/// Everything said about one dispute, in stream order. The raising may be missing while the stream
+/// is being rebuilt out of order; such a dispute is not reported until it arrives.
+/// </summary>
+public sealed record DisputeRecord(
+    Seen<DisputeRaised>? Raised,
+    ImmutableList<Seen<DisputeEscalated>> Escalations,
+    ImmutableList<Seen<DisputeInterimLeadAgreed>> InterimLeads,
+    ImmutableList<Seen<DisputeResolved>> Resolutions)
+{
+    public static DisputeRecord None { get; } = new(null, [], [], []);
+}
+
+/// <summary>
+/// Everything the family's stream has said, joined by person and keyed by the ids the case
+/// systems use. It holds facts only: ages, roles, involvement, obligations and flags are derived at
+/// an evaluation instant, because they change with the clock and not only with events.
+/// </summary>
+public sealed record FamilyState
+{
+    public static FamilyState Empty { get; } = new();
+
+    public ImmutableList<FamilyMember> Members { get; init; } = [];
+
+    public ImmutableDictionary<string, Seen<AdultReferralReceived>> AdultReferrals { get; init; } = ImmutableDictionary<string, Seen<AdultReferralReceived>>.Empty;
+
+    public ImmutableDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>> NeedsAssessments { get; init; } =
+        ImmutableDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>>.Empty;
+
+    public ImmutableList<Seen<AdultCarersAssessmentCompleted>> CarersAssessments { get; init; } = [];
+
+    public ImmutableList<Seen<AdultTransitionAssessmentOffered>> TransitionOffers { get; init; } = [];
+
+    public ImmutableList<Seen<AdultTransitionAssessmentCompleted>> TransitionAssessments { get; init; } = [];
+
+    public ImmutableDictionary<string, CarePlanRecord> CarePlans { get; init; } = ImmutableDictionary<string, CarePlanRecord>.Empty;
+
+    public ImmutableList<Seen<AdultReferralToChildrensSent>> ReferralsToChildrens { get; init; } = [];
+
+    public ImmutableDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>> SafeguardingEnquiries { get; init; } =
+        ImmutableDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>>.Empty;
+
+    public ImmutableList<Seen<AdultCaseClosed>> AdultClosures { get; init; } = [];
+
+    public ImmutableDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>> ChildrenReferrals { get; init; } =
+        ImmutableDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>>.Empty;
+
+    public ImmutableDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>> YoungCarerAssessments { get; init; } =
+        ImmutableDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>>.Empty;
+
+    public ImmutableDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>> CinAssessments { get; init; } =
+        ImmutableDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>>.Empty;
+
+    public ImmutableDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>> CinPlans { get; init; } =
+        ImmutableDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>>.Empty;
+
+    public ImmutableList<Seen<ChildrenSection47Started>> Section47Enquiries { get; init; } = [];
+
+    public ImmutableList<Seen<ChildrenReferralToAdultsSent>> ReferralsToAdults { get; init; } = [];
+
+    public ImmutableList<Seen<ChildrenCaseClosed>> ChildrenClosures { get; init; } = [];
+
+    public ImmutableList<Seen<PartnerYoungCarerIdentified>> PartnerIdentifications { get; init; } = [];
+
+    /// <summary>Families merged into this one; their facts are replayed into this state by the caller.</summary>
+    public ImmutableList<Seen<FamilyMerged>> Merges { get; init; } = [];
+
+    /// <summary>Set when this family was merged into another: its obligations and flags now live there.</summary>
+    public Seen<FamilyAbsorbed>? AbsorbedInto { get; init; }
+
+    public ImmutableList<Seen<FamilySplit>> Splits { get; init; } = [];
+
+    public Seen<FamilySplitFrom>? SplitFrom { get; init; }
+
+    /// <summary>Disputes between the services about this family (SPEC section 6), by dispute id.</summary>
+    public ImmutableDictionary<string, DisputeRecord> Disputes { get; init; } = ImmutableDictionary<string, DisputeRecord>.Empty;
+
+    /// <summary>Obligations the integration team set aside, in stream order; matched to obligations as they are decided.</summary>
+    public ImmutableList<Seen<ObligationWaived>> Waivers { get; init; } = [];
+
+    /// <summary>The member a reference names, if they are (still) in this family.</summary>
+    public FamilyMember? Find(PersonRef person) => Members.Find(member => member.IsNamedBy(person));
+
+    /// <summary>The key of the member a reference names, or null when they have left the family.</summary>
+    public string? KeyOf(PersonRef person) => Find(person)?.Key;
+
+    /// <summary>
+    /// The state with every person of an event joined in: a reference naming nobody adds a member;
+    /// one naming several (a shared NHS number links two system records) joins them into the first.
+    /// </summary>
+    internal FamilyState Join(IEnumerable<PersonRef> people, IReadOnlyCollection<PersonRef> children, DateTimeOffset seenAt)
+    {
+        var members = Members;
+        foreach (var person in people)
+        {
+            var incoming = FamilyMember.From(person, children.Contains(person), seenAt);
+            var matches = members.FindAll(member => member.Identifiers.Overlaps(incoming.Identifiers));
+            if (matches.IsEmpty)
+            {
+                members = members.Add(incoming);
+                continue;
+            }
+
+            var joined = matches.Skip(1).Aggregate(matches[0].Absorb(incoming), (sum, next) => sum.Absorb(next));
+            members = members.RemoveAll(member => matches.Skip(1).Contains(member)).Replace(matches[0], joined);
+        }
+
+        return this with { Members = members };
+    }
+}

@@ -1,0 +1,335 @@
+using System.Collections.Frozen;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using YoungCarers.Domain.Family;
+
+namespace YoungCarers.Projections.ReadModel;
+
+/// <summary>
+/// A family as the read API serves it (the <c>document</c> column of <c>read_model.families</c>):
+/// camelCase names, enum values as SPEC-style kebab-case strings, instants in UTC, dates as yyyy-mm-dd.
+/// For a family merged into another, only <see cref="FamilyId"/>, <see cref="SurvivorFamilyId"/>
+/// and <see cref="StreamVersion"/> are set.
+/// </summary>
+public sealed record FamilyDocument(
+    string FamilyId,
+    string? SurvivorFamilyId,
+    IReadOnlyList<string> MergedFamilyIds,
+    long StreamVersion,
+    DateTimeOffset EvaluatedAt,
+    DateTimeOffset? NextChangeAt,
+    string PolicyVersion,
+    IReadOnlyList<MemberDocument> Members,
+    IReadOnlyList<InvolvementDocument> OpenInvolvement,
+    LeadProfessionalDocument? LeadProfessional,
+    IReadOnlyList<ObligationDocument> Obligations,
+    IReadOnlyList<FlagDocument> Flags,
+    IReadOnlyList<DisputeDocument> Disputes);
+
+public sealed record EventRefDocument(string Source, string EventId);
+
+public sealed record MemberDocument(
+    string Key,
+    IReadOnlyList<string> Identifiers,
+    string? GivenName,
+    string? FamilyName,
+    DateOnly? BirthDate,
+    string? Postcode,
+    int? Age,
+    IReadOnlyList<string> Roles,
+    IReadOnlyList<string> CaresFor);
+
+public sealed record InvolvementDocument(string Service, string PersonKey, string Kind, string Id, DateOnly Since, EventRefDocument OpenedBy);
+
+public sealed record LeadProfessionalDocument(string Name, string Team, string Service);
+
+public sealed record ObligationDocument(
+    string Id,
+    string Kind,
+    string OwedBy,
+    string PersonKey,
+    string Status,
+    DateOnly OpenedOn,
+    DateOnly DueOn,
+    DateTimeOffset Deadline,
+    DateOnly? MetOn,
+    EventRefDocument OpenedBy,
+    EventRefDocument? MetBy,
+    string Basis,
+    string PolicyVersion);
+
+public sealed record DisputeStageDocument(
+    int Number,
+    string Name,
+    DateTimeOffset EnteredAt,
+    DateOnly DueOn,
+    DateTimeOffset Deadline,
+    DateTimeOffset? LeftAt,
+    string? Exit,
+    EventRefDocument? LeftBy,
+    string? Reason,
+    bool Overdue);
+
+public sealed record InterimLeadDocument(string Status, DateOnly DueOn, DateTimeOffset Deadline, string? LeadService, DateTimeOffset? AgreedOn, EventRefDocument? AgreedBy);
+
+public sealed record FundingShareDocument(string Service, decimal Percent);
+
+public sealed record DisputeResolutionDocument(
+    string LeadService, IReadOnlyList<FundingShareDocument> FundingSplit, DateTimeOffset ResolvedOn, string? Note, string? ResolvedBy, EventRefDocument ResolvedByEvent);
+
+public sealed record DisputeDocument(
+    string DisputeId,
+    string Status,
+    string Subject,
+    string RaisedBy,
+    IReadOnlyList<string> PersonKeys,
+    string Summary,
+    DateTimeOffset RaisedOn,
+    string RaisedByUser,
+    int Stage,
+    string StageName,
+    DateTimeOffset StageEnteredAt,
+    DateOnly StageDueOn,
+    DateTimeOffset StageDeadline,
+    bool PastDeadline,
+    IReadOnlyList<DisputeStageDocument> History,
+    InterimLeadDocument InterimLead,
+    DisputeResolutionDocument? Resolution,
+    string? Overdue,
+    IReadOnlyList<EventRefDocument> Events,
+    string Basis,
+    string PolicyVersion);
+
+public sealed record FlagDocument(
+    string Name,
+    IReadOnlyList<string> PersonKeys,
+    IReadOnlyList<string> Services,
+    IReadOnlyList<EventRefDocument> Evidence,
+    IReadOnlyList<string> ObligationKinds,
+    string Reason,
+    string PolicyVersion);
+
+/// <summary>Maps the domain's evaluation to documents and writes them as JSON.</summary>
+public static class FamilyDocuments
+{
+    public static FamilyDocument Live(
+        string familyId,
+        long streamVersion,
+        DateTimeOffset evaluatedAt,
+        DateTimeOffset? nextChangeAt,
+        string policyVersion,
+        FamilyView view,
+        IReadOnlyList<Obligation> obligations,
+        IReadOnlyList<Flag> flags,
+        IReadOnlyList<Dispute> disputes)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(obligations);
+        ArgumentNullException.ThrowIfNull(flags);
+        ArgumentNullException.ThrowIfNull(disputes);
+        obligations = Canonical(obligations);
+        flags = Canonical(flags);
+        return new(
+            familyId,
+            view.SurvivorFamilyId,
+            view.MergedFamilyIds,
+            streamVersion,
+            evaluatedAt.ToUniversalTime(),
+            nextChangeAt?.ToUniversalTime(),
+            policyVersion,
+            [.. view.Members.Select(Member)],
+            [.. view.OpenInvolvement
+                .OrderBy(open => open.Service, StringComparer.Ordinal)
+                .ThenBy(open => open.PersonKey, StringComparer.Ordinal)
+                .ThenBy(open => open.Kind)
+                .ThenBy(open => open.Since)
+                .ThenBy(open => open.Id, StringComparer.Ordinal)
+                .Select(Involvement)],
+            view.LeadProfessional is { } lead ? new(lead.Name, lead.Team, lead.Service) : null,
+            [.. obligations.Select(Obligation)],
+            [.. flags.Select(flag => Flag(flag, ServicesOf(flag, obligations, view.OpenInvolvement)))],
+            [.. disputes.Select(Dispute)]);
+    }
+
+    public static FamilyDocument Absorbed(string familyId, string survivorFamilyId, long streamVersion, DateTimeOffset evaluatedAt, string policyVersion) =>
+        new(familyId, survivorFamilyId, [], streamVersion, evaluatedAt.ToUniversalTime(), null, policyVersion, [], [], null, [], [], []);
+
+    /// <summary>
+    /// Obligations in a stable order (by due date, then id). The domain's order can follow hash
+    /// iteration, which differs between processes; a read model must not, or a rebuild would differ
+    /// from the rows the daemon wrote.
+    /// </summary>
+    public static IReadOnlyList<Obligation> Canonical(IReadOnlyList<Obligation> obligations)
+    {
+        ArgumentNullException.ThrowIfNull(obligations);
+        return [.. obligations
+            .OrderBy(obligation => obligation.DueOn)
+            .ThenBy(obligation => obligation.Id, StringComparer.Ordinal)
+            .ThenBy(obligation => obligation.Deadline)
+            .ThenBy(obligation => obligation.Status)];
+    }
+
+    /// <summary>Flags in a stable order (by name, persons, reason), their lists sorted too.</summary>
+    public static IReadOnlyList<Flag> Canonical(IReadOnlyList<Flag> flags)
+    {
+        ArgumentNullException.ThrowIfNull(flags);
+        return [.. flags
+            .Select(flag => flag with
+            {
+                PersonKeys = [.. flag.PersonKeys.Order(StringComparer.Ordinal)],
+                Evidence = [.. flag.Evidence.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.EventId, StringComparer.Ordinal)],
+                ObligationKinds = [.. flag.ObligationKinds.Order(StringComparer.Ordinal)],
+            })
+            .OrderBy(flag => flag.Name, StringComparer.Ordinal)
+            .ThenBy(flag => string.Join('\n', flag.PersonKeys), StringComparer.Ordinal)
+            .ThenBy(flag => flag.Reason, StringComparer.Ordinal)
+            .ThenBy(flag => string.Join('\n', flag.ObligationKinds), StringComparer.Ordinal)
+            .ThenBy(flag => string.Join('\n', flag.Evidence.Select(e => $"{e.Source} {e.EventId}")), StringComparer.Ordinal)];
+    }
+
+    public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, FamilyDocumentJsonContext.Default.FamilyDocument);
+
+    public static FamilyDocument FromJson(string json) => JsonSerializer.Deserialize(json, FamilyDocumentJsonContext.Default.FamilyDocument)!;
+
+    /// <summary>
+    /// The services a flag concerns: those owing the obligations of the kinds it cites about the
+    /// persons it names, and those with open involvement with those persons.
+    /// </summary>
+    public static IReadOnlyList<string> ServicesOf(Flag flag, IReadOnlyList<Obligation> obligations, IReadOnlyList<Involvement> involvement)
+    {
+        ArgumentNullException.ThrowIfNull(flag);
+        ArgumentNullException.ThrowIfNull(obligations);
+        ArgumentNullException.ThrowIfNull(involvement);
+        var services = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var obligation in obligations)
+        {
+            if (flag.ObligationKinds.Contains(obligation.Kind) && (flag.PersonKeys.Count == 0 || flag.PersonKeys.Contains(obligation.PersonKey)))
+            {
+                services.Add(obligation.OwedBy);
+            }
+        }
+
+        foreach (var open in involvement)
+        {
+            if (flag.PersonKeys.Contains(open.PersonKey))
+            {
+                services.Add(open.Service);
+            }
+        }
+
+        return [.. services];
+    }
+
+    public static string Status(ObligationStatus status) => EnumName<ObligationStatus>.Of(status);
+
+    private static MemberDocument Member(MemberView view) => new(
+        view.Member.Key,
+        [.. view.Member.Identifiers],
+        view.Member.GivenName,
+        view.Member.FamilyName,
+        view.Member.BirthDate,
+        view.Member.Postcode,
+        view.Age,
+        [.. view.Roles.Select(EnumName<FamilyRole>.Of)],
+        [.. view.CaresFor.Order(StringComparer.Ordinal)]);
+
+    private static InvolvementDocument Involvement(Involvement involvement) => new(
+        involvement.Service, involvement.PersonKey, EnumName<InvolvementKind>.Of(involvement.Kind), involvement.Id, involvement.Since, Ref(involvement.OpenedBy));
+
+    private static ObligationDocument Obligation(Obligation obligation) => new(
+        obligation.Id,
+        obligation.Kind,
+        obligation.OwedBy,
+        obligation.PersonKey,
+        Status(obligation.Status),
+        obligation.OpenedOn,
+        obligation.DueOn,
+        obligation.Deadline.ToUniversalTime(),
+        obligation.MetOn,
+        Ref(obligation.OpenedBy),
+        obligation.MetBy is { } met ? Ref(met) : null,
+        obligation.Basis,
+        obligation.PolicyVersion);
+
+    private static FlagDocument Flag(Flag flag, IReadOnlyList<string> services) => new(
+        flag.Name, flag.PersonKeys, services, [.. flag.Evidence.Select(Ref)], flag.ObligationKinds, flag.Reason, flag.PolicyVersion);
+
+    private static DisputeDocument Dispute(Dispute dispute) => new(
+        dispute.DisputeId,
+        EnumName<DisputeStatus>.Of(dispute.Status),
+        EnumName<Domain.Families.DisputeSubject>.Of(dispute.Subject),
+        dispute.RaisedBy,
+        dispute.PersonKeys,
+        dispute.Summary,
+        dispute.RaisedOn.ToUniversalTime(),
+        dispute.RaisedByUser,
+        dispute.Stage,
+        dispute.StageName,
+        dispute.StageEnteredAt.ToUniversalTime(),
+        dispute.StageDueOn,
+        dispute.StageDeadline.ToUniversalTime(),
+        dispute.PastDeadline,
+        [.. dispute.History.Select(stage => new DisputeStageDocument(
+            stage.Number,
+            stage.Name,
+            stage.EnteredAt.ToUniversalTime(),
+            stage.DueOn,
+            stage.Deadline.ToUniversalTime(),
+            stage.LeftAt?.ToUniversalTime(),
+            stage.Exit is { } exit ? EnumName<DisputeStageExit>.Of(exit) : null,
+            stage.LeftBy is { } leftBy ? Ref(leftBy) : null,
+            stage.Reason,
+            stage.Overdue))],
+        new InterimLeadDocument(
+            EnumName<InterimLeadStatus>.Of(dispute.InterimLead.Status),
+            dispute.InterimLead.DueOn,
+            dispute.InterimLead.Deadline.ToUniversalTime(),
+            dispute.InterimLead.LeadService,
+            dispute.InterimLead.AgreedOn?.ToUniversalTime(),
+            dispute.InterimLead.AgreedBy is { } agreedBy ? Ref(agreedBy) : null),
+        dispute.Resolution is { } resolution
+            ? new DisputeResolutionDocument(
+                resolution.LeadService,
+                [.. resolution.FundingSplit.Select(share => new FundingShareDocument(share.Service, share.Percent))],
+                resolution.ResolvedOn.ToUniversalTime(),
+                resolution.Note,
+                resolution.ResolvedBy,
+                Ref(resolution.ResolvedByEvent))
+            : null,
+        dispute.Overdue,
+        [.. dispute.Events.Select(Ref)],
+        dispute.Basis,
+        dispute.PolicyVersion);
+
+    private static EventRefDocument Ref(EventRef reference) => new(reference.Source, reference.EventId);
+
+    /// <summary>Enum values as the SPEC spells them: <c>YoungAdultCarer</c> is <c>young-adult-carer</c>.</summary>
+    private static class EnumName<T>
+        where T : struct, Enum
+    {
+        private static readonly FrozenDictionary<T, string> Names = Enum.GetValues<T>().ToFrozenDictionary(value => value, value => Kebab(value.ToString()));
+
+        public static string Of(T value) => Names.TryGetValue(value, out var name) ? name : Kebab(value.ToString());
+
+        private static string Kebab(string name)
+        {
+            var builder = new StringBuilder(name.Length + 4);
+            for (var i = 0; i < name.Length; i++)
+            {
+                if (char.IsUpper(name[i]) && i > 0)
+                {
+                    builder.Append('-');
+                }
+
+                builder.Append(char.ToLowerInvariant(name[i]));
+            }
+
+            return builder.ToString();
+        }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(FamilyDocument))]
+internal sealed partial class FamilyDocumentJsonContext : JsonSerializerContext;

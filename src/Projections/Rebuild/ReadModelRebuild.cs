@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Npgsql;
+using YoungCarers.EventStore.AllEvents;
+using YoungCarers.EventStore.Streams;
+using YoungCarers.Projections.ReadModel;
+
+namespace YoungCarers.Projections.Rebuild;
+
+public sealed record RebuildOptions
+{
+    /// <summary>Chunks evaluated at once, each on its own connection.</summary>
+    public int Parallelism { get; init; } = 2;
+
+    /// <summary>Live families read, evaluated and written per chunk.</summary>
+    public int FamiliesPerChunk { get; init; } = 2_000;
+
+    /// <summary>Events per catch-up page.</summary>
+    public int CatchUpPageSize { get; init; } = 5_000;
+}
+
+/// <summary>What a rebuild did.</summary>
+/// <param name="Events">Events read by the bulk pass.</param>
+/// <param name="CatchUpEvents">Events applied afterwards, up to the head, before the swap.</param>
+/// <param name="Families">Live families written.</param>
+/// <param name="AbsorbedFamilies">Merged-away families written as pointers to their survivor.</param>
+/// <param name="Checkpoint">Where the projection's checkpoint was set at the swap.</param>
+public sealed record RebuildResult(
+    long Events,
+    long CatchUpEvents,
+    int Families,
+    int AbsorbedFamilies,
+    TimeSpan BulkElapsed,
+    TimeSpan Elapsed,
+    GlobalPosition Checkpoint)
+{
+    /// <summary>Time the bulk pass spent reading events, evaluating families and writing rows, summed over its workers.</summary>
+    public (TimeSpan Read, TimeSpan Evaluate, TimeSpan Write) BulkBreakdown { get; init; }
+
+    public double EventsPerSecond => BulkElapsed > TimeSpan.Zero ? Events / BulkElapsed.TotalSeconds : 0;
+}
+
+/// <summary>Progress of the bulk pass.</summary>
+public sealed record RebuildProgress(string Phase, long Events, int Families, int TotalFamilies, TimeSpan Elapsed);
+
+/// <summary>
+/// Rebuilds the family read model from the event store into a fresh schema while the live one
+/// keeps serving, then swaps it in:
+/// <list type="number">
+/// <item>notes the head of the all-events order, creates <c>read_model_rebuild</c> without indexes;</item>
+/// <item>reads every family's streams (with those merged into it) in large chunks, in parallel,
+/// evaluates them in memory and binary-COPYs the rows; then creates the indexes;</item>
+/// <item>catches up from the noted head with the projection's own code, page by page;</item>
+/// <item>takes the projection's pause lock (the running daemon and deadline worker wait at their
+/// next transaction), catches up the last events, and in one transaction renames
+/// <c>read_model</c> away and <c>read_model_rebuild</c> into its place and sets the checkpoint;
+/// the daemon finds its checkpoint moved, reloads it and carries on from there;</item>
+/// <item>drops the old schema.</item>
+/// </list>
+/// </summary>
+public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadModel model)
+{
+    private static readonly string Target = ReadModelSchema.Quote(ReadModelSchema.Rebuilding);
+    private long _readTicks;
+    private long _evaluateTicks;
+    private long _writeTicks;
+
+    public async Task<RebuildResult> RunAsync(RebuildOptions options, IProgress<RebuildProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var watch = Stopwatch.StartNew();
+        await using var control = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!await TryLockAsync(control, ReadModelSchema.RebuildLockSpace, cancellationToken))
+        {
+            throw new InvalidOperationException("Another rebuild of the read model is running.");
+        }
+
+        await ExecuteAsync(control, null, $"""
+            DROP SCHEMA IF EXISTS {Target} CASCADE;
+            SELECT read_model_create_tables(@schema);
+            """, cancellationToken, ("schema", ReadModelSchema.Rebuilding));
+
+        // Everything up to here is in the bulk read; anything after it is caught up.
+        var head = await HeadAsync(control, cancellationToken);
+        var trees = await ReadTreesAsync(control, cancellationToken);
+
+        progress?.Report(new("bulk", 0, 0, trees.Count, watch.Elapsed));
+        var (events, families, absorbed) = await BulkAsync(trees, options, progress, watch, cancellationToken);
+        var bulkElapsed = watch.Elapsed;
+
+        progress?.Report(new("indexes", events, families, trees.Count, watch.Elapsed));
+        await ExecuteAsync(control, null, $"""
+            SELECT read_model_create_indexes(@schema);
+            ANALYZE {Target}.families, {Target}.obligations, {Target}.flags, {Target}.disputes, {Target}.deadlines;
+            """, cancellationToken, ("schema", ReadModelSchema.Rebuilding));
+
+        progress?.Report(new("catch-up", events, families, trees.Count, watch.Elapsed));
+        var (position, caughtUp) = await CatchUpAsync(control, head, options, cancellationToken);
+
+        progress?.Report(new("swap", events, families, trees.Count, watch.Elapsed));
+        await using (var pause = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            var key = ReadModelSchema.Key(FamilyReadModelProjection.ProjectionName);
+            await ExecuteAsync(pause, null, "SELECT pg_advisory_lock(@space, @key)", cancellationToken,
+                ("space", ReadModelSchema.PauseLockSpace), ("key", key));
+            try
+            {
+                var (final, more) = await CatchUpAsync(control, position, options, cancellationToken);
+                position = final;
+                caughtUp += more;
+                await SwapAsync(control, position, cancellationToken);
+            }
+            finally
+            {
+                await ExecuteAsync(pause, null, "SELECT pg_advisory_unlock(@space, @key)", CancellationToken.None,
+                    ("space", ReadModelSchema.PauseLockSpace), ("key", key));
+            }
+        }
+
+        await ExecuteAsync(control, null, $"DROP SCHEMA IF EXISTS {ReadModelSchema.Quote(ReadModelSchema.Retired)} CASCADE", cancellationToken);
+        await ExecuteAsync(control, null, "SELECT pg_advisory_unlock(@space, 0)", CancellationToken.None, ("space", ReadModelSchema.RebuildLockSpace));
+        return new RebuildResult(events, caughtUp, families, absorbed, bulkElapsed, watch.Elapsed, position)
+        {
+            BulkBreakdown = (Stopwatch.GetElapsedTime(0, _readTicks), Stopwatch.GetElapsedTime(0, _evaluateTicks), Stopwatch.GetElapsedTime(0, _writeTicks)),
+        };
+    }
+
+    private async Task<(long Events, int Families, int Absorbed)> BulkAsync(
+        List<FamilyTree> trees, RebuildOptions options, IProgress<RebuildProgress>? progress, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var chunks = Channel.CreateBounded<List<FamilyTree>>(Math.Max(1, options.Parallelism));
+        long events = 0;
+        var families = 0;
+        var absorbed = 0;
+        var now = model.Clock.GetUtcNow();
+
+        // A failing worker stops the others and the producer, and its error is the one reported.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        async Task WorkAsync()
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(failed.Token);
+                await foreach (var chunk in chunks.Reader.ReadAllAsync(failed.Token))
+                {
+                    var (records, read, pointers) = await EvaluateChunkAsync(connection, chunk, now, failed.Token);
+                    var writing = Stopwatch.GetTimestamp();
+                    await ReadModelWriter.CopyAsync(connection, ReadModelSchema.Rebuilding, records, failed.Token);
+                    Interlocked.Add(ref _writeTicks, Stopwatch.GetTimestamp() - writing);
+                    var total = Interlocked.Add(ref events, read);
+                    var done = Interlocked.Add(ref families, chunk.Count);
+                    Interlocked.Add(ref absorbed, pointers);
+                    progress?.Report(new("bulk", total, done, trees.Count, watch.Elapsed));
+                }
+            }
+            catch
+            {
+                await failed.CancelAsync();
+                throw;
+            }
+        }
+
+        var workers = Enumerable.Range(0, Math.Max(1, options.Parallelism)).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToList();
+        try
+        {
+            foreach (var chunk in trees.Chunk(Math.Max(1, options.FamiliesPerChunk)))
+            {
+                await chunks.Writer.WriteAsync([.. chunk], failed.Token);
+            }
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A worker failed: its exception is thrown below.
+        }
+        finally
+        {
+            chunks.Writer.Complete();
+        }
+
+        await Task.WhenAll(workers);
+        return (events, families, absorbed);
+    }
+
+    private async Task<(List<FamilyRecord> Records, long Events, int Absorbed)> EvaluateChunkAsync(
+        NpgsqlConnection connection, List<FamilyTree> chunk, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rootOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tree in chunk)
+        {
+            foreach (var stream in tree.Streams)
+            {
+                rootOf[stream] = tree.Root;
+            }
+        }
+
+        var facts = new Dictionary<string, List<StoredFact>>(chunk.Count, StringComparer.Ordinal);
+        long read = 0;
+        var reading = Stopwatch.GetTimestamp();
+        await using (var command = new NpgsqlCommand($"""
+            SELECT {StoredFact.Columns}
+            FROM events e
+            WHERE e.stream_id = ANY(@ids)
+            ORDER BY e.stream_id, e.stream_version
+            """, connection))
+        {
+            command.Parameters.AddWithValue("ids", rootOf.Keys.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var fact = StoredFact.Read(reader, 0);
+                var root = rootOf[fact.StreamId];
+                if (!facts.TryGetValue(root, out var list))
+                {
+                    facts[root] = list = [];
+                }
+
+                list.Add(fact);
+                read++;
+            }
+        }
+
+        var evaluating = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _readTicks, evaluating - reading);
+        var records = new List<FamilyRecord>(chunk.Count);
+        var absorbed = 0;
+        foreach (var tree in chunk)
+        {
+            var list = facts.GetValueOrDefault(tree.Root) ?? [];
+            records.Add(FamilyEvaluator.Evaluate(tree.Root, tree.Version, list, now, model.Policy));
+            foreach (var (stream, version) in tree.Absorbed)
+            {
+                records.Add(FamilyEvaluator.Absorbed(stream, tree.Root, version, now, model.Policy));
+                absorbed++;
+            }
+        }
+
+        Interlocked.Add(ref _evaluateTicks, Stopwatch.GetTimestamp() - evaluating);
+        return (records, read, absorbed);
+    }
+
+    private async Task<(GlobalPosition Position, long Events)> CatchUpAsync(NpgsqlConnection connection, GlobalPosition from, RebuildOptions options, CancellationToken cancellationToken)
+    {
+        var reader = new AllEventsReader(dataSource);
+        var position = from;
+        long events = 0;
+        while (true)
+        {
+            var page = await reader.ReadAsync(position, options.CatchUpPageSize, cancellationToken);
+            if (page.Count == 0)
+            {
+                return (position, events);
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await model.RefreshAsync(page.Select(e => e.StreamId), connection, transaction, ReadModelSchema.Rebuilding, skipBusy: false, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            position = page[^1].Position;
+            events += page.Count;
+        }
+    }
+
+    private static async Task SwapAsync(NpgsqlConnection connection, GlobalPosition position, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, $"""
+            DROP SCHEMA IF EXISTS {ReadModelSchema.Quote(ReadModelSchema.Retired)} CASCADE;
+            ALTER SCHEMA {ReadModelSchema.Quote(ReadModelSchema.Live)} RENAME TO {ReadModelSchema.Quote(ReadModelSchema.Retired)};
+            ALTER SCHEMA {Target} RENAME TO {ReadModelSchema.Quote(ReadModelSchema.Live)};
+            INSERT INTO projection_checkpoints (projection, transaction_id, seq, updated_at)
+            VALUES (@projection, @transaction_id::xid8, @seq, now())
+            ON CONFLICT (projection) DO UPDATE
+            SET transaction_id = excluded.transaction_id, seq = excluded.seq, updated_at = excluded.updated_at;
+            """, cancellationToken,
+            ("projection", FamilyReadModelProjection.ProjectionName),
+            ("transaction_id", position.TransactionId.ToString(CultureInfo.InvariantCulture)),
+            ("seq", position.Sequence));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The last event the all-events reader can deliver now (ordered as xid8, not as the text it is read as).</summary>
+    private static async Task<GlobalPosition> HeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT e.transaction_id::text AS position_transaction, e.seq
+            FROM events e
+            WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY e.transaction_id DESC, e.seq DESC
+            LIMIT 1
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new GlobalPosition(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1))
+            : GlobalPosition.Start;
+    }
+
+    private sealed record FamilyTree(string Root, long Version, List<string> Streams, List<(string Stream, long Version)> Absorbed);
+
+    /// <summary>Every live family with the streams merged into it, from the streams table.</summary>
+    private static async Task<List<FamilyTree>> ReadTreesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var successors = new Dictionary<string, (string? Successor, long Version)>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT stream_id, successor_id, version FROM streams", connection))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                successors[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2));
+            }
+        }
+
+        var trees = new Dictionary<string, FamilyTree>(StringComparer.Ordinal);
+        foreach (var (stream, (successor, version)) in successors)
+        {
+            if (successor is null)
+            {
+                trees[stream] = new FamilyTree(stream, version, [stream], []);
+            }
+        }
+
+        foreach (var (stream, (successor, version)) in successors)
+        {
+            if (successor is null)
+            {
+                continue;
+            }
+
+            var root = successor;
+            for (var depth = 0; successors.TryGetValue(root, out var next) && next.Successor is { } further && depth < 1000; depth++)
+            {
+                root = further;
+            }
+
+            if (trees.TryGetValue(root, out var tree))
+            {
+                tree.Streams.Add(stream);
+                tree.Absorbed.Add((stream, version));
+            }
+        }
+
+        return [.. trees.Values.OrderBy(tree => tree.Root, StringComparer.Ordinal)];
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, int space, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@space, 0)", connection);
+        command.Parameters.AddWithValue("space", space);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,155 @@
+using Npgsql;
+using YoungCarers.Domain.Families;
+using YoungCarers.Domain.Family;
+using YoungCarers.Domain.Policy;
+using YoungCarers.Projections.ReadModel;
+
+namespace YoungCarers.Projections.TimeTravel;
+
+/// <summary>A family evaluated at a past (or present) instant, bitemporally.</summary>
+/// <param name="RequestedFamilyId">The id asked about.</param>
+/// <param name="FamilyId">The family that answers: the survivor when the requested family had been merged (as known then).</param>
+/// <param name="FactCount">How many events the answer was built from.</param>
+public sealed record FamilySnapshot(
+    string RequestedFamilyId,
+    string FamilyId,
+    DateTimeOffset AsOf,
+    DateTimeOffset? KnownAt,
+    int FactCount,
+    FamilyView View,
+    IReadOnlyList<Obligation> Obligations,
+    IReadOnlyList<Flag> Flags,
+    IReadOnlyList<Dispute> Disputes,
+    FamilyDocument Document)
+{
+    public bool AnsweredBySurvivor => !string.Equals(RequestedFamilyId, FamilyId, StringComparison.Ordinal);
+}
+
+/// <summary>
+/// Bitemporal reads (SPEC section 8): a family as it stood at <c>asOf</c> (events that happened
+/// by then, the clock set to then), optionally only from what the service had recorded by
+/// <c>knownAt</c> ("what did the service show at K?"). Computed from the event store, never from
+/// the read model tables, so it answers for any instant.
+/// </summary>
+public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy policy)
+{
+    private const int MaxMergeDepth = 1000;
+
+    /// <returns>Null when the family did not exist (had no events recorded by <paramref name="knownAt"/>).</returns>
+    public async Task<FamilySnapshot?> AtAsync(string familyId, DateTimeOffset asOf, DateTimeOffset? knownAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(familyId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // One snapshot for every read, so the answer is consistent with itself.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+
+        var survivor = await ResolveAsync(familyId, knownAt, connection, transaction, cancellationToken);
+        if (survivor is null)
+        {
+            return null;
+        }
+
+        var streams = await MergedTreeAsync(survivor, knownAt, connection, transaction, cancellationToken);
+        var stored = await ReadFactsAsync(streams, asOf, knownAt, connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var facts = FamilyFacts.Order(survivor, stored);
+        var state = FamilyProjection.Replay(facts);
+        var view = FamilyProjection.Describe(state, asOf);
+        var decided = FamilyProjection.Decide(state, asOf, policy);
+        var flags = FamilyDocuments.Canonical(FamilyProjection.Flags(state, decided, asOf, policy));
+        var obligations = FamilyDocuments.Canonical(decided);
+        var disputes = FamilyProjection.Disputes(state, asOf, policy);
+        var version = stored.Where(fact => fact.StreamId == survivor).Select(fact => fact.StreamVersion).DefaultIfEmpty(0).Max();
+        var document = FamilyDocuments.Live(survivor, version, asOf, FamilyProjection.NextChange(state, asOf, policy), policy.Version, view, obligations, flags, disputes);
+        return new FamilySnapshot(familyId, survivor, asOf, knownAt, facts.Count, view, obligations, flags, disputes, document);
+    }
+
+    /// <summary>Follows <c>family.absorbed</c> events (recorded by <paramref name="knownAt"/>) to the family that answers.</summary>
+    private static async Task<string?> ResolveAsync(string familyId, DateTimeOffset? knownAt, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var current = familyId;
+        for (var depth = 0; depth < MaxMergeDepth; depth++)
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT count(*), max(CASE WHEN type = @absorbed THEN data::text END)
+                FROM events
+                WHERE stream_id = @id AND (@known_at::timestamptz IS NULL OR recorded_at <= @known_at::timestamptz)
+                """, connection, transaction);
+            command.Parameters.AddWithValue("absorbed", FamilyAbsorbed.TypeName);
+            command.Parameters.AddWithValue("id", current);
+            command.Parameters.Add(KnownAt(knownAt));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (reader.GetInt64(0) == 0)
+            {
+                return null;
+            }
+
+            if (reader.IsDBNull(1))
+            {
+                return current;
+            }
+
+            current = ((FamilyAbsorbed)FamilyEventSerializer.Deserialize(FamilyAbsorbed.TypeName, reader.GetString(1))).SurvivorFamilyId;
+        }
+
+        throw new InvalidOperationException($"Family {familyId} names survivors more than {MaxMergeDepth} deep.");
+    }
+
+    /// <summary>The family's stream and every stream merged into it (recursively) by <paramref name="knownAt"/>.</summary>
+    private static async Task<List<string>> MergedTreeAsync(string survivor, DateTimeOffset? knownAt, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var tree = new List<string> { survivor };
+        var seen = new HashSet<string>(StringComparer.Ordinal) { survivor };
+        for (var i = 0; i < tree.Count && i < MaxMergeDepth * 100; i++)
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT data::text FROM events
+                WHERE stream_id = @id AND type = @merged AND (@known_at::timestamptz IS NULL OR recorded_at <= @known_at::timestamptz)
+                ORDER BY stream_version
+                """, connection, transaction);
+            command.Parameters.AddWithValue("id", tree[i]);
+            command.Parameters.AddWithValue("merged", FamilyMerged.TypeName);
+            command.Parameters.Add(KnownAt(knownAt));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var absorbed = ((FamilyMerged)FamilyEventSerializer.Deserialize(FamilyMerged.TypeName, reader.GetString(0))).AbsorbedFamilyId;
+                if (seen.Add(absorbed))
+                {
+                    tree.Add(absorbed);
+                }
+            }
+        }
+
+        return tree;
+    }
+
+    private static NpgsqlParameter KnownAt(DateTimeOffset? knownAt) =>
+        new("known_at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = knownAt is { } k ? k.ToUniversalTime() : DBNull.Value };
+
+    private static async Task<List<StoredFact>> ReadFactsAsync(
+        List<string> streams, DateTimeOffset asOf, DateTimeOffset? knownAt, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT {StoredFact.Columns}
+            FROM events e
+            WHERE e.stream_id = ANY(@ids)
+              AND e.occurred_at <= @as_of
+              AND (@known_at::timestamptz IS NULL OR e.recorded_at <= @known_at::timestamptz)
+            ORDER BY e.stream_id, e.stream_version
+            """, connection, transaction);
+        command.Parameters.AddWithValue("ids", streams.ToArray());
+        command.Parameters.AddWithValue("as_of", asOf.ToUniversalTime());
+        command.Parameters.Add(KnownAt(knownAt));
+        var facts = new List<StoredFact>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            facts.Add(StoredFact.Read(reader, 0));
+        }
+
+        return facts;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using YoungCarers.Api.Audit;
+using YoungCarers.Api.Security;
+
+namespace YoungCarers.Api.Tests;
+
+public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<SecuredService>
+{
+    private AccessAudit Audit => fixture.Service.Services.GetRequiredService<AccessAudit>();
+
+    [Theory]
+    [InlineData("UPDATE access_audit SET purpose = 'tidied up' WHERE id = @id")]
+    [InlineData("DELETE FROM access_audit WHERE id = @id")]
+    [InlineData("DELETE FROM access_audit WHERE false")]
+    [InlineData("TRUNCATE access_audit")]
+    public async Task The_access_log_refuses_changes_even_through_the_services_own_connection(string sql)
+    {
+        var id = await Audit.RecordAsync(new AccessRecord("auditor-test", [Scopes.FamiliesRead], "family-1", "GET /families/{familyId}", "care planning", null));
+        var dataSource = fixture.Service.Services.GetRequiredService<NpgsqlDataSource>();
+
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        await using var count = dataSource.CreateCommand("SELECT purpose FROM access_audit WHERE id = @id");
+        count.Parameters.AddWithValue("id", id);
+        Assert.Equal("care planning", await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_family_read_without_a_stated_purpose_is_refused_naming_the_header_and_nothing_is_returned_or_logged()
+    {
+        await using var app = await FamilyReadAppAsync();
+        using var http = app.GetTestClient();
+
+        var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/families/family-no-purpose").WithToken(TestAuth.Token(Scopes.FamiliesRead, "no-purpose-client")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(AccessAudit.PurposeHeader, problem.GetProperty("header").GetString());
+        Assert.Contains(AccessAudit.PurposeHeader, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty((await Audit.ListAsync(new AccessAuditQuery(Client: "no-purpose-client"))).Items);
+    }
+
+    [Fact]
+    public async Task A_family_read_with_a_purpose_is_logged_with_caller_family_scopes_route_purpose_and_trace_before_the_data_is_returned()
+    {
+        await using var app = await FamilyReadAppAsync();
+        using var http = app.GetTestClient();
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/families/family-42").WithToken(TestAuth.Token($"{Scopes.FamiliesRead} {Scopes.ObligationsRead}", "case-system-a"));
+        request.Headers.Add(AccessAudit.PurposeHeader, "  transition planning review  ");
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var entry = Assert.Single((await Audit.ListAsync(new AccessAuditQuery(Client: "case-system-a"))).Items);
+        Assert.Equal(("family-42", "GET /families/{familyId}", "transition planning review"), (entry.FamilyId, entry.Resource, entry.Purpose));
+        Assert.Equal([Scopes.FamiliesRead, Scopes.ObligationsRead], entry.Scopes);
+        Assert.Matches("^[0-9a-f]{32}$", entry.TraceId);
+        Assert.InRange(entry.At, before, DateTimeOffset.UtcNow.AddSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_list_read_logs_each_family_it_returns_and_an_unauthenticated_one_logs_nothing()
+    {
+        await using var app = await FamilyReadAppAsync();
+        using var http = app.GetTestClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/families").WithToken(TestAuth.Token(Scopes.FamiliesRead, "dashboard-b"));
+        request.Headers.Add(AccessAudit.PurposeHeader, "weekly caseload review");
+        var listed = await http.SendAsync(request);
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, "/families/family-9");
+        anonymous.Headers.Add(AccessAudit.PurposeHeader, "curiosity");
+        var refused = await http.SendAsync(anonymous);
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(["family-b", "family-a"], (await Audit.ListAsync(new AccessAuditQuery(Client: "dashboard-b"))).Items.Select(i => i.FamilyId));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Empty((await Audit.ListAsync(new AccessAuditQuery(FamilyId: "family-9"))).Items);
+    }
+
+    [Fact]
+    public async Task The_integration_team_pages_through_the_log_newest_first_filtered_by_client_and_family()
+    {
+        var client = $"pager-{Guid.NewGuid():N}";
+        await Audit.RecordAsync([.. Enumerable.Range(1, 5).Select(i => new AccessRecord(client, [Scopes.FamiliesRead], i % 2 == 0 ? "family-even" : "family-odd", "GET /families/{familyId}", $"purpose {i}", null))]);
+        using var http = fixture.Service.ClientWith(Scopes.Admin);
+
+        var pages = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>($"/audit/access?client={client}&limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
+            pages.Add(page);
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null && pages.Count < 10);
+        var even = await http.GetFromJsonAsync<JsonElement>($"/audit/access?client={client}&familyId=family-even");
+        var future = await http.GetFromJsonAsync<JsonElement>($"/audit/access?client={client}&from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"))}");
+
+        Assert.Equal(
+            ["purpose 5", "purpose 4", "purpose 3", "purpose 2", "purpose 1"],
+            pages.SelectMany(p => p.GetProperty("items").EnumerateArray()).Select(i => i.GetProperty("purpose").GetString()));
+        Assert.True(pages.Count is 3 or 4);
+        Assert.Equal(["purpose 4", "purpose 2"], even.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("purpose").GetString()));
+        Assert.Equal(0, future.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_page_is_capped_and_a_bad_cursor_is_refused()
+    {
+        var client = $"bulk-{Guid.NewGuid():N}";
+        await Audit.RecordAsync([.. Enumerable.Range(1, AccessAudit.MaxPageSize + 5).Select(i => new AccessRecord(client, [], null, "GET /families", "bulk", null))]);
+        using var http = fixture.Service.ClientWith(Scopes.Admin);
+
+        var page = await http.GetFromJsonAsync<JsonElement>($"/audit/access?client={client}&limit=100000");
+        var bad = await http.GetAsync(new Uri("/audit/access?cursor=abc", UriKind.Relative));
+
+        Assert.Equal(AccessAudit.MaxPageSize, page.GetProperty("items").GetArrayLength());
+        Assert.NotNull(page.GetProperty("nextCursor").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    /// <summary>A host with the service's security and audit, and two family read endpoints as the read API will have them.</summary>
+    private async Task<WebApplication> FamilyReadAppAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:EventStore"] = fixture.Database.ConnectionString,
+            ["Auth:SymmetricKeys:0"] = TestAuth.SigningKey,
+        });
+        builder.AddServiceSecurity();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(fixture.Database.DataSource);
+        builder.Services.AddAccessAudit();
+        var app = builder.Build();
+        app.UseStatusCodePages();
+        app.UseServiceSecurity();
+        app.MapGet("/families/{familyId}", (string familyId) => TypedResults.Ok(new { familyId }))
+            .RequireAuthorization(Scopes.FamiliesRead)
+            .WithAccessAudit();
+        app.MapGet("/families", async (HttpContext context, AccessAudit audit) =>
+            {
+                string[] families = ["family-a", "family-b"];
+                await audit.RecordAsync(context, families, context.RequestAborted);
+                return TypedResults.Ok(families);
+            })
+            .RequireAuthorization(Scopes.FamiliesRead)
+            .WithAccessAudit(familyIdRouteValue: null);
+        await app.StartAsync();
+        return app;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Text;
+using YoungCarers.EventStore.Streams;
+using YoungCarers.Ingest.Pipeline;
+using YoungCarers.Ingest.Quarantine;
+using YoungCarers.Ingest.Replay;
+using YoungCarers.Testing;
+using static YoungCarers.Testing.Envelopes;
+
+namespace YoungCarers.Ingest.Tests;
+
+public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
+{
+    private readonly DatabaseFixture _database;
+    private readonly QuarantineStore _quarantine;
+    private readonly ReplayCheckpoints _checkpoints;
+    private readonly FileReplay _replay;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"yc-replay-test-{Guid.NewGuid():N}");
+
+    public ReplayTests(DatabaseFixture database)
+    {
+        _database = database;
+        _quarantine = new QuarantineStore(database.DataSource);
+        _checkpoints = new ReplayCheckpoints(database.DataSource);
+        _replay = new FileReplay(new IngestPipeline(new PostgresEventStore(database.DataSource), _quarantine, TimeProvider.System), _checkpoints);
+        Directory.CreateDirectory(_directory);
+    }
+
+    [Fact]
+    public async Task Every_valid_line_is_stored_once_and_invalid_lines_are_quarantined_with_their_file_and_line()
+    {
+        var id = Unique();
+        var file = await WriteAsync("mixed.ndjson",
+            Identified($"{id}-1", Child($"c1-{id}"), Adult($"a1-{id}")),
+            Identified($"{id}-2", Child($"c2-{id}", nhs: "9434765918")),
+            "",
+            "not json at all",
+            Identified($"{id}-1", Child($"c1-{id}"), Adult($"a1-{id}")),
+            Referral($"{id}-3", Adult($"a1-{id}"), Child($"c3-{id}")));
+
+        var outcome = await _replay.RunAsync(file, new ReplayOptions { BatchSize = 2 });
+
+        Assert.True(outcome.Completed);
+        Assert.Equal((5L, 2L, 1L, 2L), (outcome.Events, outcome.Accepted, outcome.Duplicates, outcome.Quarantined));
+        Assert.Equal(2L, await StoredCountAsync(id));
+        var quarantined = (await _quarantine.ListOpenAsync(0, 1000)).Where(e => e.Origin.GetValueOrDefault("file") == file).ToList();
+        Assert.Equal(["2", "4"], quarantined.Select(e => e.Origin["line"]).Order());
+        Assert.All(quarantined, e => Assert.Equal(FileReplay.Channel, e.Channel));
+        Assert.Equal("not json at all", Encoding.UTF8.GetString(quarantined.Single(e => e.Origin["line"] == "4").Payload));
+        var stored = await new PostgresEventStore(_database.DataSource).ReadStreamAsync(await FamilyOfAsync($"{id}-1")).ToListAsync();
+        Assert.All(stored, e => Assert.Equal(FileReplay.Channel, e.Metadata.Channel));
+    }
+
+    [Fact]
+    public async Task A_replay_run_again_resumes_at_the_end_and_from_the_start_finds_only_duplicates()
+    {
+        var id = Unique();
+        var file = await WriteAsync("again.ndjson", [.. Enumerable.Range(0, 5).Select(i => Identified($"{id}-{i}", Child($"c{i}-{id}")))]);
+        var first = await _replay.RunAsync(file, new ReplayOptions { BatchSize = 2 });
+
+        var resumed = await _replay.RunAsync(file, new ReplayOptions { BatchSize = 2 });
+        var fromStart = await _replay.RunAsync(file, new ReplayOptions { BatchSize = 2, FromStart = true });
+
+        Assert.Equal(5L, first.Accepted);
+        Assert.True(resumed.Completed);
+        Assert.Equal((0L, new FileInfo(file).Length), (resumed.Events, resumed.StartOffset));
+        Assert.Equal((5L, 0L, 5L), (fromStart.Events, fromStart.Accepted, fromStart.Duplicates));
+        Assert.Equal(5L, await StoredCountAsync(id));
+    }
+
+    [Fact]
+    public async Task An_interrupted_replay_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_run_does()
+    {
+        var whole = Unique();
+        var split = Unique();
+        var wholeFile = await WriteAsync("whole.ndjson", [.. LinkedHouseholds(whole)]);
+        var splitFile = await WriteAsync("split.ndjson", [.. LinkedHouseholds(split)]);
+        var options = new ReplayOptions { BatchSize = 3 };
+
+        var uninterrupted = await _replay.RunAsync(wholeFile, options);
+        using var stop = new CancellationTokenSource();
+        var interrupted = await _replay.RunAsync(splitFile, options, progress =>
+        {
+            if (progress.Events > 0)
+            {
+                stop.Cancel();
+            }
+        }, stop.Token);
+        var checkpoint = await _checkpoints.GetAsync(await ReplayCheckpoints.FileKeyAsync(splitFile));
+        var resumed = await _replay.RunAsync(splitFile, options);
+
+        Assert.False(interrupted.Completed);
+        Assert.Equal((3L, 3L), (interrupted.Events, interrupted.Lines));
+        Assert.Equal(Encoding.UTF8.GetByteCount(string.Join("", LinkedHouseholds(split).Take(3).Select(l => l + "\n"))), interrupted.ByteOffset);
+        Assert.Equal(new ReplayCheckpoint(interrupted.ByteOffset, 3), checkpoint);
+        Assert.True(resumed.Completed);
+        Assert.Equal((interrupted.ByteOffset, 3L), (resumed.StartOffset, resumed.StartLine));
+        Assert.Equal((uninterrupted.Events - 3, uninterrupted.Events - 3, 0L), (resumed.Events, resumed.Accepted, resumed.Duplicates));
+        Assert.Equal(await FamiliesAsync(whole), await FamiliesAsync(split));
+    }
+
+    [Fact]
+    public async Task A_changed_file_at_the_same_path_does_not_resume_the_old_offset()
+    {
+        var id = Unique();
+        var path = Path.Combine(_directory, "changing.ndjson");
+        await WriteAsync("changing.ndjson", [.. Enumerable.Range(0, 4).Select(i => Identified($"{id}-{i}", Child($"c{i}-{id}")))]);
+        await _replay.RunAsync(path, new ReplayOptions { BatchSize = 2 });
+
+        // Same size, different content: only the key's hash tells them apart.
+        var replaced = await WriteAsync("changing.ndjson", [.. Enumerable.Range(0, 4).Select(i => Identified($"{id}-{i + 4}", Child($"c{i}-{id}")))]);
+        var afterReplace = await _replay.RunAsync(replaced, new ReplayOptions { BatchSize = 2 });
+        await File.AppendAllTextAsync(path, Identified($"{id}-8", Child($"c8-{id}")) + "\n");
+        var afterAppend = await _replay.RunAsync(path, new ReplayOptions { BatchSize = 2 });
+
+        Assert.Equal((0L, 4L, 4L), (afterReplace.StartOffset, afterReplace.Events, afterReplace.Accepted));
+        Assert.Equal((0L, 5L, 1L, 4L), (afterAppend.StartOffset, afterAppend.Events, afterAppend.Accepted, afterAppend.Duplicates));
+        Assert.Equal(9L, await StoredCountAsync(id));
+    }
+
+    [Fact]
+    public async Task Crlf_line_endings_and_a_last_line_without_a_line_ending_are_read_with_the_right_line_numbers()
+    {
+        var id = Unique();
+        var path = Path.Combine(_directory, "windows.ndjson");
+        var text = string.Join("\r\n",
+            Identified($"{id}-1", Child($"c1-{id}")),
+            "",
+            Envelope($"{id}-2", PartnerSource, "partner.no-such-thing.v1", "{}"),
+            Identified($"{id}-3", Child($"c3-{id}")));
+        await File.WriteAllTextAsync(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var outcome = await _replay.RunAsync(path, new ReplayOptions());
+
+        Assert.True(outcome.Completed);
+        Assert.Equal((3L, 2L, 1L, 4L), (outcome.Events, outcome.Accepted, outcome.Quarantined, outcome.Lines));
+        Assert.Equal(2L, await StoredCountAsync(id));
+        var entry = (await _quarantine.ListOpenAsync(0, 1000)).Single(e => e.SourceEventId == $"{id}-2");
+        Assert.Equal("3", entry.Origin["line"]);
+        Assert.EndsWith("}", Encoding.UTF8.GetString(entry.Payload), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_an_error()
+    {
+        await Assert.ThrowsAsync<FileNotFoundException>(() => _replay.RunAsync(Path.Combine(_directory, "missing.ndjson"), new ReplayOptions()));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>
+    /// Households that later events link together across batch boundaries (merging families), so
+    /// where a replay stops and resumes could matter if it did anything wrong.
+    /// </summary>
+    private static IEnumerable<string> LinkedHouseholds(string id)
+    {
+        for (var h = 0; h < 4; h++)
+        {
+            yield return Identified($"{id}-i{h}", Child($"c{h}-{id}"), Adult($"a{h}-{id}"));
+        }
+
+        yield return Referral($"{id}-r1", Adult($"a0-{id}"), Child($"c1-{id}"));
+        yield return Identified($"{id}-i4", Child($"c4-{id}"));
+        yield return Referral($"{id}-r2", Adult($"a2-{id}"), Child($"c3-{id}"), Child($"c4-{id}"));
+        yield return Referral($"{id}-r3", Adult($"a2-{id}"), Child($"c0-{id}"));
+    }
+
+    /// <summary>The run's events grouped by live family, as sets of event ids without the run's prefix, and each family's event types.</summary>
+    private async Task<string> FamiliesAsync(string id)
+    {
+        await using var command = _database.DataSource.CreateCommand("""
+            SELECT string_agg(x, ' | ' ORDER BY x) FROM (
+                SELECT string_agg(CASE WHEN e.source_event_id LIKE @prefix THEN substr(e.source_event_id, length(@id) + 2) ELSE e.type END, ',' ORDER BY e.stream_version) AS x
+                FROM events e JOIN streams s USING (stream_id)
+                WHERE s.successor_id IS NULL AND e.stream_id IN (SELECT stream_id FROM events WHERE source_event_id LIKE @prefix)
+                GROUP BY e.stream_id) AS families
+            """);
+        command.Parameters.AddWithValue("prefix", $"{id}-%");
+        command.Parameters.AddWithValue("id", id);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<long> StoredCountAsync(string id)
+    {
+        await using var command = _database.DataSource.CreateCommand("SELECT count(*) FROM events WHERE source_event_id LIKE @prefix");
+        command.Parameters.AddWithValue("prefix", $"{id}-%");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<string> FamilyOfAsync(string eventId)
+    {
+        await using var command = _database.DataSource.CreateCommand("SELECT stream_id FROM events WHERE source_event_id = @id");
+        command.Parameters.AddWithValue("id", eventId);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<string> WriteAsync(string name, params string[] lines)
+    {
+        var path = Path.Combine(_directory, name);
+        await File.WriteAllTextAsync(path, string.Join("", lines.Select(l => l + "\n")));
+        return path;
+    }
+
+    private static string Unique() => Guid.NewGuid().ToString("N")[..12];
+}

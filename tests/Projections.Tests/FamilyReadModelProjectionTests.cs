@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Npgsql;
+using YoungCarers.Domain.Families;
+using YoungCarers.Domain.Family;
+using YoungCarers.EventStore.AllEvents;
+using YoungCarers.EventStore.Streams;
+using YoungCarers.Projections.Daemon;
+using YoungCarers.Projections.ReadModel;
+using YoungCarers.Testing;
+
+namespace YoungCarers.Projections.Tests;
+
+public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixture>
+{
+    private readonly ReadModelHarness _harness;
+
+    public FamilyReadModelProjectionTests(DatabaseFixture database) =>
+        _harness = new ReadModelHarness(database, new ManualClock(Envelopes.Now));
+
+    [Fact]
+    public async Task The_daemon_projects_ingested_events_into_families_obligations_and_flags()
+    {
+        var (family, _, _) = await _harness.NewFamilyAsync();
+        using var daemon = _harness.Daemon(new FamilyReadModelProjection(_harness.Model));
+        await daemon.StartAsync(CancellationToken.None);
+        await ReadModelHarness.WaitUntilAsync(async () => await _harness.ScalarAsync<long>(
+            "SELECT count(*) FROM read_model.families WHERE family_id = @id", ("id", family)) == 1);
+        await daemon.StopAsync(CancellationToken.None);
+
+        var kinds = await _harness.RowsAsync("SELECT kind, owed_by, status FROM read_model.obligations WHERE family_id = @id ORDER BY kind", ("id", family));
+        Assert.Contains("young-carer-assessment | childrens-social-care | open", kinds);
+        var json = (await _harness.RowsAsync("SELECT document::text FROM read_model.families WHERE family_id = @id", ("id", family)))[0];
+        var document = FamilyDocuments.FromJson(json);
+        Assert.Equal(family, document.FamilyId);
+        Assert.Equal(2, document.Members.Count);
+        Assert.Contains(document.Members, member => member.Roles.Contains("young-carer"));
+        Assert.Equal(kinds.Count, document.Obligations.Count);
+        using var parsed = JsonDocument.Parse(json);
+        Assert.True(parsed.RootElement.TryGetProperty("obligations", out _));
+        Assert.Equal("open", parsed.RootElement.GetProperty("obligations")[0].GetProperty("status").GetString());
+        Assert.Equal(1, await _harness.ScalarAsync<long>("SELECT count(*) FROM read_model.deadlines WHERE family_id = @id", ("id", family)));
+    }
+
+    [Fact]
+    public async Task A_merged_family_points_at_its_survivor_which_holds_both_histories()
+    {
+        var first = await _harness.NewFamilyAsync();
+        var second = await _harness.NewFamilyAsync();
+        using var daemon = _harness.Daemon(new FamilyReadModelProjection(_harness.Model));
+        await daemon.StartAsync(CancellationToken.None);
+
+        // One event naming the first family's child and the second family's adult joins them.
+        await _harness.IngestAsync(Envelopes.Identified($"link-{ReadModelHarness.Unique()}", first.Child, second.Adult));
+        await ReadModelHarness.WaitUntilAsync(async () => await _harness.ScalarAsync<string>(
+            "SELECT survivor_id FROM read_model.families WHERE family_id = @id", ("id", second.FamilyId)) == first.FamilyId);
+        await daemon.StopAsync(CancellationToken.None);
+
+        Assert.Equal(0, await _harness.ScalarAsync<long>("SELECT count(*) FROM read_model.obligations WHERE family_id = @id", ("id", second.FamilyId)));
+        var survivor = FamilyDocuments.FromJson((await _harness.RowsAsync("SELECT document::text FROM read_model.families WHERE family_id = @id", ("id", first.FamilyId)))[0]);
+        Assert.Contains(second.FamilyId, survivor.MergedFamilyIds);
+        Assert.Null(survivor.SurvivorFamilyId);
+        Assert.Equal(4, survivor.Members.Count);
+        var absorbed = FamilyDocuments.FromJson((await _harness.RowsAsync("SELECT document::text FROM read_model.families WHERE family_id = @id", ("id", second.FamilyId)))[0]);
+        Assert.Equal(first.FamilyId, absorbed.SurvivorFamilyId);
+    }
+
+    [Fact]
+    public async Task A_crash_in_the_middle_of_a_page_leaves_nothing_half_applied_and_the_page_is_applied_on_retry()
+    {
+        var (family, _, _) = await _harness.NewFamilyAsync();
+        var crashing = new CrashingProjection(new FamilyReadModelProjection(_harness.Model), $"crash-{ReadModelHarness.Unique()}", family);
+        var checkpoints = new ProjectionCheckpoints(_harness.DataSource);
+        using var daemon = new ProjectionDaemon(
+            _harness.DataSource, [crashing], ReadModelHarness.FastDaemon with { RetryDelay = TimeSpan.FromSeconds(2) },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ProjectionDaemon>.Instance);
+        var before = await _harness.SnapshotAsync();
+        await daemon.StartAsync(CancellationToken.None);
+
+        await crashing.Crashed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // The page wrote the family's rows before failing: none of them, and no checkpoint, are kept.
+        Assert.Equal(0, await _harness.ScalarAsync<long>("SELECT count(*) FROM read_model.families WHERE family_id = @id", ("id", family)));
+        Assert.Equal(before, await _harness.SnapshotAsync());
+        Assert.Equal(GlobalPosition.Start, await checkpoints.LoadAsync(crashing.Name));
+
+        await ReadModelHarness.WaitUntilAsync(async () => await _harness.ScalarAsync<long>(
+            "SELECT count(*) FROM read_model.families WHERE family_id = @id", ("id", family)) == 1);
+        await daemon.StopAsync(CancellationToken.None);
+        Assert.True(crashing.Calls >= 2);
+        Assert.True(await checkpoints.LoadAsync(crashing.Name) > GlobalPosition.Start);
+        Assert.NotEmpty(await _harness.RowsAsync("SELECT kind FROM read_model.obligations WHERE family_id = @id", ("id", family)));
+    }
+
+    [Fact]
+    public async Task A_dispute_in_the_family_stream_is_projected_with_its_stage_and_deadline()
+    {
+        var (family, _, _) = await _harness.NewFamilyAsync();
+        var disputeId = $"D-{ReadModelHarness.Unique()}";
+        var (type, json) = FamilyEventSerializer.Serialize(new DisputeRaised(
+            disputeId, Services.AdultSocialCare, DisputeSubject.Funding, [], "Who funds the respite?", Envelopes.Now.AddHours(-1), "alex"));
+        await new PostgresEventStore(_harness.DataSource).AppendAsync(family, ExpectedVersion.Any,
+            [new NewEvent(type, json, Envelopes.Now.AddHours(-1), "urn:youngcarers:api", disputeId)]);
+        await _harness.RefreshAllAsync();
+
+        var rows = await _harness.RowsAsync("SELECT status, subject, stage, stage_name, past_deadline FROM read_model.disputes WHERE family_id = @id", ("id", family));
+        Assert.Equal(["open | funding | 1 | practitioners | False"], rows);
+        var document = FamilyDocuments.FromJson((await _harness.RowsAsync("SELECT document::text FROM read_model.families WHERE family_id = @id", ("id", family)))[0]);
+        var dispute = Assert.Single(document.Disputes);
+        Assert.Equal((disputeId, "pending"), (dispute.DisputeId, dispute.InterimLead.Status));
+    }
+
+    /// <summary>Writes the page, then fails once when it holds the chosen family's events, as a crash would.</summary>
+    private sealed class CrashingProjection(IProjection inner, string name, string family) : IProjection
+    {
+        private int _crashed;
+
+        public string Name => name;
+
+        public int Calls { get; private set; }
+
+        public TaskCompletionSource Crashed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            Calls++;
+            await inner.ApplyAsync(events, connection, transaction, cancellationToken);
+            if (events.Any(e => e.StreamId == family) && Interlocked.Exchange(ref _crashed, 1) == 0)
+            {
+                Crashed.SetResult();
+                throw new InvalidOperationException("Crashed after writing part of the page.");
+            }
+        }
+    }
+}
