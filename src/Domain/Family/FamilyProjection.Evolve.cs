@@ -103,11 +103,11 @@ public static partial class FamilyProjection
     private static CarePlanRecord PlanOf(FamilyState state, string planId) =>
         state.CarePlans.GetValueOrDefault(planId) ?? new(null, [], null);
 
-    private static ImmutableDictionary<string, Lifecycle<TStart, TEnd>> Starts<TStart, TEnd>(
-        ImmutableDictionary<string, Lifecycle<TStart, TEnd>> items, string id, Seen<TStart> start) =>
+    private static ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> Starts<TStart, TEnd>(
+        ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> items, string id, Seen<TStart> start) =>
         items.SetItem(id, (items.GetValueOrDefault(id) ?? new(null, null)) with { Start = start });
 
-    private static ImmutableDictionary<string, Lifecycle<TStart, TEnd>> Ends<TStart, TEnd>(
-        ImmutableDictionary<string, Lifecycle<TStart, TEnd>> items, string id, Seen<TEnd> end) =>
+    private static ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> Ends<TStart, TEnd>(
+        ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> items, string id, Seen<TEnd> end) =>
         items.SetItem(id, (items.GetValueOrDefault(id) ?? new(null, null)) with { End = end });
 }

@@ -35,7 +35,9 @@ public sealed record DisputeRecord(
 /// <summary>
 /// Everything the family's stream has said, joined by person and keyed by the ids the case
 /// systems use. It holds facts only: ages, roles, involvement, obligations and flags are derived at
-/// an evaluation instant, because they change with the clock and not only with events.
+/// an evaluation instant, because they change with the clock and not only with events. Case records
+/// are kept sorted by id (ordinal), never in hash order: .NET randomises string hashing per process,
+/// and ties between same-day events must be broken the same way by every process that replays them.
 /// </summary>
 public sealed record FamilyState
 {
@@ -43,10 +45,10 @@ public sealed record FamilyState
 
     public ImmutableList<FamilyMember> Members { get; init; } = [];
 
-    public ImmutableDictionary<string, Seen<AdultReferralReceived>> AdultReferrals { get; init; } = ImmutableDictionary<string, Seen<AdultReferralReceived>>.Empty;
+    public ImmutableSortedDictionary<string, Seen<AdultReferralReceived>> AdultReferrals { get; init; } = ImmutableSortedDictionary<string, Seen<AdultReferralReceived>>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public ImmutableDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>> NeedsAssessments { get; init; } =
-        ImmutableDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>>.Empty;
+    public ImmutableSortedDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>> NeedsAssessments { get; init; } =
+        ImmutableSortedDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>>.Empty.WithComparers(StringComparer.Ordinal);
 
     public ImmutableList<Seen<AdultCarersAssessmentCompleted>> CarersAssessments { get; init; } = [];
 
@@ -54,26 +56,26 @@ public sealed record FamilyState
 
     public ImmutableList<Seen<AdultTransitionAssessmentCompleted>> TransitionAssessments { get; init; } = [];
 
-    public ImmutableDictionary<string, CarePlanRecord> CarePlans { get; init; } = ImmutableDictionary<string, CarePlanRecord>.Empty;
+    public ImmutableSortedDictionary<string, CarePlanRecord> CarePlans { get; init; } = ImmutableSortedDictionary<string, CarePlanRecord>.Empty.WithComparers(StringComparer.Ordinal);
 
     public ImmutableList<Seen<AdultReferralToChildrensSent>> ReferralsToChildrens { get; init; } = [];
 
-    public ImmutableDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>> SafeguardingEnquiries { get; init; } =
-        ImmutableDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>>.Empty;
+    public ImmutableSortedDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>> SafeguardingEnquiries { get; init; } =
+        ImmutableSortedDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>>.Empty.WithComparers(StringComparer.Ordinal);
 
     public ImmutableList<Seen<AdultCaseClosed>> AdultClosures { get; init; } = [];
 
-    public ImmutableDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>> ChildrenReferrals { get; init; } =
-        ImmutableDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>>.Empty;
+    public ImmutableSortedDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>> ChildrenReferrals { get; init; } =
+        ImmutableSortedDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public ImmutableDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>> YoungCarerAssessments { get; init; } =
-        ImmutableDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>>.Empty;
+    public ImmutableSortedDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>> YoungCarerAssessments { get; init; } =
+        ImmutableSortedDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public ImmutableDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>> CinAssessments { get; init; } =
-        ImmutableDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>>.Empty;
+    public ImmutableSortedDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>> CinAssessments { get; init; } =
+        ImmutableSortedDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public ImmutableDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>> CinPlans { get; init; } =
-        ImmutableDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>>.Empty;
+    public ImmutableSortedDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>> CinPlans { get; init; } =
+        ImmutableSortedDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>>.Empty.WithComparers(StringComparer.Ordinal);
 
     public ImmutableList<Seen<ChildrenSection47Started>> Section47Enquiries { get; init; } = [];
 
@@ -94,7 +96,7 @@ public sealed record FamilyState
     public Seen<FamilySplitFrom>? SplitFrom { get; init; }
 
     /// <summary>Disputes between the services about this family (SPEC section 6), by dispute id.</summary>
-    public ImmutableDictionary<string, DisputeRecord> Disputes { get; init; } = ImmutableDictionary<string, DisputeRecord>.Empty;
+    public ImmutableSortedDictionary<string, DisputeRecord> Disputes { get; init; } = ImmutableSortedDictionary<string, DisputeRecord>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>Obligations the integration team set aside, in stream order; matched to obligations as they are decided.</summary>
     public ImmutableList<Seen<ObligationWaived>> Waivers { get; init; } = [];

@@ -29,6 +29,25 @@ public sealed class ObligationTests
     }
 
     [Fact]
+    public void Of_two_discharges_on_the_same_day_the_one_with_the_ordinally_first_case_id_meets_the_obligation_whatever_the_hashing()
+    {
+        // Regression: the state kept case records in hash order, which .NET randomises per process,
+        // so a daemon and a rebuild in different processes could cite different discharging events.
+        var gap = AssessmentCompleted("NA-1", Dawn, "2025-03-04", ChildrenInHouseholdAnswer.NotRecorded);
+        for (var i = 0; i < 20; i++)
+        {
+            var (first, second) = ($"NA-{i:D2}-a", $"NA-{i:D2}-b");
+            var met = Spec.Given(
+                    gap,
+                    AssessmentCompleted(second, Dawn, "2025-03-06", ChildrenInHouseholdAnswer.No),
+                    AssessmentCompleted(first, Dawn, "2025-03-06", ChildrenInHouseholdAnswer.Yes))
+                .When("2025-03-20").Single(ObligationKinds.RecordChildrenInHousehold);
+
+            Assert.Equal("e3", met.MetBy?.EventId);
+        }
+    }
+
+    [Fact]
     public void A_child_recorded_as_caring_with_no_childrens_involvement_must_be_referred()
     {
         var assessment = AssessmentCompleted("NA-1", Dawn, "2025-03-04", ChildrenInHouseholdAnswer.Yes, Caring(Maya));
