@@ -16,6 +16,22 @@ public sealed class PolicyFileTests
     }
 
     [Fact]
+    public void The_sample_policy_file_spells_out_exactly_the_spec_defaults()
+    {
+        var path = Path.Combine(RepositoryRoot(), "samples", "policy.yaml");
+
+        var policy = PolicyFile.Parse(File.ReadAllText(path), path);
+
+        Assert.Equal(LocalPolicy.Default.Version, policy.Version);
+        Assert.Equal(LocalPolicy.Default.Timescales.OrderBy(t => t.Key, StringComparer.Ordinal), policy.Timescales.OrderBy(t => t.Key, StringComparer.Ordinal));
+        Assert.Equal(LocalPolicy.Default.DisputeLadder, policy.DisputeLadder);
+        Assert.Equal(
+            (LocalPolicy.Default.InterimLeadWorkingDays, LocalPolicy.Default.TransitionStartsAtMonths, LocalPolicy.Default.FallsBetweenServicesWorkingDays),
+            (policy.InterimLeadWorkingDays, policy.TransitionStartsAtMonths, policy.FallsBetweenServicesWorkingDays));
+        Assert.Empty(policy.ExtraHolidays);
+    }
+
+    [Fact]
     public void A_policy_overrides_timescales_ladder_transition_age_and_holidays()
     {
         var policy = PolicyFile.Parse("""
@@ -71,5 +87,18 @@ public sealed class PolicyFileTests
     public void Malformed_policies_are_refused(string yaml)
     {
         Assert.Throws<PolicyFileException>(() => PolicyFile.Parse(yaml));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "YoungCarers.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (with YoungCarers.sln) is not above the test's directory.");
     }
 }
