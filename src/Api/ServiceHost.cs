@@ -1,6 +1,7 @@
 using YoungCarers.Api.Audit;
 using YoungCarers.Api.Health;
 using YoungCarers.Api.RateLimiting;
+using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
 using YoungCarers.Api.Storage;
 using YoungCarers.Api.Telemetry;
@@ -27,6 +28,7 @@ internal static class ServiceHost
         builder.Services.AddProjections(builder.Configuration);
         builder.Services.AddServiceHealthChecks();
         builder.Services.AddAccessAudit();
+        builder.Services.AddReadApi();
 
         await using var app = builder.Build();
         app.UseExceptionHandler();
@@ -38,6 +40,7 @@ internal static class ServiceHost
         app.MapGroup("").RequireAuthorization(Scopes.Admin).MapQuarantineEndpoints();
         app.MapGroup("").RequireAuthorization(Scopes.Admin).MapFamilyAdministrationEndpoints();
         app.MapAccessAuditEndpoints();
+        app.MapReadEndpoints();
         await app.RunAsync(cancellationToken);
         return 0;
     }

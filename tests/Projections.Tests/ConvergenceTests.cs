@@ -72,26 +72,31 @@ public sealed class ConvergenceTests(DatabaseFixture database, ITestOutputHelper
             var ingestion = Task.Run(() => replay.RunAsync(file, new ReplayOptions { BatchSize = 500 }));
             var checkpointWatch = Task.Run(() => WatchCheckpointAsync(stopWatching.Token));
 
-            Trace("ingesting");
             var random = new Random(Seed);
             var kills = new List<Kill>();
             host = HostProcess.Start(database.ConnectionString, EvaluatedAt, AppliedLog);
             for (var i = 0; i < Kills; i++)
             {
+                // Each host leads and commits pages before it is killed at a random point of its work.
+                var appliedAtStart = await CountAsync($"SELECT count(*) FROM {AppliedLog}");
                 await host.WaitUntilLeadingAsync(TimeSpan.FromSeconds(60));
-                Trace($"leading {i}");
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 5_000)));
+                var working = Stopwatch.StartNew();
+                while (await CountAsync($"SELECT count(*) FROM {AppliedLog}") == appliedAtStart)
+                {
+                    Assert.True(working.Elapsed < TimeSpan.FromSeconds(60), $"The projection host committed nothing in 60 s. It wrote:\n{host.Output}");
+                    Assert.False(host.HasExited, $"The projection host exited by itself. It wrote:\n{host.Output}");
+                    await Task.Delay(20);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 3_000)));
                 Assert.False(host.HasExited, $"The projection host exited by itself. It wrote:\n{host.Output}");
                 host.Kill();
-                Trace($"killed {i}");
                 kills.Add(new Kill(total.Elapsed, !ingestion.IsCompleted, await CountAsync("SELECT count(*) FROM events"), await CountAsync($"SELECT count(*) FROM {AppliedLog}")));
                 host.Dispose();
                 host = HostProcess.Start(database.ConnectionString, EvaluatedAt, AppliedLog);
             }
 
-            Trace("kills done");
             var ingested = await ingestion;
-            Trace("ingested");
             var ingestedAt = total.Elapsed;
             Assert.True(ingested.Completed);
 
@@ -99,11 +104,11 @@ public sealed class ConvergenceTests(DatabaseFixture database, ITestOutputHelper
             var head = await HeadAsync();
             var checkpoints = new ProjectionCheckpoints(DataSource);
             var deadline = Stopwatch.StartNew();
-            Trace($"head {head}");
-            while (await checkpoints.LoadAsync(FamilyReadModelProjection.ProjectionName) != head)
+            GlobalPosition reached;
+            while ((reached = await checkpoints.LoadAsync(FamilyReadModelProjection.ProjectionName)) != head)
             {
-                Trace($"checkpoint {await checkpoints.LoadAsync(FamilyReadModelProjection.ProjectionName)}");
-                Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(3), $"The daemon did not catch up. It wrote:\n{host.Output}");
+                Assert.True(reached < head, $"The checkpoint {reached} is past the head {head}.");
+                Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(3), $"The daemon reached {reached} of {head} in 3 minutes. It wrote:\n{host.Output}");
                 Assert.False(host.HasExited, $"The projection host exited by itself. It wrote:\n{host.Output}");
                 await Task.Delay(50);
             }
@@ -180,8 +185,6 @@ public sealed class ConvergenceTests(DatabaseFixture database, ITestOutputHelper
             File.Delete(file);
         }
     }
-
-    private static void Trace(string line) => File.AppendAllText("/tmp/convergence-trace.log", $"{DateTime.UtcNow:HH:mm:ss.fff} {line}\n");
 
     private static void AssertSameRows(List<string> expected, List<string> actual)
     {
@@ -261,7 +264,8 @@ public sealed class ConvergenceTests(DatabaseFixture database, ITestOutputHelper
     /// <summary>The last event in the all-events order (the ingestion is over, so every transaction has ended).</summary>
     private async Task<GlobalPosition> HeadAsync()
     {
-        await using var command = DataSource.CreateCommand("SELECT transaction_id::text, seq FROM events ORDER BY transaction_id DESC, seq DESC LIMIT 1");
+        // Aliased: ORDER BY transaction_id would otherwise sort by the text output column, not the xid8.
+        await using var command = DataSource.CreateCommand("SELECT transaction_id::text AS head_transaction, seq FROM events ORDER BY transaction_id DESC, seq DESC LIMIT 1");
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         return new GlobalPosition(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1));

@@ -25,12 +25,19 @@ public sealed record FamilyMember(
     {
         ArgumentNullException.ThrowIfNull(person);
         var ids = ImmutableSortedSet.Create(StringComparer.Ordinal, SystemIdentifierOf(person));
-        return person.NhsNumber is null ? ids : ids.Add($"nhs:{person.NhsNumber}");
+        return person.NhsNumber is null ? ids : ids.Add(NhsIdentifierOf(person.NhsNumber));
     }
 
-    private static string SystemIdentifierOf(PersonRef person) => $"system:{person.System}/{person.Id}";
+    internal static string SystemIdentifierOf(PersonRef person) => $"system:{person.System}/{person.Id}";
 
-    public bool IsNamedBy(PersonRef person) => IdentifiersOf(person).Overlaps(Identifiers);
+    internal static string NhsIdentifierOf(string nhsNumber) => $"nhs:{nhsNumber}";
+
+    /// <summary>Whether any of the person's identifiers is one of this member's.</summary>
+    public bool IsNamedBy(PersonRef person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        return Identifiers.Contains(SystemIdentifierOf(person)) || (person.NhsNumber is { } nhs && Identifiers.Contains(NhsIdentifierOf(nhs)));
+    }
 
     internal static FamilyMember From(PersonRef person, bool asChild, DateTimeOffset seenAt) =>
         new(SystemIdentifierOf(person), IdentifiersOf(person), person.GivenName, person.FamilyName, person.BirthDate, person.Postcode, asChild, seenAt);

@@ -50,12 +50,19 @@ public static partial class FamilyProjection
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(policy);
+        return DecideAt(new At(state, now, policy));
+    }
+
+    private static IReadOnlyList<Obligation> DecideAt(At at)
+    {
+        var (state, now, policy) = (at.State, at.Now, at.Policy);
         if (state.AbsorbedInto is not null)
         {
             return [];
         }
 
-        var rules = new RuleContext(state, policy, policy.Calendar(), CareRecords(state), WorkingCalendar.LocalDate(now));
+        var rules = new RuleContext(state, policy, at.Calendar, at.Care, at.Today);
+        rules.KnowInvolvement(at.Today, at.Involvement);
         IEnumerable<Opened> opened =
         [
             .. RecordChildrenInHousehold(rules), .. ReferYoungCarer(rules), .. AcknowledgeReferral(rules), .. DecideOnReferral(rules),
@@ -108,8 +115,20 @@ public static partial class FamilyProjection
 
         public bool IsChildOn(string key, DateOnly day) => State.Members.Find(member => member.Key == key) is { } member && FamilyProjection.IsChildOn(member, day);
 
-        public bool HasOpenInvolvement(string service, string key, DateOnly day) =>
-            OpenInvolvement(State, day).Exists(involvement => involvement.Service == service && involvement.PersonKey == key);
+        // Rules ask about the same days again and again: each day's involvement is worked out once.
+        private readonly Dictionary<DateOnly, List<Involvement>> _involvement = [];
+
+        public void KnowInvolvement(DateOnly day, List<Involvement> involvement) => _involvement[day] = involvement;
+
+        public bool HasOpenInvolvement(string service, string key, DateOnly day)
+        {
+            if (!_involvement.TryGetValue(day, out var open))
+            {
+                _involvement[day] = open = OpenInvolvement(State, day);
+            }
+
+            return open.Exists(involvement => involvement.Service == service && involvement.PersonKey == key);
+        }
 
         public bool Names(PersonRef person, string key) => State.KeyOf(person) == key;
     }

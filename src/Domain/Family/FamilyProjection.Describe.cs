@@ -1,4 +1,3 @@
-using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Contract;
 
 namespace YoungCarers.Domain.Family;
@@ -28,12 +27,16 @@ public static partial class FamilyProjection
     public static FamilyView Describe(FamilyState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var today = WorkingCalendar.LocalDate(now);
-        var care = CareRecords(state).Where(record => record.On <= today).ToList();
+        return DescribeAt(new At(state, now, null));
+    }
+
+    private static FamilyView DescribeAt(At at)
+    {
+        var (state, today, care) = (at.State, at.Today, at.CareToday);
         var members = state.Members.Select(member => View(state, member, care, today)).ToList();
         return new(
             members,
-            OpenInvolvement(state, today),
+            at.Involvement,
             LeadProfessionalOn(state, today),
             state.AbsorbedInto?.Event.SurvivorFamilyId,
             [.. state.Merges.Select(merge => merge.Event.AbsorbedFamilyId)]);

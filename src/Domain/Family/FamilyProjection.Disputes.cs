@@ -27,6 +27,12 @@ public static partial class FamilyProjection
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(policy);
+        return DisputesAt(new At(state, now, policy));
+    }
+
+    private static IReadOnlyList<Dispute> DisputesAt(At at)
+    {
+        var (state, now, policy) = (at.State, at.Now, at.Policy);
         if (state.AbsorbedInto is not null || state.Disputes.IsEmpty)
         {
             return [];
@@ -34,10 +40,10 @@ public static partial class FamilyProjection
 
         if (policy.DisputeLadder.Count == 0)
         {
-            throw new ArgumentException($"Local policy {policy.Version} has no dispute ladder.", nameof(policy));
+            throw new ArgumentException($"Local policy {policy.Version} has no dispute ladder.");
         }
 
-        var calendar = policy.Calendar();
+        var calendar = at.Calendar;
         return [.. state.Disputes.Values
             .Select(record => DisputeAt(state, record, now, policy, calendar))
             .OfType<Dispute>()

@@ -22,15 +22,19 @@ public static partial class FamilyProjection
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(obligations);
         ArgumentNullException.ThrowIfNull(policy);
+        return FlagsAt(new At(state, now, policy), obligations, disputes: null);
+    }
+
+    /// <param name="disputes">The disputes at the instant when already worked out; null to work them out.</param>
+    private static List<Flag> FlagsAt(At at, IReadOnlyList<Obligation> obligations, IReadOnlyList<Dispute>? disputes)
+    {
+        var (state, policy) = (at.State, at.Policy);
         if (state.AbsorbedInto is not null)
         {
             return [];
         }
 
-        var today = WorkingCalendar.LocalDate(now);
-        var calendar = policy.Calendar();
-        var care = CareRecords(state).Where(record => record.On <= today).ToList();
-        var involvement = OpenInvolvement(state, today);
+        var (today, calendar, care, involvement) = (at.Today, at.Calendar, at.CareToday, at.Involvement);
         var youngCarers = state.Members.Where(member => IsChildOn(member, today) && IsStillCaring(care, member.Key)).ToList();
         Flag Raise(string name, IEnumerable<string> persons, IEnumerable<EventRef> evidence, IEnumerable<string> kinds, string reason) =>
             new(name, [.. persons.Distinct()], [.. evidence.Distinct()], [.. kinds.Distinct()], reason, policy.Version);
@@ -65,7 +69,7 @@ public static partial class FamilyProjection
                 "The young carer has turned 18 and no transition assessment has been completed."));
         }
 
-        foreach (var dispute in Disputes(state, now, policy).Where(d => d.Overdue is not null))
+        foreach (var dispute in (disputes ?? DisputesAt(at)).Where(d => d.Overdue is not null))
         {
             flags.Add(Raise(FlagNames.DisputeOverdue, dispute.PersonKeys, dispute.Events, [], $"Dispute {dispute.DisputeId}: {dispute.Overdue}"));
         }
@@ -94,7 +98,8 @@ public static partial class FamilyProjection
         var caredFor = records.Select(r => r.CaredForKey).OfType<string>().Distinct().ToList();
         var concerned = caredFor.Prepend(youngCarer.Key).ToHashSet(StringComparer.Ordinal);
         var identified = records[0];
-        if (calendar.WorkingDaysBetween(identified.On, today) >= policy.FallsBetweenServicesWorkingDays
+        // Working days between them reach the policy's count exactly when that many working days on is today or earlier.
+        if (calendar.AddWorkingDays(identified.On, policy.FallsBetweenServicesWorkingDays) <= today
             && !involvement.Exists(i => concerned.Contains(i.PersonKey)))
         {
             return ([identified.Ref], [],

@@ -6,81 +6,122 @@ namespace YoungCarers.Domain.Family;
 public static partial class FamilyProjection
 {
     /// <summary>
-    /// The earliest instant strictly after <paramref name="now"/> at which <see cref="Describe"/>,
-    /// <see cref="Decide"/>, <see cref="Flags"/> or <see cref="Disputes"/> could answer differently
-    /// with no new event; null when nothing is pending. A projection can cache its answers until then.
+    /// An instant strictly after <paramref name="now"/> by which <see cref="Describe"/>,
+    /// <see cref="Decide"/>, <see cref="Flags"/> or <see cref="Disputes"/> may first answer differently
+    /// with no new event; null when nothing is pending. It is never later than the first change,
+    /// and it is always a real rule threshold, though the answers need not change there: a
+    /// projection can cache its answers until then and, at it, evaluate again and ask again.
     /// </summary>
     /// <remarks>
     /// Every rule reads the clock as the UK local date, except the dispute and waiver instants, so the
-    /// candidates are starts of UK days: a business date not yet reached (an event dated ahead of its
-    /// arrival), a member's next birthday (ages, child or adult, young adult carer), the day transition
-    /// planning starts, the day a young carer has waited long enough to fall between services, the day
-    /// after an open obligation's due day; and the instants the disputes name (stage and interim-lead
-    /// deadlines, events dated ahead) and of waivers dated ahead. The answers only change at a
-    /// candidate, so the candidates are tried in order and the first at which the answers differ
-    /// from those at <paramref name="now"/> is the next change. After <see cref="CandidatesTried"/>
-    /// candidates that change nothing the last one tried is returned: early, never late.
+    /// thresholds are starts of UK days: a business date not yet reached (an event dated ahead of its
+    /// arrival), a member's birth and next birthday (ages, child or adult, young adult carer), the day
+    /// transition planning starts, the day a young carer has waited long enough to fall between
+    /// services, the day after an open obligation's due day; and the instants the disputes name
+    /// (stage and interim-lead deadlines, events dated ahead) and of waivers dated ahead. The answers
+    /// only change at a threshold, so the earliest one after <paramref name="now"/> is never late.
+    /// It is returned without evaluating the answers there: firing early costs one evaluation that
+    /// changes nothing, and is cheaper than trying thresholds until one makes a difference.
     /// </remarks>
     public static DateTimeOffset? NextChange(FamilyState state, DateTimeOffset now, LocalPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(policy);
-        var today = WorkingCalendar.LocalDate(now);
-        var calendar = policy.Calendar();
-        var days = new List<DateOnly>(BusinessDates(state));
+        var at = new At(state, now, policy);
+        return NextChangeAt(at, DecideAt(at), DisputesAt(at));
+    }
 
-        foreach (var born in state.Members.Select(member => member.BirthDate).OfType<DateOnly>())
+    /// <summary>The earliest rule threshold after the instant, given the obligations and disputes at it.</summary>
+    private static DateTimeOffset? NextChangeAt(At at, IReadOnlyList<Obligation> obligations, IReadOnlyList<Dispute> disputes)
+    {
+        var (state, now, policy, today) = (at.State, at.Now, at.Policy, at.Today);
+        DateTimeOffset? next = null;
+        void Consider(DateTimeOffset instant)
         {
-            days.Add(born);
-            days.Add(Ages.Reaches(born, 12 * (Math.Max(Ages.YearsOn(born, today), -1) + 1)));
-            days.Add(Ages.Reaches(born, policy.TransitionStartsAtMonths));
-        }
-
-        foreach (var carer in CareRecords(state).Where(record => record.Caring).GroupBy(record => record.CarerKey, StringComparer.Ordinal))
-        {
-            days.Add(calendar.AddWorkingDays(carer.Min(record => record.On), policy.FallsBetweenServicesWorkingDays));
-        }
-
-        var instants = days.Where(day => day > today).Select(StartOfDay).ToList();
-        instants.AddRange(Decide(state, now, policy).Where(o => o.Status == ObligationStatus.Open).Select(o => o.Deadline));
-        instants.AddRange(state.Waivers.Select(waiver => waiver.Event.WaivedAt));
-        instants.AddRange(state.Disputes.Values.SelectMany(DisputeInstants));
-        foreach (var dispute in Disputes(state, now, policy).Where(d => d.Status == DisputeStatus.Open))
-        {
-            instants.Add(dispute.StageDeadline);
-            if (dispute.InterimLead.Status == InterimLeadStatus.Pending)
+            if (instant > now && (next is null || instant < next))
             {
-                instants.Add(dispute.InterimLead.Deadline);
+                next = instant;
             }
         }
 
-        var baseline = AnswersAt(state, now, policy);
-        var candidates = instants.Where(instant => instant > now).Distinct().Order().ToList();
-        foreach (var candidate in candidates.Take(CandidatesTried))
+        // Days are compared first and turned into instants once: the earliest day after today wins.
+        DateOnly? day = null;
+        void ConsiderDay(DateOnly candidate)
         {
-            if (!baseline.SameAs(AnswersAt(state, candidate, policy)))
+            if (candidate > today && (day is null || candidate < day))
             {
-                return candidate;
+                day = candidate;
             }
         }
 
-        return candidates.Count > CandidatesTried ? candidates[CandidatesTried - 1] : null;
-    }
+        if (EarliestBusinessDateAfter(state, today) is { } business)
+        {
+            ConsiderDay(business);
+        }
 
-    /// <summary>How many candidate instants <see cref="NextChange"/> evaluates before answering early.</summary>
-    public const int CandidatesTried = 64;
+        foreach (var member in state.Members)
+        {
+            if (member.BirthDate is { } born)
+            {
+                ConsiderDay(born);
+                ConsiderDay(Ages.Reaches(born, 12 * (Math.Max(Ages.YearsOn(born, today), -1) + 1)));
+                ConsiderDay(Ages.Reaches(born, policy.TransitionStartsAtMonths));
+            }
+        }
 
-    /// <summary>Everything the projection answers at an instant, compared by value.</summary>
-    private sealed record Answers(FamilyView View, IReadOnlyList<Obligation> Obligations, IReadOnlyList<Flag> Flags, IReadOnlyList<Dispute> Disputes)
-    {
-        public bool SameAs(Answers other) =>
-            View == other.View && Obligations.SequenceEqual(other.Obligations) && Flags.SequenceEqual(other.Flags) && Disputes.SequenceEqual(other.Disputes);
-    }
+        var firstCared = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        foreach (var record in at.Care)
+        {
+            if (record.Caring && (!firstCared.TryGetValue(record.CarerKey, out var first) || record.On < first))
+            {
+                firstCared[record.CarerKey] = record.On;
+            }
+        }
 
-    private static Answers AnswersAt(FamilyState state, DateTimeOffset at, LocalPolicy policy)
-    {
-        var obligations = Decide(state, at, policy);
-        return new(Describe(state, at), obligations, Flags(state, obligations, at, policy), Disputes(state, at, policy));
+        foreach (var first in firstCared.Values)
+        {
+            ConsiderDay(at.Calendar.AddWorkingDays(first, policy.FallsBetweenServicesWorkingDays));
+        }
+
+        if (day is { } earliest)
+        {
+            Consider(StartOfDay(earliest));
+        }
+
+        foreach (var obligation in obligations)
+        {
+            if (obligation.Status == ObligationStatus.Open)
+            {
+                Consider(obligation.Deadline);
+            }
+        }
+
+        foreach (var waiver in state.Waivers)
+        {
+            Consider(waiver.Event.WaivedAt);
+        }
+
+        foreach (var record in state.Disputes.Values)
+        {
+            foreach (var instant in DisputeInstants(record))
+            {
+                Consider(instant);
+            }
+        }
+
+        foreach (var dispute in disputes)
+        {
+            if (dispute.Status == DisputeStatus.Open)
+            {
+                Consider(dispute.StageDeadline);
+                if (dispute.InterimLead.Status == InterimLeadStatus.Pending)
+                {
+                    Consider(dispute.InterimLead.Deadline);
+                }
+            }
+        }
+
+        return next;
     }
 
     /// <summary>Every instant a dispute's events name: one dated ahead of now comes into force then.</summary>
@@ -95,29 +136,75 @@ public static partial class FamilyProjection
     /// <summary>The instant a UK day begins: the end of the day before it.</summary>
     private static DateTimeOffset StartOfDay(DateOnly day) => WorkingCalendar.EndOfDay(day.AddDays(-1));
 
-    /// <summary>Every business date the rules compare with today.</summary>
-    private static IEnumerable<DateOnly> BusinessDates(FamilyState state)
+    /// <summary>The earliest of the business dates the rules compare with today that is still ahead of it.</summary>
+    private static DateOnly? EarliestBusinessDateAfter(FamilyState state, DateOnly today)
     {
-        IEnumerable<DateOnly?> dates =
-        [
-            .. state.AdultReferrals.Values.Select(r => (DateOnly?)r.Event.ReceivedOn),
-            .. state.NeedsAssessments.Values.SelectMany(a => new[] { a.Start?.Event.StartedOn, a.End?.Event.CompletedOn }),
-            .. state.CarersAssessments.Select(a => (DateOnly?)a.Event.CompletedOn),
-            .. state.TransitionOffers.Select(a => (DateOnly?)a.Event.OfferedOn),
-            .. state.TransitionAssessments.Select(a => (DateOnly?)a.Event.CompletedOn),
-            .. state.CarePlans.Values.SelectMany(p => p.Reviews.Select(r => (DateOnly?)r.Event.ReviewedOn).Append(p.Agreed?.Event.AgreedOn).Append(p.Ended?.Event.EndedOn)),
-            .. state.ReferralsToChildrens.Select(s => (DateOnly?)s.Event.SentOn),
-            .. state.SafeguardingEnquiries.Values.SelectMany(e => new[] { e.Start?.Event.StartedOn, e.End?.Event.ConcludedOn }),
-            .. state.AdultClosures.Select(c => (DateOnly?)c.Event.ClosedOn),
-            .. state.ChildrenReferrals.Values.SelectMany(r => new[] { r.Start?.Event.ReceivedOn, r.End?.Event.DecidedOn }),
-            .. state.YoungCarerAssessments.Values.SelectMany(a => new[] { a.Start?.Event.StartedOn, a.End?.Event.CompletedOn }),
-            .. state.CinAssessments.Values.SelectMany(a => new[] { a.Start?.Event.StartedOn, a.End?.Event.AuthorisedOn }),
-            .. state.CinPlans.Values.SelectMany(p => new[] { p.Start?.Event.StartedOn, p.End?.Event.EndedOn }),
-            .. state.Section47Enquiries.Select(e => (DateOnly?)e.Event.StartedOn),
-            .. state.ReferralsToAdults.Select(s => (DateOnly?)s.Event.SentOn),
-            .. state.ChildrenClosures.Select(c => (DateOnly?)c.Event.ClosedOn),
-            .. state.PartnerIdentifications.Select(p => (DateOnly?)p.Event.IdentifiedOn),
-        ];
-        return dates.OfType<DateOnly>();
+        DateOnly? earliest = null;
+        void Consider(DateOnly? day)
+        {
+            if (day is { } date && date > today && (earliest is null || date < earliest))
+            {
+                earliest = date;
+            }
+        }
+
+        foreach (var r in state.AdultReferrals.Values)
+        {
+            Consider(r.Event.ReceivedOn);
+        }
+
+        foreach (var a in state.NeedsAssessments.Values)
+        {
+            Consider(a.Start?.Event.StartedOn);
+            Consider(a.End?.Event.CompletedOn);
+        }
+
+        state.CarersAssessments.ForEach(a => Consider(a.Event.CompletedOn));
+        state.TransitionOffers.ForEach(a => Consider(a.Event.OfferedOn));
+        state.TransitionAssessments.ForEach(a => Consider(a.Event.CompletedOn));
+        foreach (var p in state.CarePlans.Values)
+        {
+            p.Reviews.ForEach(r => Consider(r.Event.ReviewedOn));
+            Consider(p.Agreed?.Event.AgreedOn);
+            Consider(p.Ended?.Event.EndedOn);
+        }
+
+        state.ReferralsToChildrens.ForEach(s => Consider(s.Event.SentOn));
+        foreach (var e in state.SafeguardingEnquiries.Values)
+        {
+            Consider(e.Start?.Event.StartedOn);
+            Consider(e.End?.Event.ConcludedOn);
+        }
+
+        state.AdultClosures.ForEach(c => Consider(c.Event.ClosedOn));
+        foreach (var r in state.ChildrenReferrals.Values)
+        {
+            Consider(r.Start?.Event.ReceivedOn);
+            Consider(r.End?.Event.DecidedOn);
+        }
+
+        foreach (var a in state.YoungCarerAssessments.Values)
+        {
+            Consider(a.Start?.Event.StartedOn);
+            Consider(a.End?.Event.CompletedOn);
+        }
+
+        foreach (var a in state.CinAssessments.Values)
+        {
+            Consider(a.Start?.Event.StartedOn);
+            Consider(a.End?.Event.AuthorisedOn);
+        }
+
+        foreach (var p in state.CinPlans.Values)
+        {
+            Consider(p.Start?.Event.StartedOn);
+            Consider(p.End?.Event.EndedOn);
+        }
+
+        state.Section47Enquiries.ForEach(e => Consider(e.Event.StartedOn));
+        state.ReferralsToAdults.ForEach(s => Consider(s.Event.SentOn));
+        state.ChildrenClosures.ForEach(c => Consider(c.Event.ClosedOn));
+        state.PartnerIdentifications.ForEach(p => Consider(p.Event.IdentifiedOn));
+        return earliest;
     }
 }

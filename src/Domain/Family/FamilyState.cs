@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Families;
 
@@ -102,7 +103,7 @@ public sealed record FamilyState
     public ImmutableList<Seen<ObligationWaived>> Waivers { get; init; } = [];
 
     /// <summary>The member a reference names, if they are (still) in this family.</summary>
-    public FamilyMember? Find(PersonRef person) => Members.Find(member => member.IsNamedBy(person));
+    public FamilyMember? Find(PersonRef person) => MemberIndex.Of(Members).Find(person);
 
     /// <summary>The key of the member a reference names, or null when they have left the family.</summary>
     public string? KeyOf(PersonRef person) => Find(person)?.Key;
@@ -129,5 +130,44 @@ public sealed record FamilyState
         }
 
         return this with { Members = members };
+    }
+}
+
+/// <summary>
+/// The members of a family by identifier, built once per member list (lists are immutable, and
+/// every rule looks persons up again and again while a family is evaluated). It answers as a
+/// search of the list in order would: the first member any of the person's identifiers names.
+/// </summary>
+internal sealed class MemberIndex
+{
+    private static readonly ConditionalWeakTable<ImmutableList<FamilyMember>, MemberIndex> Indexes = [];
+
+    private readonly ImmutableList<FamilyMember> _members;
+    private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
+
+    private MemberIndex(ImmutableList<FamilyMember> members)
+    {
+        _members = members;
+        for (var i = 0; i < members.Count; i++)
+        {
+            foreach (var identifier in members[i].Identifiers)
+            {
+                _positions.TryAdd(identifier, i);
+            }
+        }
+    }
+
+    public static MemberIndex Of(ImmutableList<FamilyMember> members) => Indexes.GetValue(members, static list => new MemberIndex(list));
+
+    public FamilyMember? Find(PersonRef person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var position = _positions.GetValueOrDefault(FamilyMember.SystemIdentifierOf(person), int.MaxValue);
+        if (person.NhsNumber is { } nhs)
+        {
+            position = Math.Min(position, _positions.GetValueOrDefault(FamilyMember.NhsIdentifierOf(nhs), int.MaxValue));
+        }
+
+        return position == int.MaxValue ? null : _members[position];
     }
 }

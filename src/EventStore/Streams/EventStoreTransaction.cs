@@ -66,6 +66,32 @@ public sealed class EventStoreTransaction
         await FindStoredAsync(Connection, Transaction, events, cancellationToken);
 
     /// <summary>
+    /// As <see cref="FindStoredAsync(IEnumerable{ValueTuple{string, string}}, CancellationToken)"/>,
+    /// with further commands of this transaction sent in the same round trip, to run once the
+    /// look-up is done; <paramref name="readThen"/> reads their results, from the first of them.
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<(string Source, string Id), (string StreamId, long Version)> Stored, T Then)> FindStoredAsync<T>(
+        IEnumerable<(string Source, string SourceEventId)> events,
+        IReadOnlyList<NpgsqlBatchCommand> then,
+        Func<NpgsqlDataReader, CancellationToken, Task<T>> readThen,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(then);
+        ArgumentNullException.ThrowIfNull(readThen);
+        await using var batch = new NpgsqlBatch(Connection, Transaction) { BatchCommands = { FindStoredCommand(events) } };
+        foreach (var command in then)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var stored = await ReadStoredAsync(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        return (stored, await readThen(reader, cancellationToken));
+    }
+
+    /// <summary>
     /// Archives a stream whose family was merged into another: it keeps its events for audit but
     /// accepts no more, and points at its successor. Archiving again with the same successor is a no-op.
     /// </summary>
@@ -158,11 +184,18 @@ public sealed class EventStoreTransaction
     private static async Task<Dictionary<(string Source, string Id), (string StreamId, long Version)>> FindStoredAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<(string Source, string SourceEventId)> events, CancellationToken cancellationToken)
     {
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { FindStoredCommand(events) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await ReadStoredAsync(reader, cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand FindStoredCommand(IEnumerable<(string Source, string SourceEventId)> events)
+    {
         var keys = events.Distinct().ToArray();
         // One index probe per key: as a plain join the planner may hash the whole events table
         // instead (it does while the table is young and its statistics lag), which costs a scan
         // per batch. The lateral subquery, fenced by OFFSET 0, keeps it a probe.
-        await using var command = new NpgsqlCommand("""
+        return new NpgsqlBatchCommand("""
             SELECT k.source, k.source_event_id, e.stream_id, e.stream_version
             FROM unnest(@sources::text[], @ids::text[]) AS k(source, source_event_id)
             CROSS JOIN LATERAL (
@@ -170,10 +203,19 @@ public sealed class EventStoreTransaction
                 WHERE e.source = k.source AND e.source_event_id = k.source_event_id
                 OFFSET 0
             ) AS e
-            """, connection, transaction);
-        command.Parameters.AddWithValue("sources", keys.Select(key => key.Source).ToArray());
-        command.Parameters.AddWithValue("ids", keys.Select(key => key.SourceEventId).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("sources", keys.Select(key => key.Source).ToArray()),
+                new NpgsqlParameter("ids", keys.Select(key => key.SourceEventId).ToArray()),
+            },
+        };
+    }
+
+    private static async Task<Dictionary<(string Source, string Id), (string StreamId, long Version)>> ReadStoredAsync(
+        NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var stored = new Dictionary<(string, string), (string, long)>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -250,7 +292,6 @@ public sealed class EventStoreTransaction
         await using var importer = await connection.BeginBinaryImportAsync(
             "COPY events (stream_id, stream_version, type, data, metadata, source, source_event_id, occurred_at) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         foreach (var row in rows)
         {
             await importer.StartRowAsync(cancellationToken);
@@ -264,9 +305,7 @@ public sealed class EventStoreTransaction
             await importer.WriteAsync(row.Event.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
         }
 
-        var t1 = sw.Elapsed.TotalMilliseconds;
         await importer.CompleteAsync(cancellationToken);
-        Console.Error.WriteLine($"COPYTIME {rows.Count} {t1:F1} {sw.Elapsed.TotalMilliseconds - t1:F1}");
     }
 
     private static async Task UpdateStreamsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AppendPlan plan, CancellationToken cancellationToken)

@@ -1,7 +1,14 @@
 namespace YoungCarers.Ingest.Identity;
 
 /// <summary>A person the index already knows.</summary>
-public sealed record KnownPerson(Guid PersonId, string FamilyId);
+public sealed record KnownPerson(Guid PersonId, string FamilyId)
+{
+    /// <summary>
+    /// The index has the person's given name, family name and birth date, so no sighting can fill
+    /// anything in (details are only ever filled, never overwritten). False when not known.
+    /// </summary>
+    public bool HasAllDetails { get; init; }
+}
 
 /// <summary>What the index knows about the identifiers a batch mentions.</summary>
 /// <param name="Persons">The person behind each known identifier.</param>
@@ -159,7 +166,6 @@ public static class IdentityPlanner
 
         string FamilyOfPerson(Guid personId) => survivorOf[families.Find(personId)];
 
-        var knownKeys = known.Persons.Keys.ToHashSet();
         var newPersons = new Dictionary<Guid, NewPerson>();
         var newIdentifiers = new Dictionary<IdentityKey, Guid>();
         var sightings = new List<(Guid, PersonSighting)>();
@@ -175,7 +181,7 @@ public static class IdentityPlanner
                     newPersons[personId] = new NewPerson(personId, FamilyOfPerson(personId), sighting.GivenName, sighting.FamilyName, sighting.BirthDate);
                 }
 
-                foreach (var key in sighting.Keys.Where(k => !knownKeys.Contains(k)))
+                foreach (var key in sighting.Keys.Where(k => !known.Persons.ContainsKey(k)))
                 {
                     newIdentifiers.TryAdd(key, personId);
                 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
@@ -27,24 +28,72 @@ public static class PersonIndex
     /// </summary>
     public static async Task LockAsync(EventStoreTransaction transaction, IEnumerable<IdentityKey> keys, CancellationToken cancellationToken)
     {
-        var buckets = keys.Select(Bucket).Distinct().Order().ToArray();
-        await using var command = new NpgsqlCommand("", transaction.Connection, transaction.Transaction);
-        command.Parameters.AddWithValue("space", LockSpace);
-        command.Parameters.AddWithValue("global", GlobalLock);
-        if (buckets.Length > MaxBucketLocks)
+        ArgumentNullException.ThrowIfNull(transaction);
+        var commands = new List<NpgsqlBatchCommand>();
+        AddLock(commands, keys);
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
+        foreach (var command in commands)
         {
-            command.CommandText = "SELECT pg_advisory_xact_lock(@space, @global)";
-        }
-        else
-        {
-            command.CommandText = """
-                SELECT pg_advisory_xact_lock_shared(@space, @global);
-                SELECT count(pg_advisory_xact_lock(@space, b)) FROM (SELECT unnest(@buckets::int[]) AS b ORDER BY 1) AS ordered;
-                """;
-            command.Parameters.AddWithValue("buckets", buckets);
+            batch.BatchCommands.Add(command);
         }
 
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="LockAsync"/> the keys, then <see cref="LoadAsync"/> them once the locks are held,
+    /// in one round trip to the server.
+    /// </summary>
+    public static async Task<KnownIdentities> LockAndLoadAsync(EventStoreTransaction transaction, IReadOnlyCollection<IdentityKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(keys);
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
+        var (commands, read) = LockAndLoadCommands(keys);
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await read(reader, cancellationToken);
+    }
+
+    /// <summary>
+    /// The commands of <see cref="LockAndLoadAsync"/>, to send with others in one round trip, and
+    /// how to read what they return (from the reader at the first of their results).
+    /// </summary>
+    internal static (IReadOnlyList<NpgsqlBatchCommand> Commands, Func<NpgsqlDataReader, CancellationToken, Task<KnownIdentities>> Read) LockAndLoadCommands(
+        IReadOnlyCollection<IdentityKey> keys)
+    {
+        var commands = new List<NpgsqlBatchCommand>();
+        var lockResults = AddLock(commands, keys);
+        commands.Add(LoadCommand(keys));
+        return (commands, async (reader, cancellationToken) =>
+        {
+            for (var i = 0; i < lockResults; i++)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            return await ReadKnownAsync(reader, cancellationToken);
+        });
+    }
+
+    /// <summary>Adds the statements that take the locks; returns how many.</summary>
+    private static int AddLock(List<NpgsqlBatchCommand> commands, IEnumerable<IdentityKey> keys)
+    {
+        var buckets = keys.Select(Bucket).Distinct().Order().ToArray();
+        if (buckets.Length > MaxBucketLocks)
+        {
+            commands.Add(Command("SELECT pg_advisory_xact_lock(@space, @global)", ("space", LockSpace), ("global", GlobalLock)));
+            return 1;
+        }
+
+        commands.Add(Command("SELECT pg_advisory_xact_lock_shared(@space, @global)", ("space", LockSpace), ("global", GlobalLock)));
+        commands.Add(Command("SELECT count(pg_advisory_xact_lock(@space, b)) FROM (SELECT unnest(@buckets::int[]) AS b ORDER BY 1) AS ordered",
+            ("space", LockSpace), ("buckets", buckets)));
+        return 2;
     }
 
     /// <summary>Excludes every other identity change: for the integration team's rare, explicit merges and splits.</summary>
@@ -58,12 +107,21 @@ public static class PersonIndex
 
     public static async Task<KnownIdentities> LoadAsync(EventStoreTransaction transaction, IReadOnlyCollection<IdentityKey> keys, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(keys);
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction) { BatchCommands = { LoadCommand(keys) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await ReadKnownAsync(reader, cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand LoadCommand(IReadOnlyCollection<IdentityKey> keys) =>
         // Index probes per key, fenced (OFFSET 0) so the planner cannot hash whole tables instead.
-        await using var command = new NpgsqlCommand("""
-            SELECT k.scheme, k.value, x.person_id, x.family_id, x.created_at, x.first_seq
+        new("""
+            SELECT k.scheme, k.value, x.person_id, x.family_id, x.created_at, x.first_seq, x.has_all_details
             FROM unnest(@schemes::text[], @values::text[]) AS k(scheme, value)
             CROSS JOIN LATERAL (
                 SELECT p.person_id, p.family_id, s.created_at,
+                       p.given_name IS NOT NULL AND p.family_name IS NOT NULL AND p.birth_date IS NOT NULL AS has_all_details,
                        (SELECT e.seq FROM events e WHERE e.stream_id = p.family_id AND e.stream_version = 1) AS first_seq
                 FROM person_identifiers i
                 JOIN persons p ON p.person_id = i.person_id
@@ -71,16 +129,23 @@ public static class PersonIndex
                 WHERE i.scheme = k.scheme AND i.value = k.value
                 OFFSET 0
             ) AS x
-            """, transaction.Connection, transaction.Transaction);
-        command.Parameters.AddWithValue("schemes", keys.Select(k => k.Scheme).ToArray());
-        command.Parameters.AddWithValue("values", keys.Select(k => k.Value).ToArray());
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("schemes", keys.Select(k => k.Scheme).ToArray()),
+                new NpgsqlParameter("values", keys.Select(k => k.Value).ToArray()),
+            },
+        };
+
+    private static async Task<KnownIdentities> ReadKnownAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var persons = new Dictionary<IdentityKey, KnownPerson>();
         var familyAges = new Dictionary<string, FamilyAge>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var familyId = reader.GetString(3);
-            persons[new IdentityKey(reader.GetString(0), reader.GetString(1))] = new KnownPerson(reader.GetGuid(2), familyId);
+            persons[new IdentityKey(reader.GetString(0), reader.GetString(1))] = new KnownPerson(reader.GetGuid(2), familyId) { HasAllDetails = reader.GetBoolean(6) };
             familyAges[familyId] = new FamilyAge(
                 reader.IsDBNull(4) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(4),
                 reader.IsDBNull(5) ? 0 : reader.GetInt64(5));
@@ -90,8 +155,18 @@ public static class PersonIndex
     }
 
     /// <summary>Writes the plan's changes to the index: merged persons, moved families, new persons and identifiers, match candidates.</summary>
-    public static async Task ApplyAsync(EventStoreTransaction transaction, IdentityPlan plan, CancellationToken cancellationToken)
+    public static Task ApplyAsync(EventStoreTransaction transaction, IdentityPlan plan, CancellationToken cancellationToken) =>
+        ApplyAsync(transaction, plan, known: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(EventStoreTransaction, IdentityPlan, CancellationToken)"/>, given what
+    /// the plan was made from (loaded in this transaction), which spares filling in details on
+    /// persons who cannot gain any.
+    /// </summary>
+    public static async Task ApplyAsync(EventStoreTransaction transaction, IdentityPlan plan, KnownIdentities? known, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(plan);
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
         if (plan.PersonMerges.Count > 0)
         {
@@ -143,9 +218,12 @@ public static class PersonIndex
         }
 
         // Details missing on a known person are filled in from later sightings, never overwritten.
+        var inserted = plan.NewPersons.ToDictionary(p => p.PersonId);
+        var complete = known?.Persons.Values.Where(p => p.HasAllDetails).Select(p => p.PersonId).ToHashSet();
         var details = plan.Sightings
             .Where(s => s.Sighting.GivenName is not null || s.Sighting.FamilyName is not null || s.Sighting.BirthDate is not null)
             .DistinctBy(s => s.PersonId)
+            .Where(s => CanGainDetails(s.PersonId, s.Sighting, inserted, complete))
             .ToList();
         if (details.Count > 0)
         {
@@ -188,7 +266,26 @@ public static class PersonIndex
         }
     }
 
-    private static void Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters)
+    /// <summary>
+    /// False when filling in the sighting's details would change nothing: a person inserted by this
+    /// plan with every detail the sighting has, or a known person who has every detail already.
+    /// </summary>
+    private static bool CanGainDetails(Guid personId, PersonSighting sighting, Dictionary<Guid, NewPerson> inserted, HashSet<Guid>? complete)
+    {
+        if (inserted.TryGetValue(personId, out var person))
+        {
+            return (person.GivenName is null && sighting.GivenName is not null)
+                || (person.FamilyName is null && sighting.FamilyName is not null)
+                || (person.BirthDate is null && sighting.BirthDate is not null);
+        }
+
+        return complete is null || !complete.Contains(personId);
+    }
+
+    private static void Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters) =>
+        batch.BatchCommands.Add(Command(sql, parameters));
+
+    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var (name, value) in parameters)
@@ -201,18 +298,32 @@ public static class PersonIndex
             });
         }
 
-        batch.BatchCommands.Add(command);
+        return command;
     }
 
     /// <summary>A stable bucket (FNV-1a of the key's UTF-8), the same in every process.</summary>
     private static int Bucket(IdentityKey key)
     {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(key.Scheme + "\0" + key.Value))
+        var hash = Fnv1a(2166136261u, key.Scheme);
+        hash = (hash ^ 0) * 16777619u;
+        return (int)(Fnv1a(hash, key.Value) % Buckets);
+    }
+
+    private static uint Fnv1a(uint hash, string text)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var rented = length > 256 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var utf8 = rented ?? stackalloc byte[256];
+        foreach (var b in utf8[..Encoding.UTF8.GetBytes(text, utf8)])
         {
             hash = (hash ^ b) * 16777619u;
         }
 
-        return (int)(hash % Buckets);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash;
     }
 }

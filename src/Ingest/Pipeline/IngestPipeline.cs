@@ -21,31 +21,36 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        return StoreAsync(Validate(payloads), cancellationToken);
+        return StoreAsync(Validate(payloads, parallel: true), cancellationToken);
     }
 
+    /// <summary>
+    /// Validates on the calling thread only: a caller preparing ahead runs this while an earlier
+    /// batch is being stored, and the store's continuations need the thread pool more.
+    /// </summary>
     public PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        return new PreparedPayloads(payloads, Validate(payloads));
+        return new PreparedPayloads(payloads, Validate(payloads, parallel: false));
     }
 
     public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        return StoreAsync(prepared.State as ValidatedBatch ?? Validate(prepared.Payloads), cancellationToken);
+        return StoreAsync(prepared.State as ValidatedBatch ?? Validate(prepared.Payloads, parallel: true), cancellationToken);
     }
 
     /// <summary>
     /// Parses and validates every payload, and turns each valid one into what gets stored: the
-    /// CPU-bound part, done before any transaction (and, for a large batch, on every processor).
+    /// CPU-bound part, done before any transaction (and, for a large batch, on every processor if
+    /// <paramref name="parallel"/>).
     /// </summary>
-    private ValidatedBatch Validate(IReadOnlyList<InboundPayload> payloads)
+    private ValidatedBatch Validate(IReadOnlyList<InboundPayload> payloads, bool parallel)
     {
         var now = clock.GetUtcNow();
         var parsed = new ParseResult[payloads.Count];
         var valid = new ValidEvent?[payloads.Count];
-        if (payloads.Count >= ParallelValidationThreshold && Environment.ProcessorCount > 1)
+        if (parallel && payloads.Count >= ParallelValidationThreshold && Environment.ProcessorCount > 1)
         {
             Parallel.For(0, payloads.Count, i => ValidateOne(payloads[i], now, out parsed[i], out valid[i]));
         }
@@ -133,8 +138,22 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     {
         var results = new IngestResult?[events.Count];
 
+        // One round trip finds which events are stored already, then locks and loads the identifiers
+        // of them all: a superset of those that turn out to be new, which the plan may be given.
+        var allKeys = new HashSet<IdentityKey>();
+        foreach (var e in events)
+        {
+            foreach (var sighting in e.Sightings)
+            {
+                allKeys.UnionWith(sighting.Keys);
+            }
+        }
+
+        var (lockAndLoad, readKnown) = PersonIndex.LockAndLoadCommands(allKeys);
+        var (alreadyStored, known) = await transaction.FindStoredAsync(
+            events.Select(e => (e.Event.Envelope.Source, e.Event.Envelope.Id)), lockAndLoad, readKnown, cancellationToken);
+
         // Events stored before, or repeated within this batch, are duplicates and teach the index nothing new.
-        var alreadyStored = await transaction.FindStoredAsync(events.Select(e => (e.Event.Envelope.Source, e.Event.Envelope.Id)), cancellationToken);
         var fresh = new List<int>(events.Count);
         var firstInBatch = new Dictionary<(string, string), int>(events.Count);
         for (var i = 0; i < events.Count; i++)
@@ -161,20 +180,13 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         var sightings = new IReadOnlyList<PersonSighting>[unique.Count];
-        var keys = new List<IdentityKey>(unique.Count * 4);
         for (var u = 0; u < unique.Count; u++)
         {
             sightings[u] = events[unique[u]].Sightings;
-            foreach (var sighting in sightings[u])
-            {
-                keys.AddRange(sighting.Keys);
-            }
         }
 
-        await PersonIndex.LockAsync(transaction, keys, cancellationToken);
-        var known = await PersonIndex.LoadAsync(transaction, [.. keys.Distinct()], cancellationToken);
         var plan = IdentityPlanner.Plan(sightings, known, Guid.CreateVersion7);
-        await PersonIndex.ApplyAsync(transaction, plan, cancellationToken);
+        await PersonIndex.ApplyAsync(transaction, plan, known, cancellationToken);
 
         var streams = new Dictionary<string, List<NewEvent>>(StringComparer.Ordinal);
         void Add(string familyId, NewEvent e) => (streams.TryGetValue(familyId, out var list) ? list : streams[familyId] = []).Add(e);

@@ -74,7 +74,9 @@ public sealed partial class DeadlineWorker(
         {
             var (taken, fired) = await FireBatchAsync(connection, cancellationToken);
             total += fired;
-            if (taken < options.BatchSize)
+            // A short batch means nothing more is due; a batch of families all being rewritten by
+            // the projection right now is left for the next poll rather than spun on.
+            if (taken < options.BatchSize || fired == 0)
             {
                 return total;
             }

@@ -128,8 +128,21 @@ public static class FamilyDocuments
         ArgumentNullException.ThrowIfNull(obligations);
         ArgumentNullException.ThrowIfNull(flags);
         ArgumentNullException.ThrowIfNull(disputes);
-        obligations = Canonical(obligations);
-        flags = Canonical(flags);
+        return FromCanonical(familyId, streamVersion, evaluatedAt, nextChangeAt, policyVersion, view, Canonical(obligations), Canonical(flags), disputes);
+    }
+
+    /// <summary>As <see cref="Live"/>, for obligations and flags already in <see cref="Canonical(IReadOnlyList{Obligation})"/> order.</summary>
+    internal static FamilyDocument FromCanonical(
+        string familyId,
+        long streamVersion,
+        DateTimeOffset evaluatedAt,
+        DateTimeOffset? nextChangeAt,
+        string policyVersion,
+        FamilyView view,
+        IReadOnlyList<Obligation> obligations,
+        IReadOnlyList<Flag> flags,
+        IReadOnlyList<Dispute> disputes)
+    {
         return new(
             familyId,
             view.SurvivorFamilyId,

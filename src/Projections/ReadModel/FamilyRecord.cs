@@ -25,13 +25,11 @@ internal static class FamilyEvaluator
     {
         var facts = FamilyFacts.Order(familyId, stored);
         var state = FamilyProjection.Replay(facts);
-        var view = FamilyProjection.Describe(state, now);
-        var decided = FamilyProjection.Decide(state, now, policy);
-        var flags = FamilyDocuments.Canonical(FamilyProjection.Flags(state, decided, now, policy));
-        var obligations = FamilyDocuments.Canonical(decided);
-        var disputes = FamilyProjection.Disputes(state, now, policy);
-        var next = FamilyProjection.NextChange(state, now, policy);
-        var document = FamilyDocuments.Live(familyId, streamVersion, now, next, policy.Version, view, obligations, flags, disputes);
+        var evaluation = FamilyProjection.Evaluate(state, now, policy);
+        var flags = FamilyDocuments.Canonical(evaluation.Flags);
+        var obligations = FamilyDocuments.Canonical(evaluation.Obligations);
+        var next = evaluation.NextChange;
+        var document = FamilyDocuments.FromCanonical(familyId, streamVersion, now, next, policy.Version, evaluation.View, obligations, flags, evaluation.Disputes);
         DateTimeOffset? lastRecorded = stored.Count == 0 ? null : stored.Max(fact => fact.RecordedAt);
         return new(
             familyId,

@@ -42,17 +42,17 @@ internal static class ReadModelWriter
             var updatedAt = DateTimeOffset.UtcNow;
             foreach (var record in records)
             {
-                await families.StartRowAsync(cancellationToken);
-                await families.WriteAsync(record.FamilyId, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(families, record.SurvivorId, NpgsqlDbType.Text, cancellationToken);
-                await families.WriteAsync(record.StreamVersion, NpgsqlDbType.Bigint, cancellationToken);
-                await families.WriteAsync(record.FactCount, NpgsqlDbType.Integer, cancellationToken);
-                await WriteNullableAsync(families, record.LastRecordedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-                await families.WriteAsync(record.PolicyVersion, NpgsqlDbType.Text, cancellationToken);
-                await families.WriteAsync(record.EvaluatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-                await WriteNullableAsync(families, record.NextChangeAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-                await families.WriteAsync(record.DocumentJson, NpgsqlDbType.Jsonb, cancellationToken);
-                await families.WriteAsync(updatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                families.StartRow();
+                families.Write(record.FamilyId, NpgsqlDbType.Text);
+                WriteNullable(families, record.SurvivorId, NpgsqlDbType.Text);
+                families.Write(record.StreamVersion, NpgsqlDbType.Bigint);
+                families.Write(record.FactCount, NpgsqlDbType.Integer);
+                WriteNullable(families, record.LastRecordedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                families.Write(record.PolicyVersion, NpgsqlDbType.Text);
+                families.Write(record.EvaluatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                WriteNullable(families, record.NextChangeAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                families.Write(record.DocumentJson, NpgsqlDbType.Jsonb);
+                families.Write(updatedAt, NpgsqlDbType.TimestampTz);
             }
 
             await families.CompleteAsync(cancellationToken);
@@ -74,23 +74,23 @@ internal static class ReadModelWriter
                         continue;
                     }
 
-                    await obligations.StartRowAsync(cancellationToken);
-                    await obligations.WriteAsync(record.FamilyId, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.Id, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.Kind, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.OwedBy, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.PersonKey, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(FamilyDocuments.Status(obligation.Status), NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.OpenedOn, NpgsqlDbType.Date, cancellationToken);
-                    await obligations.WriteAsync(obligation.DueOn, NpgsqlDbType.Date, cancellationToken);
-                    await obligations.WriteAsync(obligation.Deadline.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-                    await WriteNullableAsync(obligations, obligation.MetOn, NpgsqlDbType.Date, cancellationToken);
-                    await obligations.WriteAsync(obligation.OpenedBy.Source, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.OpenedBy.EventId, NpgsqlDbType.Text, cancellationToken);
-                    await WriteNullableAsync(obligations, obligation.MetBy?.Source, NpgsqlDbType.Text, cancellationToken);
-                    await WriteNullableAsync(obligations, obligation.MetBy?.EventId, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.Basis, NpgsqlDbType.Text, cancellationToken);
-                    await obligations.WriteAsync(obligation.PolicyVersion, NpgsqlDbType.Text, cancellationToken);
+                    obligations.StartRow();
+                    obligations.Write(record.FamilyId, NpgsqlDbType.Text);
+                    obligations.Write(obligation.Id, NpgsqlDbType.Text);
+                    obligations.Write(obligation.Kind, NpgsqlDbType.Text);
+                    obligations.Write(obligation.OwedBy, NpgsqlDbType.Text);
+                    obligations.Write(obligation.PersonKey, NpgsqlDbType.Text);
+                    obligations.Write(FamilyDocuments.Status(obligation.Status), NpgsqlDbType.Text);
+                    obligations.Write(obligation.OpenedOn, NpgsqlDbType.Date);
+                    obligations.Write(obligation.DueOn, NpgsqlDbType.Date);
+                    obligations.Write(obligation.Deadline.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                    WriteNullable(obligations, obligation.MetOn, NpgsqlDbType.Date);
+                    obligations.Write(obligation.OpenedBy.Source, NpgsqlDbType.Text);
+                    obligations.Write(obligation.OpenedBy.EventId, NpgsqlDbType.Text);
+                    WriteNullable(obligations, obligation.MetBy?.Source, NpgsqlDbType.Text);
+                    WriteNullable(obligations, obligation.MetBy?.EventId, NpgsqlDbType.Text);
+                    obligations.Write(obligation.Basis, NpgsqlDbType.Text);
+                    obligations.Write(obligation.PolicyVersion, NpgsqlDbType.Text);
                 }
             }
 
@@ -107,15 +107,15 @@ internal static class ReadModelWriter
                 for (var i = 0; i < record.Flags.Count; i++)
                 {
                     var (flag, services) = record.Flags[i];
-                    await flags.StartRowAsync(cancellationToken);
-                    await flags.WriteAsync(record.FamilyId, NpgsqlDbType.Text, cancellationToken);
-                    await flags.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
-                    await flags.WriteAsync(flag.Name, NpgsqlDbType.Text, cancellationToken);
-                    await flags.WriteAsync(flag.PersonKeys.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-                    await flags.WriteAsync(flag.ObligationKinds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-                    await flags.WriteAsync(services.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-                    await flags.WriteAsync(flag.Reason, NpgsqlDbType.Text, cancellationToken);
-                    await flags.WriteAsync(flag.PolicyVersion, NpgsqlDbType.Text, cancellationToken);
+                    flags.StartRow();
+                    flags.Write(record.FamilyId, NpgsqlDbType.Text);
+                    flags.Write(i, NpgsqlDbType.Integer);
+                    flags.Write(flag.Name, NpgsqlDbType.Text);
+                    flags.Write(flag.PersonKeys.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    flags.Write(flag.ObligationKinds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    flags.Write(services.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    flags.Write(flag.Reason, NpgsqlDbType.Text);
+                    flags.Write(flag.PolicyVersion, NpgsqlDbType.Text);
                 }
             }
 
@@ -131,20 +131,20 @@ internal static class ReadModelWriter
             {
                 foreach (var dispute in record.Disputes)
                 {
-                    await disputes.StartRowAsync(cancellationToken);
-                    await disputes.WriteAsync(record.FamilyId, NpgsqlDbType.Text, cancellationToken);
-                    await disputes.WriteAsync(dispute.DisputeId, NpgsqlDbType.Text, cancellationToken);
-                    await disputes.WriteAsync(dispute.Status, NpgsqlDbType.Text, cancellationToken);
-                    await disputes.WriteAsync(dispute.Subject, NpgsqlDbType.Text, cancellationToken);
-                    await disputes.WriteAsync(dispute.RaisedBy, NpgsqlDbType.Text, cancellationToken);
-                    await disputes.WriteAsync(dispute.RaisedOn.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-                    await disputes.WriteAsync(dispute.Stage, NpgsqlDbType.Integer, cancellationToken);
-                    await disputes.WriteAsync(dispute.StageName, NpgsqlDbType.Text, cancellationToken);
-                    await disputes.WriteAsync(dispute.StageDeadline.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-                    await disputes.WriteAsync(dispute.PastDeadline, NpgsqlDbType.Boolean, cancellationToken);
-                    await disputes.WriteAsync(dispute.InterimLead.Status, NpgsqlDbType.Text, cancellationToken);
-                    await WriteNullableAsync(disputes, dispute.Overdue, NpgsqlDbType.Text, cancellationToken);
-                    await disputes.WriteAsync(dispute.PolicyVersion, NpgsqlDbType.Text, cancellationToken);
+                    disputes.StartRow();
+                    disputes.Write(record.FamilyId, NpgsqlDbType.Text);
+                    disputes.Write(dispute.DisputeId, NpgsqlDbType.Text);
+                    disputes.Write(dispute.Status, NpgsqlDbType.Text);
+                    disputes.Write(dispute.Subject, NpgsqlDbType.Text);
+                    disputes.Write(dispute.RaisedBy, NpgsqlDbType.Text);
+                    disputes.Write(dispute.RaisedOn.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                    disputes.Write(dispute.Stage, NpgsqlDbType.Integer);
+                    disputes.Write(dispute.StageName, NpgsqlDbType.Text);
+                    disputes.Write(dispute.StageDeadline.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                    disputes.Write(dispute.PastDeadline, NpgsqlDbType.Boolean);
+                    disputes.Write(dispute.InterimLead.Status, NpgsqlDbType.Text);
+                    WriteNullable(disputes, dispute.Overdue, NpgsqlDbType.Text);
+                    disputes.Write(dispute.PolicyVersion, NpgsqlDbType.Text);
                 }
             }
 
@@ -159,9 +159,9 @@ internal static class ReadModelWriter
             {
                 if (record.NextChangeAt is { } due)
                 {
-                    await deadlines.StartRowAsync(cancellationToken);
-                    await deadlines.WriteAsync(record.FamilyId, NpgsqlDbType.Text, cancellationToken);
-                    await deadlines.WriteAsync(due.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+                    deadlines.StartRow();
+                    deadlines.Write(record.FamilyId, NpgsqlDbType.Text);
+                    deadlines.Write(due.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 }
             }
 
@@ -169,10 +169,30 @@ internal static class ReadModelWriter
         }
     }
 
-    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
-        where T : struct =>
-        value is { } v ? importer.WriteAsync(v, type, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+    // Rows are written synchronously into the importer's buffer, which flushes to the socket when
+    // full: an awaited write per field cost more than the rest of the COPY on the client side.
+    private static void WriteNullable<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            importer.Write(v, type);
+        }
+        else
+        {
+            importer.WriteNull();
+        }
+    }
 
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
-        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
+    private static void WriteNullable(NpgsqlBinaryImporter importer, string? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(value, type);
+        }
+    }
 }

@@ -143,6 +143,12 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(failed.Token);
+
+                // Each COPY commits on its own; none need wait for its WAL to reach the disk, since
+                // the fresh schema serves nothing until the swap, whose own commit is durable and
+                // so makes everything written before it durable too. A crash before then means
+                // rebuilding again, which starts from an empty schema.
+                await ExecuteAsync(connection, null, "SET synchronous_commit = off", failed.Token);
                 await foreach (var chunk in chunks.Reader.ReadAllAsync(failed.Token))
                 {
                     var (records, read, pointers) = await EvaluateChunkAsync(connection, chunk, now, failed.Token);
@@ -198,11 +204,12 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         var facts = new Dictionary<string, List<StoredFact>>(chunk.Count, StringComparer.Ordinal);
         long read = 0;
         var reading = Stopwatch.GetTimestamp();
+        // In whatever order the database finds them: FamilyFacts.Order puts each family's facts in
+        // replay order (stream version, or for merged families time then the unique sequence).
         await using (var command = new NpgsqlCommand($"""
             SELECT {StoredFact.Columns}
             FROM events e
             WHERE e.stream_id = ANY(@ids)
-            ORDER BY e.stream_id, e.stream_version
             """, connection))
         {
             command.Parameters.AddWithValue("ids", rootOf.Keys.ToArray());

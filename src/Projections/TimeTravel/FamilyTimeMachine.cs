@@ -55,13 +55,12 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
 
         var facts = FamilyFacts.Order(survivor, stored);
         var state = FamilyProjection.Replay(facts);
-        var view = FamilyProjection.Describe(state, asOf);
-        var decided = FamilyProjection.Decide(state, asOf, policy);
-        var flags = FamilyDocuments.Canonical(FamilyProjection.Flags(state, decided, asOf, policy));
-        var obligations = FamilyDocuments.Canonical(decided);
-        var disputes = FamilyProjection.Disputes(state, asOf, policy);
+        var evaluation = FamilyProjection.Evaluate(state, asOf, policy);
+        var (view, disputes) = (evaluation.View, evaluation.Disputes);
+        var flags = FamilyDocuments.Canonical(evaluation.Flags);
+        var obligations = FamilyDocuments.Canonical(evaluation.Obligations);
         var version = stored.Where(fact => fact.StreamId == survivor).Select(fact => fact.StreamVersion).DefaultIfEmpty(0).Max();
-        var document = FamilyDocuments.Live(survivor, version, asOf, FamilyProjection.NextChange(state, asOf, policy), policy.Version, view, obligations, flags, disputes);
+        var document = FamilyDocuments.FromCanonical(survivor, version, asOf, evaluation.NextChange, policy.Version, view, obligations, flags, disputes);
         return new FamilySnapshot(familyId, survivor, asOf, knownAt, facts.Count, view, obligations, flags, disputes, document);
     }
 

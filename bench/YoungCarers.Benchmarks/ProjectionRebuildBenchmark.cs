@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using YoungCarers.Domain.Policy;
+using YoungCarers.EventStore.Streams;
+using YoungCarers.Generation;
+using YoungCarers.Ingest.Pipeline;
+using YoungCarers.Ingest.Quarantine;
+using YoungCarers.Ingest.Replay;
+using YoungCarers.Projections.ReadModel;
+using YoungCarers.Projections.Rebuild;
+using SyntheticEvents = YoungCarers.Generation.EventGenerator;
+
+namespace YoungCarers.Benchmarks;
+
+/// <summary>
+/// The <c>rebuild</c> command: generates a synthetic NDJSON file, loads it through the real ingest
+/// pipeline by file replay (validation, identity with merges, durable appends; not timed), then
+/// runs <see cref="ReadModelRebuild"/> as <c>rebuild</c> does and reports its rate, where the bulk
+/// pass spent its time, and the process's peak memory during the rebuild.
+/// </summary>
+internal static class ProjectionRebuildBenchmark
+{
+    private const double TargetEventsPerSecond = 50_000;
+    private const double TargetPeakMegabytes = 1_024;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+
+    public static async Task<int> RunAsync(ProjectionRebuildBenchmarkOptions options, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"yc-bench-rebuild-{Guid.NewGuid():N}.ndjson");
+        try
+        {
+            var generating = Stopwatch.StartNew();
+            var families = ProjectionBenchmarkData.FamiliesFor(options.Events, options.Seed);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Generating {families:N0} families to {file}..."));
+            await using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.Asynchronous))
+            {
+                await SyntheticEvents.WriteNdjsonAsync(stream, new GenerationOptions(families, options.Seed), cancellationToken);
+            }
+
+            generating.Stop();
+            await using var database = await ProjectionBenchmarkData.CreateDatabaseAsync(options.ConnectionString, cancellationToken);
+            var server = await ServerFacts.ReadAsync(database.DataSource, cancellationToken);
+
+            await Console.Error.WriteLineAsync("Loading through the ingest pipeline (file replay; not timed)...");
+            var pipeline = new IngestPipeline(new PostgresEventStore(database.DataSource), new QuarantineStore(database.DataSource), TimeProvider.System);
+            var lastReport = Stopwatch.GetTimestamp();
+            var loaded = await new FileReplay(pipeline, new ReplayCheckpoints(database.DataSource)).RunAsync(
+                file, new ReplayOptions { BatchSize = options.BatchSize }, progress =>
+                {
+                    if (Stopwatch.GetElapsedTime(lastReport) >= ProgressInterval)
+                    {
+                        lastReport = Stopwatch.GetTimestamp();
+                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"  {progress.Events,10:N0} lines {progress.Fraction,5:P0}   {progress.EventsPerSecond,7:N0}/s   {progress.Remaining?.TotalSeconds ?? 0,5:N0} s left"));
+                    }
+                }, cancellationToken);
+            var loadPeak = PeakMemory.ResidentMegabytes();
+            var before = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
+
+            // The rebuild's own peak: collect what loading left behind, then restart the high-water mark.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            var peakReset = ProjectionBenchmarkData.ResetPeakResident();
+            var residentBefore = ProjectionBenchmarkData.CurrentResidentMegabytes();
+
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Rebuilding the read model from {before.Events:N0} events ({options.Parallelism} in parallel, {options.FamiliesPerChunk:N0} families per chunk)..."));
+            var rebuild = new ReadModelRebuild(database.DataSource, new FamilyReadModel(LocalPolicy.Default, TimeProvider.System));
+            lastReport = Stopwatch.GetTimestamp();
+            var result = await rebuild.RunAsync(
+                new RebuildOptions { Parallelism = options.Parallelism, FamiliesPerChunk = options.FamiliesPerChunk },
+                new InlineProgress(p =>
+                {
+                    if (p.Phase != "bulk" || Stopwatch.GetElapsedTime(lastReport) >= ProgressInterval)
+                    {
+                        lastReport = Stopwatch.GetTimestamp();
+                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"  {p.Phase,-9} {p.Families,9:N0} of {p.TotalFamilies:N0} families {p.Events,11:N0} events {p.Elapsed.TotalSeconds,7:F1} s   RSS {ProjectionBenchmarkData.CurrentResidentMegabytes() ?? 0,5:N0} MB"));
+                    }
+                }),
+                cancellationToken);
+            var rebuildPeak = PeakMemory.ResidentMegabytes();
+            var after = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
+
+            var overall = result.Elapsed > TimeSpan.Zero ? result.Events / result.Elapsed.TotalSeconds : 0;
+            var (read, evaluate, write) = result.BulkBreakdown;
+            var report = new Report();
+            report.Title("Read model rebuild benchmark: ReadModelRebuild over a store loaded by the ingest pipeline");
+            report.Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+            report.Row("postgresql", $"{server.Version} ({database.Description})");
+            report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers} max_wal_size={server.MaxWalSize}");
+            report.Row("data", string.Create(CultureInfo.InvariantCulture, $"{loaded.Events:N0} lines"),
+                string.Create(CultureInfo.InvariantCulture, $"{families:N0} families, seed {options.Seed}, generated in {ProjectionBenchmarkData.Seconds(generating.Elapsed)}"));
+            report.Row("load (file replay, not timed)", string.Create(CultureInfo.InvariantCulture, $"{loaded.EventsPerSecond,10:N0} events/s"),
+                string.Create(CultureInfo.InvariantCulture, $"{ProjectionBenchmarkData.Seconds(loaded.Elapsed)}; {loaded.Accepted:N0} accepted, {loaded.Duplicates:N0} duplicates, {loaded.Quarantined:N0} quarantined"));
+            report.Row("store", string.Create(CultureInfo.InvariantCulture, $"{before.Events:N0} events"),
+                string.Create(CultureInfo.InvariantCulture, $"{before.LiveStreams:N0} live families, {before.ArchivedStreams:N0} merged away"));
+            report.Row("rebuild options", $"parallelism {options.Parallelism}", string.Create(CultureInfo.InvariantCulture, $"{options.FamiliesPerChunk:N0} families per chunk"));
+            report.Blank();
+            report.Title("Rebuild (read every family's events, evaluate at now, COPY into a fresh schema, index, catch up, swap)");
+            report.Row("throughput (whole rebuild)", string.Create(CultureInfo.InvariantCulture, $"{overall,10:N0} events/s"),
+                ProjectionBenchmarkData.Verdict(overall >= TargetEventsPerSecond, string.Create(CultureInfo.InvariantCulture, $"target >= {TargetEventsPerSecond:N0}")));
+            report.Row("throughput (bulk pass)", string.Create(CultureInfo.InvariantCulture, $"{result.EventsPerSecond,10:N0} events/s"), $"bulk pass {ProjectionBenchmarkData.Seconds(result.BulkElapsed)}");
+            report.Row("elapsed", string.Create(CultureInfo.InvariantCulture, $"{result.Elapsed.TotalSeconds,10:N1} s"),
+                $"indexes, catch-up and swap {ProjectionBenchmarkData.Seconds(result.Elapsed - result.BulkElapsed)}");
+            report.Row("bulk breakdown (summed over workers)",
+                $"read {ProjectionBenchmarkData.Seconds(read)}", $"evaluate {ProjectionBenchmarkData.Seconds(evaluate)}, write {ProjectionBenchmarkData.Seconds(write)}");
+            report.Row("events", string.Create(CultureInfo.InvariantCulture, $"{result.Events,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"{result.CatchUpEvents:N0} caught up after the bulk pass"));
+            report.Row("families", string.Create(CultureInfo.InvariantCulture, $"{result.Families,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"and {result.AbsorbedFamilies:N0} merged into others"));
+            report.Row("read model", string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelFamilies,10:N0} family rows"), string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelObligations:N0} obligations"));
+            report.Row("checkpoint", result.Checkpoint.ToString());
+            report.Row(peakReset ? "peak RSS during the rebuild (VmHWM)" : "peak RSS of the process (VmHWM)",
+                rebuildPeak is { } peak ? string.Create(CultureInfo.InvariantCulture, $"{peak,10:N0} MB") : "n/a",
+                rebuildPeak is { } p
+                    ? ProjectionBenchmarkData.Verdict(p < TargetPeakMegabytes, string.Create(CultureInfo.InvariantCulture,
+                        $"target < {TargetPeakMegabytes:N0} MB; {residentBefore ?? 0:N0} MB resident when it started, {loadPeak ?? 0:N0} MB peak while loading"))
+                    : "");
+            report.WriteTo(Console.Out);
+            return 0;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
+    private sealed class InlineProgress(Action<RebuildProgress> report) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => report(value);
+    }
+}

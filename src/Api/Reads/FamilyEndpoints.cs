@@ -1,0 +1,143 @@
+using System.ComponentModel;
+using System.Security.Cryptography;
+using System.Text;
+using YoungCarers.Api.Audit;
+using YoungCarers.Projections.ReadModel;
+using YoungCarers.Projections.TimeTravel;
+
+namespace YoungCarers.Api.Reads;
+
+/// <summary>
+/// A family as the read API answers for it. <see cref="FamilyId"/> is the family that answers:
+/// when <see cref="RequestedFamilyId"/> was merged into another, the survivor, and
+/// <see cref="AnsweredBySurvivor"/> is true.
+/// </summary>
+/// <param name="AsOf">The instant the family was evaluated at when asked with asOf or knownAt; null for the live read model.</param>
+/// <param name="KnownAt">Only events recorded by this instant counted; null when all did.</param>
+public sealed record FamilyResponse(
+    string RequestedFamilyId, string FamilyId, bool AnsweredBySurvivor, DateTimeOffset? AsOf, DateTimeOffset? KnownAt, FamilyDocument Family);
+
+/// <summary>One page of a family's timeline.</summary>
+public sealed record TimelineResponse(
+    string RequestedFamilyId, string FamilyId, bool AnsweredBySurvivor, DateTimeOffset? AsOf, DateTimeOffset? KnownAt, IReadOnlyList<TimelineEvent> Items, string? NextCursor);
+
+/// <summary><c>GET /families/{familyId}</c> and <c>GET /families/{familyId}/timeline</c> (scope <c>families:read</c>, audited).</summary>
+internal static class FamilyEndpoints
+{
+    public static async Task<IResult> GetFamilyAsync(
+        HttpContext context,
+        ReadStore store,
+        FamilyTimeMachine timeMachine,
+        AccessAudit audit,
+        TimeProvider clock,
+        string familyId,
+        [Description("Evaluate the family as it stood at this instant (events that happened by then, the clock set to then).")] DateTimeOffset? asOf,
+        [Description("Count only events the service had recorded by this instant (what did the service show then?).")] DateTimeOffset? knownAt,
+        CancellationToken cancellationToken)
+    {
+        FamilyResponse response;
+        string etagSource;
+        var live = asOf is null && knownAt is null ? await store.LiveDocumentAsync(familyId, cancellationToken) : null;
+        if (live is { } row)
+        {
+            response = new FamilyResponse(familyId, row.FamilyId, row.FamilyId != familyId, null, null, FamilyDocuments.FromJson(row.DocumentJson));
+            etagSource = $"live\n{familyId}\n{row.DocumentJson}";
+        }
+        else
+        {
+            // Asked about an instant, or the read model has not caught up with a family yet: the event store answers.
+            var at = (asOf ?? clock.GetUtcNow()).ToUniversalTime();
+            var snapshot = await timeMachine.AtAsync(familyId, at, knownAt?.ToUniversalTime(), cancellationToken);
+            if (snapshot is null)
+            {
+                return ReadProblems.NotFound("Family not found", knownAt is null
+                    ? "No family has this id."
+                    : "No family had this id by the knownAt instant.");
+            }
+
+            response = new FamilyResponse(familyId, snapshot.FamilyId, snapshot.AnsweredBySurvivor, at, knownAt?.ToUniversalTime(), snapshot.Document);
+            etagSource = $"at\n{familyId}\n{at:O}\n{knownAt?.ToUniversalTime():O}\n{FamilyDocuments.ToJson(snapshot.Document)}";
+        }
+
+        if (response.AnsweredBySurvivor)
+        {
+            await audit.RecordAsync(context, [response.FamilyId], cancellationToken);
+        }
+
+        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(etagSource)))[..32]}\"";
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = "private, no-cache";
+        if (IfNoneMatch(context.Request, etag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok(response);
+    }
+
+    public static async Task<IResult> GetTimelineAsync(
+        HttpContext context,
+        ReadStore store,
+        AccessAudit audit,
+        string familyId,
+        [Description("Only events that happened (CloudEvents time) by this instant.")] DateTimeOffset? asOf,
+        [Description("Only events the service had recorded by this instant; merges count only if recorded by then too.")] DateTimeOffset? knownAt,
+        [Description("The nextCursor of the previous page.")] string? cursor,
+        [Description("Events per page: default 50, at most 200.")] int? limit,
+        CancellationToken cancellationToken)
+    {
+        (DateTimeOffset, long)? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            if (ReadPaging.Decode(cursor, 2) is not [var at, var seq]
+                || !long.TryParse(at, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                || !long.TryParse(seq, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var position)
+                || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                return ReadProblems.InvalidCursor();
+            }
+
+            after = (new DateTimeOffset(ticks, TimeSpan.Zero), position);
+        }
+
+        var survivor = await store.ResolveAsync(familyId, knownAt, cancellationToken);
+        if (survivor is null)
+        {
+            return ReadProblems.NotFound("Family not found", knownAt is null ? "No family has this id." : "No family had this id by the knownAt instant.");
+        }
+
+        if (survivor != familyId)
+        {
+            await audit.RecordAsync(context, [survivor], cancellationToken);
+        }
+
+        var take = ReadPaging.Limit(limit);
+        var events = await store.TimelineAsync(survivor, asOf, knownAt, after, take + 1, cancellationToken);
+        var page = ReadPaging.PageOf(events, take, last => ReadPaging.Encode(
+            last.OccurredAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            last.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return TypedResults.Ok(new TimelineResponse(familyId, survivor, survivor != familyId, asOf?.ToUniversalTime(), knownAt?.ToUniversalTime(), page.Items, page.NextCursor));
+    }
+
+    private static bool IfNoneMatch(HttpRequest request, string etag)
+    {
+        foreach (var value in request.Headers.IfNoneMatch)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            foreach (var candidate in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var tag = candidate.StartsWith("W/", StringComparison.Ordinal) ? candidate[2..] : candidate;
+                if (tag == "*" || tag == etag)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,378 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using YoungCarers.Api.Audit;
+using YoungCarers.Domain.Calendar;
+using YoungCarers.Domain.Family;
+using YoungCarers.Domain.Policy;
+using YoungCarers.Projections.ReadModel;
+using static YoungCarers.Api.Reads.ReadStore;
+
+namespace YoungCarers.Api.Reads;
+
+public sealed record FamilyFlagSummary(string Name, IReadOnlyList<string> Services);
+
+/// <summary>A family with the flags that matched the filter.</summary>
+public sealed record FamilySummary(string FamilyId, IReadOnlyList<FamilyFlagSummary> Flags, long StreamVersion, DateTimeOffset EvaluatedAt);
+
+/// <summary>
+/// An obligation across families, with nothing that identifies a person: the person it is about is
+/// not named, and <see cref="ObligationRef"/> is an opaque hash (the obligation's own id embeds a
+/// case-system identifier).
+/// </summary>
+public sealed record ObligationSummary(
+    string FamilyId, string ObligationRef, string Kind, string OwedBy, string Status, DateOnly OpenedOn, DateOnly DueOn, DateTimeOffset Deadline, DateOnly? MetOn, string Basis, string PolicyVersion);
+
+/// <summary>A dispute between the services: its stage and timers (no persons and no free-text summary).</summary>
+public sealed record DisputeSummary(
+    string FamilyId, string DisputeId, string Status, string Subject, string RaisedBy, DateTimeOffset RaisedOn, int Stage, string StageName,
+    DateTimeOffset StageDeadline, bool PastDeadline, string InterimLeadStatus, string? Overdue, string PolicyVersion);
+
+/// <param name="FamilyId">The live family the person is in now.</param>
+/// <param name="IndexedFamilyId">The family the person index recorded; differs when that family was merged into <see cref="FamilyId"/>.</param>
+public sealed record PersonFamily(string FamilyId, string IndexedFamilyId, bool AnsweredBySurvivor);
+
+public sealed record TransitionAssessmentSummary(string Status, DateOnly DueOn, DateOnly? MetOn);
+
+/// <summary>A young carer approaching 18, with the transition assessment owed to them if one is open or was met.</summary>
+public sealed record YoungCarerSummary(
+    string FamilyId, string PersonKey, IReadOnlyList<string> Identifiers, string? GivenName, string? FamilyName, DateOnly BirthDate, int? Age,
+    DateOnly TurnsEighteenOn, IReadOnlyList<string> CaresFor, TransitionAssessmentSummary? TransitionAssessment);
+
+/// <summary>The list endpoints of the read API, over the live read model.</summary>
+internal static class ListEndpoints
+{
+    public static readonly string[] Flags =
+    [
+        FlagNames.FallsBetweenServices, FlagNames.ReferralDeclinedAfterOtherClosed, FlagNames.PackageReliesOnYoungCarer,
+        FlagNames.TurnedEighteenWithoutTransitionAssessment, FlagNames.DisputeOverdue, FlagNames.ObligationOverdue, FlagNames.SafeguardingOpen,
+    ];
+
+    public static readonly string[] ServiceNames = [Services.AdultSocialCare, Services.ChildrensSocialCare];
+    public static readonly string[] ObligationStatuses = ["open", "met", "overdue", "waived"];
+    public static readonly string[] DisputeStatuses = ["open", "resolved"];
+
+    public static async Task<IResult> ListFamiliesAsync(
+        HttpContext context,
+        ReadStore store,
+        AccessAudit audit,
+        [Description("A flag name (SPEC section 7), e.g. falls-between-services.")] string? flag,
+        [Description("adult-social-care or childrens-social-care: only flags concerning that service.")] string? service,
+        [Description("The nextCursor of the previous page.")] string? cursor,
+        [Description("Families per page: default 50, at most 200.")] int? limit,
+        CancellationToken cancellationToken)
+    {
+        if (flag is null && service is null)
+        {
+            return ReadProblems.BadRequest("Filter required", "Give flag, service or both.", "flag");
+        }
+
+        if (flag is not null && !Flags.Contains(flag))
+        {
+            return ReadProblems.OneOf("flag", Flags);
+        }
+
+        if (service is not null && !ServiceNames.Contains(service))
+        {
+            return ReadProblems.OneOf("service", ServiceNames);
+        }
+
+        string? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            if (ReadPaging.Decode(cursor, 1) is not [var last])
+            {
+                return ReadProblems.InvalidCursor();
+            }
+
+            after = last;
+        }
+
+        var take = ReadPaging.Limit(limit);
+        await using var command = store.DataSource.CreateCommand($"""
+            WITH page AS (
+                SELECT DISTINCT fl.family_id FROM {Schema}.flags fl
+                WHERE (@flag::text IS NULL OR fl.flag = @flag::text)
+                  AND (@service::text IS NULL OR fl.services @> ARRAY[@service::text])
+                  AND (@after::text IS NULL OR fl.family_id > @after::text)
+                ORDER BY fl.family_id
+                LIMIT @take
+            )
+            SELECT fl.family_id, fl.flag, fl.services, f.stream_version, f.evaluated_at
+            FROM page JOIN {Schema}.flags fl ON fl.family_id = page.family_id JOIN {Schema}.families f ON f.family_id = page.family_id
+            WHERE (@flag::text IS NULL OR fl.flag = @flag::text)
+              AND (@service::text IS NULL OR fl.services @> ARRAY[@service::text])
+            ORDER BY fl.family_id, fl.ordinal
+            """);
+        command.Parameters.Add(Text("flag", flag));
+        command.Parameters.Add(Text("service", service));
+        command.Parameters.Add(Text("after", after));
+        command.Parameters.AddWithValue("take", take + 1);
+        var families = new List<FamilySummary>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var familyId = reader.GetString(0);
+                var summary = new FamilyFlagSummary(reader.GetString(1), reader.GetFieldValue<string[]>(2));
+                if (families.Count > 0 && families[^1].FamilyId == familyId)
+                {
+                    ((List<FamilyFlagSummary>)families[^1].Flags).Add(summary);
+                }
+                else
+                {
+                    families.Add(new FamilySummary(familyId, new List<FamilyFlagSummary> { summary }, reader.GetInt64(3), reader.GetFieldValue<DateTimeOffset>(4).ToUniversalTime()));
+                }
+            }
+        }
+
+        var page = ReadPaging.PageOf(families, take, last => ReadPaging.Encode(last.FamilyId));
+        await audit.RecordAsync(context, page.Items.Select(family => family.FamilyId), cancellationToken);
+        return TypedResults.Ok(page);
+    }
+
+    public static async Task<IResult> ListObligationsAsync(
+        HttpContext context,
+        ReadStore store,
+        AccessAudit audit,
+        [Description("open, met, overdue or waived.")] string? status,
+        [Description("adult-social-care or childrens-social-care.")] string? owedBy,
+        [Description("Only obligations due before this date (yyyy-mm-dd).")] DateOnly? dueBefore,
+        [Description("The nextCursor of the previous page.")] string? cursor,
+        [Description("Obligations per page: default 50, at most 200.")] int? limit,
+        CancellationToken cancellationToken)
+    {
+        if (status is not null && !ObligationStatuses.Contains(status))
+        {
+            return ReadProblems.OneOf("status", ObligationStatuses);
+        }
+
+        if (owedBy is not null && !ServiceNames.Contains(owedBy))
+        {
+            return ReadProblems.OneOf("owedBy", ServiceNames);
+        }
+
+        string[]? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            after = ReadPaging.Decode(cursor, 3);
+            if (after is null || !DateOnly.TryParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                return ReadProblems.InvalidCursor();
+            }
+        }
+
+        var take = ReadPaging.Limit(limit);
+        // Within a family and due date, obligations page by their opaque ref, so the cursor names no one.
+        await using var command = store.DataSource.CreateCommand($"""
+            SELECT family_id, ref, kind, owed_by, status, opened_on, due_on, deadline, met_on, basis, policy_version
+            FROM (
+                SELECT o.*, encode(sha256(convert_to(o.family_id || '/' || o.obligation_id, 'UTF8')), 'hex') AS ref
+                FROM {Schema}.obligations o
+                WHERE (@status::text IS NULL OR o.status = @status::text)
+                  AND (@owed_by::text IS NULL OR o.owed_by = @owed_by::text)
+                  AND (@due_before::date IS NULL OR o.due_on < @due_before::date)
+                  AND (@after_due::date IS NULL OR (o.due_on, o.family_id) >= (@after_due::date, @after_family::text))
+            ) x
+            WHERE @after_due::date IS NULL OR (due_on, family_id, ref) > (@after_due::date, @after_family::text, @after_ref::text)
+            ORDER BY due_on, family_id, ref
+            LIMIT @take
+            """);
+        command.Parameters.Add(Text("status", status));
+        command.Parameters.Add(Text("owed_by", owedBy));
+        command.Parameters.Add(Date("due_before", dueBefore));
+        command.Parameters.Add(Date("after_due", after is null ? null : DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        command.Parameters.Add(Text("after_family", after?[1]));
+        command.Parameters.Add(Text("after_ref", after?[2]));
+        command.Parameters.AddWithValue("take", take + 1);
+        var items = new List<ObligationSummary>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(new ObligationSummary(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetFieldValue<DateOnly>(5), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateTimeOffset>(7).ToUniversalTime(),
+                    reader.IsDBNull(8) ? null : reader.GetFieldValue<DateOnly>(8), reader.GetString(9), reader.GetString(10)));
+            }
+        }
+
+        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
+            last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef));
+        await audit.RecordAsync(context, page.Items.Select(obligation => obligation.FamilyId), cancellationToken);
+        return TypedResults.Ok(page);
+    }
+
+    public static async Task<IResult> ListDisputesAsync(
+        HttpContext context,
+        ReadStore store,
+        AccessAudit audit,
+        [Description("open or resolved; both when not given.")] string? status,
+        [Description("The nextCursor of the previous page.")] string? cursor,
+        [Description("Disputes per page: default 50, at most 200.")] int? limit,
+        CancellationToken cancellationToken)
+    {
+        if (status is not null && !DisputeStatuses.Contains(status))
+        {
+            return ReadProblems.OneOf("status", DisputeStatuses);
+        }
+
+        string[]? after = null;
+        DateTimeOffset? afterDeadline = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            after = ReadPaging.Decode(cursor, 3);
+            if (after is null || !long.TryParse(after[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                return ReadProblems.InvalidCursor();
+            }
+
+            afterDeadline = new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+
+        var take = ReadPaging.Limit(limit);
+        await using var command = store.DataSource.CreateCommand($"""
+            SELECT family_id, dispute_id, status, subject, raised_by, raised_on, stage, stage_name, stage_deadline, past_deadline, interim_lead_status, overdue, policy_version
+            FROM {Schema}.disputes
+            WHERE (@status::text IS NULL OR status = @status::text)
+              AND (@after_deadline::timestamptz IS NULL OR (stage_deadline, family_id, dispute_id) > (@after_deadline::timestamptz, @after_family::text, @after_dispute::text))
+            ORDER BY stage_deadline, family_id, dispute_id
+            LIMIT @take
+            """);
+        command.Parameters.Add(Text("status", status));
+        command.Parameters.Add(Instant("after_deadline", afterDeadline));
+        command.Parameters.Add(Text("after_family", after?[1]));
+        command.Parameters.Add(Text("after_dispute", after?[2]));
+        command.Parameters.AddWithValue("take", take + 1);
+        var items = new List<DisputeSummary>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(new DisputeSummary(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetFieldValue<DateTimeOffset>(5).ToUniversalTime(), reader.GetInt32(6), reader.GetString(7),
+                    reader.GetFieldValue<DateTimeOffset>(8).ToUniversalTime(), reader.GetBoolean(9), reader.GetString(10),
+                    reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetString(12)));
+            }
+        }
+
+        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
+            last.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), last.FamilyId, last.DisputeId));
+        await audit.RecordAsync(context, page.Items.Select(dispute => dispute.FamilyId), cancellationToken);
+        return TypedResults.Ok(page);
+    }
+
+    public static async Task<IResult> FindPersonAsync(
+        HttpContext context,
+        ReadStore store,
+        AccessAudit audit,
+        [Description("The case system that knows the person (e.g. LAS, LCS); with id.")] string? system,
+        [Description("The person's id in that system; with system.")] string? id,
+        [Description("The person's NHS number (10 digits); instead of system and id.")] string? nhsNumber,
+        CancellationToken cancellationToken)
+    {
+        string scheme;
+        string value;
+        if (nhsNumber is not null && system is null && id is null)
+        {
+            if (nhsNumber.Length != 10 || !nhsNumber.All(char.IsAsciiDigit))
+            {
+                return ReadProblems.BadRequest("Invalid nhsNumber", "An NHS number is 10 digits.", "nhsNumber");
+            }
+
+            (scheme, value) = ("nhs", nhsNumber);
+        }
+        else if (nhsNumber is null && !string.IsNullOrWhiteSpace(system) && !string.IsNullOrWhiteSpace(id))
+        {
+            (scheme, value) = ("system:" + system, id);
+        }
+        else
+        {
+            return ReadProblems.BadRequest("Invalid person", "Give either system and id, or nhsNumber.");
+        }
+
+        var indexed = await store.FamilyOfPersonAsync(scheme, value, cancellationToken);
+        var live = indexed is null ? null : await store.LiveStreamAsync(indexed, cancellationToken) ?? indexed;
+        if (indexed is null || live is null)
+        {
+            return ReadProblems.NotFound("Person not found", "No family has a person with this identifier.");
+        }
+
+        await audit.RecordAsync(context, [live], cancellationToken);
+        return TypedResults.Ok(new PersonFamily(live, indexed, live != indexed));
+    }
+
+    public static async Task<IResult> ListYoungCarersAsync(
+        HttpContext context,
+        ReadStore store,
+        AccessAudit audit,
+        TimeProvider clock,
+        [Description("Young carers (not yet 18 today) whose 18th birthday is before this date (yyyy-mm-dd).")] DateOnly? turning18Before,
+        [Description("The nextCursor of the previous page.")] string? cursor,
+        [Description("Young carers per page: default 50, at most 200.")] int? limit,
+        CancellationToken cancellationToken)
+    {
+        if (turning18Before is null)
+        {
+            return ReadProblems.BadRequest("turning18Before required", "Give turning18Before as a date (yyyy-mm-dd).", "turning18Before");
+        }
+
+        string[]? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            after = ReadPaging.Decode(cursor, 3);
+            if (after is null || !DateOnly.TryParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                return ReadProblems.InvalidCursor();
+            }
+        }
+
+        var today = WorkingCalendar.LocalDate(clock.GetUtcNow());
+        var take = ReadPaging.Limit(limit);
+        await using var command = store.DataSource.CreateCommand($"""
+            SELECT c.family_id, c.member::text, c.turns_18, t.status, t.due_on, t.met_on
+            FROM (
+                SELECT f.family_id, m.value AS member, m.value->>'key' AS key,
+                       ((m.value->>'birthDate')::date + interval '18 years')::date AS turns_18
+                FROM {Schema}.families f CROSS JOIN LATERAL jsonb_array_elements(f.document->'members') m
+                WHERE f.survivor_id IS NULL
+                  AND m.value->'roles' @> '["young-carer"]'::jsonb
+                  AND jsonb_typeof(m.value->'birthDate') = 'string'
+            ) c
+            LEFT JOIN LATERAL (
+                SELECT o.status, o.due_on, o.met_on FROM {Schema}.obligations o
+                WHERE o.family_id = c.family_id AND o.kind = @transition AND o.person_key = c.key
+                ORDER BY o.opened_on DESC, o.obligation_id LIMIT 1
+            ) t ON true
+            WHERE c.turns_18 > @today AND c.turns_18 < @before
+              AND (@after_date::date IS NULL OR (c.turns_18, c.family_id, c.key) > (@after_date::date, @after_family::text, @after_key::text))
+            ORDER BY c.turns_18, c.family_id, c.key
+            LIMIT @take
+            """);
+        command.Parameters.AddWithValue("transition", ObligationKinds.TransitionAssessment);
+        command.Parameters.Add(Date("today", today));
+        command.Parameters.Add(Date("before", turning18Before));
+        command.Parameters.Add(Date("after_date", after is null ? null : DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        command.Parameters.Add(Text("after_family", after?[1]));
+        command.Parameters.Add(Text("after_key", after?[2]));
+        command.Parameters.AddWithValue("take", take + 1);
+        var items = new List<YoungCarerSummary>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var member = JsonSerializer.Deserialize<MemberDocument>(reader.GetString(1), JsonSerializerOptions.Web)!;
+                items.Add(new YoungCarerSummary(
+                    reader.GetString(0), member.Key, member.Identifiers, member.GivenName, member.FamilyName, member.BirthDate!.Value, member.Age,
+                    reader.GetFieldValue<DateOnly>(2), member.CaresFor,
+                    reader.IsDBNull(3) ? null : new TransitionAssessmentSummary(reader.GetString(3), reader.GetFieldValue<DateOnly>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateOnly>(5))));
+            }
+        }
+
+        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
+            last.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.PersonKey));
+        await audit.RecordAsync(context, page.Items.Select(carer => carer.FamilyId), cancellationToken);
+        return TypedResults.Ok(page);
+    }
+}

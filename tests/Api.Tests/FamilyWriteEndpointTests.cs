@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using YoungCarers.Api.Audit;
+using YoungCarers.Api.Security;
+using static YoungCarers.Testing.Envelopes;
+
+namespace YoungCarers.Api.Tests;
+
+public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFixture<SecuredService>
+{
+    private static readonly string[] Stranger = ["system:LCS/stranger"];
+
+    [Fact]
+    public async Task A_dispute_is_raised_with_if_match_and_idempotency_key_then_escalated_given_an_interim_lead_and_resolved()
+    {
+        var (family, child) = await NewFamilyAsync();
+        var version = await VersionAsync(family);
+        var body = new { raisedBy = "childrens-social-care", subject = "need-ownership", persons = new[] { child }, summary = "Who leads on the caring" };
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Scopes.FamiliesRead, $"/families/{family}/disputes", body, version, "k1")).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", body, null, "k1")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", body, version, null)).StatusCode);
+        var stale = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", body, version - 1, "k1");
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(version, (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("streamVersion").GetInt64());
+
+        var raised = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", body, version, "k1");
+        Assert.Equal(HttpStatusCode.Created, raised.StatusCode);
+        var result = await raised.Content.ReadFromJsonAsync<JsonElement>();
+        var disputeId = result.GetProperty("disputeId").GetString()!;
+        Assert.Equal(version + 1, result.GetProperty("streamVersion").GetInt64());
+
+        var retried = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", body, version, "k1");
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        var again = await retried.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(disputeId, again.GetProperty("disputeId").GetString());
+        Assert.True(again.GetProperty("replayed").GetBoolean());
+        Assert.Equal(1L, await CountAsync(family, "dispute.raised.v1"));
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/escalate", new { reason = "no agreement" }, version + 1, "k2")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/interim-lead", new { leadService = "adult-social-care" }, version + 2, "k3")).StatusCode);
+        var dispute = await DisputeAsync(family, disputeId);
+        Assert.Equal(2, dispute.GetProperty("stage").GetInt32());
+        Assert.Equal("adult-social-care", dispute.GetProperty("interimLead").GetProperty("leadService").GetString());
+
+        var split = new[] { new { service = "adult-social-care", percent = 60m }, new { service = "childrens-social-care", percent = 40m } };
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/resolve",
+            new { leadService = "childrens-social-care", fundingSplit = split, note = "agreed at panel" }, version + 3, "k4")).StatusCode);
+        dispute = await DisputeAsync(family, disputeId);
+        Assert.Equal("resolved", dispute.GetProperty("status").GetString());
+        Assert.Equal("childrens-social-care", dispute.GetProperty("resolution").GetProperty("leadService").GetString());
+
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/escalate", new { reason = "again" }, version + 4, "k5")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes/no-such/escalate", new { reason = "x" }, version + 4, "k6")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(Scopes.DisputesWrite, "/families/no-such-family/disputes", body, 1, "k7")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Invalid_dispute_requests_are_refused_with_problem_details()
+    {
+        var (family, _) = await NewFamilyAsync();
+        var version = await VersionAsync(family);
+
+        var subject = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", new { raisedBy = "adult-social-care", subject = "money", summary = "s" }, version, "a1");
+        Assert.Equal(HttpStatusCode.BadRequest, subject.StatusCode);
+        Assert.Equal("application/problem+json", subject.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", new { raisedBy = "police", subject = "funding", summary = "s" }, version, "a2")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes",
+            new { raisedBy = "adult-social-care", subject = "funding", summary = "s", persons = Stranger }, version, "a3")).StatusCode);
+        Assert.Equal(version, await VersionAsync(family));
+    }
+
+    [Fact]
+    public async Task The_integration_team_waives_an_open_obligation()
+    {
+        var (family, _) = await NewFamilyAsync();
+        var version = await VersionAsync(family);
+        var obligation = (await FamilyAsync(family)).GetProperty("obligations").EnumerateArray()
+            .First(o => o.GetProperty("status").GetString() is "open" or "overdue").GetProperty("id").GetString()!;
+        var path = $"/families/{family}/obligations/{Uri.EscapeDataString(obligation)}/waive";
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Scopes.DisputesWrite, path, new { reason = "duplicate" }, version, "w1")).StatusCode);
+        var waived = await PostAsync(Scopes.Admin, path, new { reason = "recorded twice upstream" }, version, "w1");
+        Assert.Equal(HttpStatusCode.OK, waived.StatusCode);
+
+        var status = (await FamilyAsync(family)).GetProperty("obligations").EnumerateArray().Single(o => o.GetProperty("id").GetString() == obligation).GetProperty("status").GetString();
+        Assert.Equal("waived", status);
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(Scopes.Admin, path, new { reason = "again" }, version + 1, "w2")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_write_to_a_merged_family_is_refused_naming_the_survivor()
+    {
+        var (first, _) = await NewFamilyAsync();
+        var (second, _) = await NewFamilyAsync();
+        using var admin = service.Service.ClientWith(Scopes.Admin);
+        var merge = await admin.PostAsJsonAsync(new Uri("/admin/families/merge", UriKind.Relative), new { familyIds = new[] { first, second }, note = "same household" });
+        var survivor = (await merge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString()!;
+        var absorbed = survivor == first ? second : first;
+
+        var refused = await PostAsync(Scopes.DisputesWrite, $"/families/{absorbed}/disputes", new { raisedBy = "adult-social-care", subject = "threshold", summary = "s" }, 1, "m1");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(survivor, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString());
+    }
+
+    private async Task<(string Family, string Child)> NewFamilyAsync()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        using var writer = service.Service.ClientWith(Scopes.EventsWrite);
+        var response = await writer.PostAsync(new Uri("/events", UriKind.Relative),
+            new StringContent(Identified($"w-{id}", Child($"W-c-{id}"), Adult($"W-a-{id}")), Encoding.UTF8, "application/cloudevents+json"));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("results")[0].GetProperty("familyId").GetString()!, $"system:LCS/W-c-{id}");
+    }
+
+    /// <summary>The family as evaluated now from the event store (asOf), so the test does not wait for the projection.</summary>
+    private async Task<JsonElement> FamilyAsync(string family)
+    {
+        using var reader = service.Service.ClientWith(Scopes.FamiliesRead);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/families/{family}?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}", UriKind.Relative));
+        request.Headers.Add(AccessAudit.PurposeHeader, "dispute handling");
+        var response = await reader.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("family");
+    }
+
+    private async Task<long> VersionAsync(string family) => (await FamilyAsync(family)).GetProperty("streamVersion").GetInt64();
+
+    private async Task<JsonElement> DisputeAsync(string family, string disputeId) =>
+        (await FamilyAsync(family)).GetProperty("disputes").EnumerateArray().Single(d => d.GetProperty("disputeId").GetString() == disputeId);
+
+    private async Task<HttpResponseMessage> PostAsync(string scopes, string path, object body, long? ifMatch, string? idempotencyKey)
+    {
+        using var http = service.Service.ClientWith(scopes, "dispute-desk");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        if (ifMatch is { } version)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", $"{path.GetHashCode(StringComparison.Ordinal)}-{idempotencyKey}");
+        }
+
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    private async Task<long> CountAsync(string family, string type)
+    {
+        await using var connection = new NpgsqlConnection(service.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM events WHERE stream_id = @s AND type = @t", connection);
+        command.Parameters.AddWithValue("s", family);
+        command.Parameters.AddWithValue("t", type);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace YoungCarers.Api.Tests;
+
+public sealed partial class OpenApiDocumentTests(SecuredService service) : IClassFixture<SecuredService>
+{
+    /// <summary>Each read endpoint with every parameter it takes, as the document must describe them.</summary>
+    public static TheoryData<string, string[]> ReadEndpoints => new()
+    {
+        { "/families/{familyId}", ["familyId:path", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
+        { "/families/{familyId}/timeline", ["familyId:path", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/families", ["flag:query", "service:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/obligations", ["status:query", "owedBy:query", "dueBefore:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/disputes", ["status:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/people", ["system:query", "id:query", "nhsNumber:query", "X-Access-Purpose:header"] },
+        { "/young-carers", ["turning18Before:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/audit/indicators", ["from:query", "to:query", "X-Access-Purpose:header"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReadEndpoints))]
+    public async Task Every_read_endpoint_is_described_with_exactly_its_parameters_and_scope(string path, string[] parameters)
+    {
+        var document = await DocumentAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+        var described = operation.GetProperty("parameters").EnumerateArray()
+            .Select(p => $"{p.GetProperty("name").GetString()}:{p.GetProperty("in").GetString()}").Order().ToList();
+        Assert.Equal(parameters.Order(), described);
+        var scopes = operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()).ToList();
+        Assert.Single(scopes);
+        Assert.True(operation.GetProperty("responses").TryGetProperty("200", out _));
+    }
+
+    /// <summary>Each write with its parameters: the concurrency headers are required.</summary>
+    public static TheoryData<string, string[]> WriteEndpoints => new()
+    {
+        { "/families/{familyId}/disputes", ["familyId:path", "If-Match:header", "Idempotency-Key:header"] },
+        { "/families/{familyId}/disputes/{disputeId}/escalate", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"] },
+        { "/families/{familyId}/disputes/{disputeId}/interim-lead", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"] },
+        { "/families/{familyId}/disputes/{disputeId}/resolve", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"] },
+        { "/families/{familyId}/obligations/{obligationId}/waive", ["familyId:path", "obligationId:path", "If-Match:header", "Idempotency-Key:header"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(WriteEndpoints))]
+    public async Task Every_write_endpoint_is_described_with_its_headers_body_and_scope(string path, string[] parameters)
+    {
+        var document = await DocumentAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("post");
+        var described = operation.GetProperty("parameters").EnumerateArray()
+            .Select(p => $"{p.GetProperty("name").GetString()}:{p.GetProperty("in").GetString()}").Order().ToList();
+        Assert.Equal(parameters.Order(), described);
+        Assert.All(operation.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header"),
+            p => Assert.True(p.GetProperty("required").GetBoolean()));
+        Assert.True(operation.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.Single(operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task The_document_is_served_without_a_token()
+    {
+        using var http = service.Service.CreateClient();
+        var response = await http.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.Equal("http", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task The_document_describes_exactly_the_mapped_endpoints()
+    {
+        var document = await DocumentAsync();
+        var described = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(method => $"{method.Name.ToUpperInvariant()} {path.Name}"))
+            .ToHashSet();
+
+        var mapped = service.Service.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .Where(endpoint => endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not null)
+            .SelectMany(endpoint => endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(method => $"{method} {Normalise(endpoint.RoutePattern.RawText!)}"))
+            .ToHashSet();
+
+        Assert.NotEmpty(mapped);
+        Assert.Equal(mapped.Order(), described.Order());
+        // Every route parameter is a path parameter in the document.
+        foreach (var endpoint in service.Service.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not null && endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is null))
+        {
+            var path = Normalise(endpoint.RoutePattern.RawText!);
+            foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods)
+            {
+                var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method.ToLowerInvariant());
+                var pathParameters = operation.TryGetProperty("parameters", out var list)
+                    ? list.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "path").Select(p => p.GetProperty("name").GetString()!).ToHashSet()
+                    : [];
+                Assert.Equal(endpoint.RoutePattern.Parameters.Select(p => p.Name).ToHashSet(), pathParameters);
+            }
+        }
+    }
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        using var http = service.Service.CreateClient();
+        return JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative))).RootElement;
+    }
+
+    /// <summary>The document's form of a route: no constraints, no trailing slash.</summary>
+    private static string Normalise(string route)
+    {
+        var path = RouteConstraint().Replace(route, "}");
+        return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+
+    [GeneratedRegex(@":[^}]+\}")]
+    private static partial Regex RouteConstraint();
+}

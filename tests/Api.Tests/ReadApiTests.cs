@@ -1,0 +1,348 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using YoungCarers.Api.Audit;
+using YoungCarers.Api.Security;
+
+namespace YoungCarers.Api.Tests;
+
+public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFixture>
+{
+    private const string Purpose = "case review";
+
+    [Fact]
+    public async Task Family_reads_need_a_token_the_families_scope_and_a_purpose()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(null, $"/families/{data.YoungCarer}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(Scopes.ObligationsRead, $"/families/{data.YoungCarer}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(Scopes.FamiliesRead, "/obligations")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(Scopes.FamiliesRead, "/audit/indicators?from=2025-01-01&to=2026-01-01")).StatusCode);
+        var noPurpose = await SendAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}", purpose: null);
+        Assert.Equal(HttpStatusCode.BadRequest, noPurpose.StatusCode);
+        Assert.Equal("application/problem+json", noPurpose.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/families/{family}", Scopes.FamiliesRead)]
+    [InlineData("/families/{family}/timeline", Scopes.FamiliesRead)]
+    [InlineData("/families?flag=obligation-overdue", Scopes.FamiliesRead)]
+    [InlineData("/obligations?status=overdue", Scopes.ObligationsRead)]
+    [InlineData("/disputes?status=open", Scopes.FamiliesRead)]
+    [InlineData("/people?system=LCS&id=RC-ca-1", Scopes.FamiliesRead)]
+    [InlineData("/young-carers?turning18Before=2030-01-01", Scopes.FamiliesRead)]
+    [InlineData("/audit/indicators?from=2025-01-01&to=2026-01-01", Scopes.Admin)]
+    public async Task Every_read_needs_its_scope_and_is_recorded_with_the_stated_purpose(string route, string scope)
+    {
+        var url = route.Replace("{family}", data.YoungCarer, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(null, url)).StatusCode);
+        foreach (var other in Scopes.All.Where(s => s != scope))
+        {
+            var refused = await SendAsync(other, url);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        var client = $"reader-{Guid.NewGuid():N}";
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(scope, url, client, purpose: null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(scope, url, client, purpose: "statutory return")).StatusCode);
+        var rows = await AuditRowsAsync(client);
+        Assert.NotEmpty(rows);
+        Assert.All(rows, row => Assert.Equal("statutory return", row.Purpose));
+        Assert.All(rows, row => Assert.Equal("GET " + route.Split('?')[0].Replace("{family}", "{familyId}", StringComparison.Ordinal), row.Resource));
+    }
+
+    [Fact]
+    public async Task A_family_is_read_live_with_members_obligations_and_flags_and_the_read_is_audited()
+    {
+        var client = $"reader-{Guid.NewGuid():N}";
+        var response = await SendAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}", client: client);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(data.YoungCarer, body.GetProperty("familyId").GetString());
+        Assert.False(body.GetProperty("answeredBySurvivor").GetBoolean());
+        var family = body.GetProperty("family");
+        var carer = family.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("givenName").GetString() == ReadApiFixture.YoungCarerName);
+        Assert.Equal("2011-05-06", carer.GetProperty("birthDate").GetString());
+        Assert.Contains("young-carer", carer.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.NotEmpty(family.GetProperty("obligations").EnumerateArray());
+        Assert.Contains(family.GetProperty("disputes").EnumerateArray(), d => d.GetProperty("disputeId").GetString() == ReadApiFixture.DisputeId);
+
+        var rows = await AuditRowsAsync(client);
+        Assert.Contains(rows, row => row.FamilyId == data.YoungCarer && row.Purpose == Purpose && row.Resource == "GET /families/{familyId}");
+    }
+
+    [Fact]
+    public async Task A_repeated_read_with_the_etag_is_not_modified()
+    {
+        var first = await SendAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}");
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+
+        var second = await SendAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}", configure: r => r.Headers.IfNoneMatch.Add(etag));
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        var other = await SendAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}", configure: r => r.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"stale\"")));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_merged_family_id_answers_with_the_survivor_and_says_so()
+    {
+        var client = $"reader-{Guid.NewGuid():N}";
+        var body = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Absorbed}", client);
+
+        Assert.Equal(data.Absorbed, body.GetProperty("requestedFamilyId").GetString());
+        Assert.Equal(data.Survivor, body.GetProperty("familyId").GetString());
+        Assert.True(body.GetProperty("answeredBySurvivor").GetBoolean());
+        Assert.Contains(body.GetProperty("family").GetProperty("members").EnumerateArray(), m => m.GetProperty("givenName").GetString() == "Tomasz");
+        var audited = (await AuditRowsAsync(client)).Select(row => row.FamilyId).ToList();
+        Assert.Contains(data.Absorbed, audited);
+        Assert.Contains(data.Survivor, audited);
+
+        var timeline = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Absorbed}/timeline");
+        Assert.Equal(data.Survivor, timeline.GetProperty("familyId").GetString());
+        var streams = timeline.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("familyId").GetString()).ToHashSet();
+        Assert.Contains(data.Absorbed, streams);
+        Assert.Contains(data.Survivor, streams);
+    }
+
+    [Fact]
+    public async Task An_unknown_family_is_404_problem_details_with_a_trace_id()
+    {
+        var response = await SendAsync(Scopes.FamiliesRead, "/families/no-such-family");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("traceId", out _));
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(Scopes.FamiliesRead, "/families/no-such-family/timeline")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_late_event_changes_as_of_answers_but_not_what_the_service_knew_before_it_arrived()
+    {
+        var knownAt = Uri.EscapeDataString(data.BeforeLateEvent.ToString("O"));
+
+        var now = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Late}/timeline");
+        var types = now.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["adult.referral.received.v1", "partner.young-carer.identified.v1"], types);
+
+        var then = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Late}/timeline?knownAt={knownAt}");
+        Assert.Equal(["partner.young-carer.identified.v1"], then.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+
+        var asOf = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Late}?asOf=2025-02-25T00:00:00Z");
+        Assert.Equal(2, asOf.GetProperty("family").GetProperty("members").GetArrayLength());
+        Assert.Equal("2025-02-25T00:00:00+00:00", asOf.GetProperty("asOf").GetString());
+
+        var asOfKnownBefore = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Late}?asOf=2025-02-25T00:00:00Z&knownAt={knownAt}");
+        Assert.Equal(0, asOfKnownBefore.GetProperty("family").GetProperty("members").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_timeline_pages_with_a_cursor_and_refuses_a_forged_one()
+    {
+        var first = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Late}/timeline?limit=1");
+        Assert.Equal(1, first.GetProperty("items").GetArrayLength());
+        var cursor = first.GetProperty("nextCursor").GetString()!;
+
+        var second = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.Late}/timeline?limit=1&cursor={cursor}");
+        Assert.Equal("partner.young-carer.identified.v1", second.GetProperty("items")[0].GetProperty("type").GetString());
+        Assert.Equal(1, second.GetProperty("items")[0].GetProperty("streamVersion").GetInt64());
+
+        var forged = await SendAsync(Scopes.FamiliesRead, $"/families/{data.Late}/timeline?cursor=not-a-cursor");
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+    }
+
+    [Fact]
+    public async Task Families_are_listed_by_flag_page_by_page_and_each_one_returned_is_audited()
+    {
+        var client = $"reader-{Guid.NewGuid():N}";
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await GetJsonAsync(Scopes.FamiliesRead, $"/families?flag=obligation-overdue&limit=1{(cursor is null ? "" : $"&cursor={cursor}")}", client);
+            Assert.True(page.GetProperty("items").GetArrayLength() <= 1);
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("familyId").GetString()!));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.Contains(data.YoungCarer, seen);
+        Assert.DoesNotContain(data.Absorbed, seen);
+        var audited = (await AuditRowsAsync(client)).Select(row => row.FamilyId).OfType<string>().Order().ToList();
+        Assert.Equal(seen.Order(), audited);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/families?flag=not-a-flag")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/families")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/families?service=housing")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_obligations_only_caller_never_sees_a_name_birth_date_or_identifier()
+    {
+        var items = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var response = await SendAsync(Scopes.ObligationsRead, $"/obligations?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            foreach (var personal in new[]
+            {
+                ReadApiFixture.YoungCarerName, "Maya", "Tomasz", "Dawn", "Hughes", "2011-05-06", ReadApiFixture.YoungCarerNhs,
+                ReadApiFixture.YoungCarerId, "RC-", "RA-", "system:", "nhs:", "givenName", "birthDate", "personKey", "identifiers",
+            })
+            {
+                Assert.DoesNotContain(personal, text, StringComparison.OrdinalIgnoreCase);
+            }
+
+            var page = JsonSerializer.Deserialize<JsonElement>(text);
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            cursor = page.GetProperty("nextCursor").GetString();
+            if (cursor is not null)
+            {
+                var decoded = Convert.FromBase64String(cursor.Replace('-', '+').Replace('_', '/').PadRight(cursor.Length + ((4 - (cursor.Length % 4)) % 4), '='));
+                Assert.DoesNotContain("RC-", System.Text.Encoding.UTF8.GetString(decoded), StringComparison.Ordinal);
+            }
+        }
+        while (cursor is not null);
+
+        Assert.True(items.Count >= 4);
+        Assert.Equal(items.Count, items.Select(i => i.GetProperty("obligationRef").GetString()).Distinct().Count());
+        Assert.Contains(items, i => i.GetProperty("familyId").GetString() == data.YoungCarer && i.GetProperty("kind").GetString() == "young-carer-assessment");
+    }
+
+    [Fact]
+    public async Task Obligations_filter_by_status_service_and_due_date_and_refuse_bad_filters()
+    {
+        var page = await GetJsonAsync(Scopes.ObligationsRead, "/obligations?status=overdue&owedBy=childrens-social-care&dueBefore=2030-01-01&limit=200");
+
+        Assert.NotEmpty(page.GetProperty("items").EnumerateArray());
+        Assert.All(page.GetProperty("items").EnumerateArray(), item =>
+        {
+            Assert.Equal("overdue", item.GetProperty("status").GetString());
+            Assert.Equal("childrens-social-care", item.GetProperty("owedBy").GetString());
+            Assert.True(DateOnly.Parse(item.GetProperty("dueOn").GetString()!, System.Globalization.CultureInfo.InvariantCulture) < new DateOnly(2030, 1, 1));
+        });
+        Assert.Empty((await GetJsonAsync(Scopes.ObligationsRead, "/obligations?dueBefore=2000-01-01")).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.ObligationsRead, "/obligations?status=late")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.ObligationsRead, "/obligations?owedBy=police")).StatusCode);
+        var unbound = await SendAsync(Scopes.ObligationsRead, "/obligations?dueBefore=yesterday");
+        Assert.Equal(HttpStatusCode.BadRequest, unbound.StatusCode);
+        Assert.Equal("application/problem+json", unbound.Content.Headers.ContentType?.MediaType);
+        Assert.True((await unbound.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("traceId", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}?asOf=last-week")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Open_disputes_are_listed_with_stage_deadline_and_interim_lead()
+    {
+        var page = await GetJsonAsync(Scopes.FamiliesRead, "/disputes?status=open");
+
+        var dispute = page.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("disputeId").GetString() == ReadApiFixture.DisputeId);
+        Assert.Equal(data.YoungCarer, dispute.GetProperty("familyId").GetString());
+        Assert.Equal(1, dispute.GetProperty("stage").GetInt32());
+        Assert.False(string.IsNullOrEmpty(dispute.GetProperty("stageName").GetString()));
+        Assert.EndsWith("+00:00", dispute.GetProperty("stageDeadline").GetString(), StringComparison.Ordinal);
+        Assert.Equal("need-ownership", dispute.GetProperty("subject").GetString());
+        Assert.False(string.IsNullOrEmpty(dispute.GetProperty("interimLeadStatus").GetString()));
+        Assert.Empty((await GetJsonAsync(Scopes.FamiliesRead, "/disputes?status=resolved")).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/disputes?status=closed")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_person_is_found_in_their_live_family_by_case_system_id_or_nhs_number()
+    {
+        var byNhs = await GetJsonAsync(Scopes.FamiliesRead, $"/people?nhsNumber={ReadApiFixture.YoungCarerNhs}");
+        Assert.Equal(data.YoungCarer, byNhs.GetProperty("familyId").GetString());
+
+        var merged = await GetJsonAsync(Scopes.FamiliesRead, "/people?system=LCS&id=RC-cc-1");
+        Assert.Equal(data.Survivor, merged.GetProperty("familyId").GetString());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(Scopes.FamiliesRead, "/people?system=LCS&id=nobody")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, $"/people?system=LCS&id=x&nhsNumber={ReadApiFixture.YoungCarerNhs}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/people?nhsNumber=12345")).StatusCode);
+        var missing = await SendAsync(Scopes.FamiliesRead, "/people?system=LCS&id=nobody");
+        Assert.DoesNotContain("nobody", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Young_carers_approaching_18_are_listed_with_their_transition_assessment()
+    {
+        var soon = await GetJsonAsync(Scopes.FamiliesRead, "/young-carers?turning18Before=2030-01-01");
+        var carer = soon.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("givenName").GetString() == ReadApiFixture.YoungCarerName);
+        Assert.Equal(data.YoungCarer, carer.GetProperty("familyId").GetString());
+        Assert.Equal("2029-05-06", carer.GetProperty("turnsEighteenOn").GetString());
+
+        var later = await GetJsonAsync(Scopes.FamiliesRead, "/young-carers?turning18Before=2029-05-06");
+        Assert.DoesNotContain(later.GetProperty("items").EnumerateArray(), c => c.GetProperty("givenName").GetString() == ReadApiFixture.YoungCarerName);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/young-carers")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Indicators_are_computed_for_a_period_for_admins()
+    {
+        var indicators = await GetJsonAsync(Scopes.Admin, "/audit/indicators?from=2025-01-01&to=2026-01-01");
+
+        Assert.Equal("2025-01-01", indicators.GetProperty("from").GetString());
+        var services = indicators.GetProperty("obligationsMetOnTimeByService").EnumerateArray().Select(s => s.GetProperty("service").GetString()).ToList();
+        Assert.Equal(["adult-social-care", "childrens-social-care"], services);
+        Assert.True(indicators.GetProperty("obligationsMetOnTimeByService")[1].GetProperty("due").GetInt32() >= 3);
+        var assessments = indicators.GetProperty("identificationToYoungCarerAssessment");
+        Assert.Equal(1, assessments.GetProperty("count").GetInt32());
+        Assert.Equal(5m, assessments.GetProperty("median").GetDecimal());
+        Assert.Equal(5m, assessments.GetProperty("percentile90").GetDecimal());
+        var recording = indicators.GetProperty("adultAssessmentsRecordingChildren");
+        Assert.Equal(1, recording.GetProperty("completed").GetInt32());
+        Assert.Equal(1m, recording.GetProperty("share").GetDecimal());
+        Assert.Equal(0, (await GetJsonAsync(Scopes.Admin, "/audit/indicators?from=2024-01-01&to=2025-01-01")).GetProperty("adultAssessmentsRecordingChildren").GetProperty("completed").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.Admin, "/audit/indicators?from=2026-01-01&to=2025-01-01")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(new[] { 3 }, 0.5, 3)]
+    [InlineData(new[] { 1, 2, 3, 4 }, 0.5, 2.5)]
+    [InlineData(new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 0.9, 9.1)]
+    public void Percentiles_interpolate_between_ranks(int[] sorted, double p, double expected) =>
+        Assert.Equal((decimal)expected, Reads.IndicatorEndpoints.Percentile(sorted, (decimal)p));
+
+    private async Task<HttpResponseMessage> SendAsync(string? scopes, string url, string client = "test-client", string? purpose = Purpose, Action<HttpRequestMessage>? configure = null)
+    {
+        using var http = data.Service.Service.ClientWith(scopes, client);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
+        if (purpose is not null)
+        {
+            request.Headers.Add(AccessAudit.PurposeHeader, purpose);
+        }
+
+        configure?.Invoke(request);
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string scopes, string url, string client = "test-client")
+    {
+        var response = await SendAsync(scopes, url, client);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<List<(string? FamilyId, string Purpose, string Resource)>> AuditRowsAsync(string client)
+    {
+        await using var connection = new NpgsqlConnection(data.Service.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT family_id, purpose, resource FROM access_audit WHERE client = @client", connection);
+        command.Parameters.AddWithValue("client", client);
+        var rows = new List<(string?, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+}
