@@ -90,11 +90,12 @@ internal static class IngestBenchmark
                 report.Blank();
                 report.Title($"Kafka: the service's consumer on librdkafka's mock cluster, {kafka.Partitions} partitions, fresh database");
                 report.Row("throughput", $"{kafka.EventsPerSecond,10:N0} events/s", $"{kafka.Records:N0} records consumed, stored and committed in {kafka.Elapsed.TotalSeconds:N1} s");
-                report.Row("stored / quarantined", $"{kafka.StoredEvents:N0} / {kafka.Quarantined:N0}");
+                report.Row("stored / quarantined", $"{kafka.StoredEvents:N0} / {kafka.Quarantined:N0}", $"generator intended {generation.KafkaPrefixValid:N0} / {generation.KafkaPrefixInvalid:N0}");
             }
 
             report.WriteTo(Console.Out);
-            return expectedMatches ? 0 : 1;
+            var kafkaMatches = kafka is null || (kafka.StoredEvents, kafka.Quarantined) == (generation.KafkaPrefixValid, generation.KafkaPrefixInvalid);
+            return expectedMatches && kafkaMatches ? 0 : 1;
         }
         finally
         {
@@ -121,7 +122,8 @@ internal static class IngestBenchmark
         }, cancellationToken);
     }
 
-    private sealed record Generation(int Families, long Lines, long Bytes, long Valid, long Duplicates, long Invalid, TimeSpan Elapsed);
+    /// <param name="KafkaPrefixValid">Valid, first-time events among the lines the Kafka phase sends.</param>
+    private sealed record Generation(int Families, long Lines, long Bytes, long Valid, long Duplicates, long Invalid, long KafkaPrefixValid, long KafkaPrefixInvalid, TimeSpan Elapsed);
 
     /// <summary>Writes the file with the generator, and counts what each line is meant to become.</summary>
     private static async Task<Generation> GenerateAsync(string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
@@ -137,10 +139,16 @@ internal static class IngestBenchmark
             await SyntheticEvents.WriteNdjsonAsync(stream, generation, cancellationToken);
         }
 
-        long lines = 0, valid = 0, duplicates = 0, invalid = 0;
+        long lines = 0, valid = 0, duplicates = 0, invalid = 0, kafkaValid = 0, kafkaInvalid = 0;
         foreach (var line in SyntheticEvents.Generate(generation))
         {
             lines++;
+            if (lines <= options.KafkaEvents)
+            {
+                kafkaValid += line is { IntendedValid: true, IsDuplicate: false } ? 1 : 0;
+                kafkaInvalid += line.IntendedValid ? 0 : 1;
+            }
+
             _ = (line.IntendedValid, line.IsDuplicate) switch
             {
                 (false, _) => invalid++,
@@ -149,7 +157,7 @@ internal static class IngestBenchmark
             };
         }
 
-        return new Generation(families, lines, new FileInfo(file).Length, valid, duplicates, invalid, Stopwatch.GetElapsedTime(started));
+        return new Generation(families, lines, new FileInfo(file).Length, valid, duplicates, invalid, kafkaValid, kafkaInvalid, Stopwatch.GetElapsedTime(started));
     }
 
     private static double? CurrentResidentMegabytes()

@@ -13,7 +13,7 @@ internal static class IngestBenchmarkCommand
         var seed = Option("--seed", 20_250_303, "The generator's seed.", minimum: int.MinValue);
         var httpEvents = Option("--http-events", 200_000, "Events of the same file then POSTed to /events in batches of 1,000 (0 skips this phase).", minimum: 0);
         var httpClients = Option("--http-clients", 4, "Concurrent HTTP clients in that phase.", minimum: 1);
-        var kafkaEvents = Option("--kafka-events", 200_000, "Events of the same file then produced to librdkafka's mock cluster and consumed by the service's consumer (0 skips this phase).", minimum: 0);
+        var kafkaEvents = Option("--kafka-events", 100_000, "Events of the same file then produced to librdkafka's mock cluster and consumed by the service's consumer (0 skips this phase).", minimum: 0);
         var connection = new Option<string?>("--connection")
         {
             Description = "An Npgsql connection string for a role that may create databases; without it an embedded PostgreSQL is started.",

@@ -57,7 +57,15 @@ public sealed partial class MockKafkaCluster : IDisposable
     /// <summary>Produces the records in order (per partition) and returns where each was written.</summary>
     public async Task<IReadOnlyList<TopicPartitionOffset>> ProduceAsync(string topic, IEnumerable<(string? Key, byte[]? Value)> records)
     {
-        var config = new ProducerConfig { BootstrapServers = BootstrapServers, EnableIdempotence = true, LingerMs = 20 };
+        // Room for a whole benchmark's records: librdkafka's default queue holds 100,000 and then refuses.
+        var config = new ProducerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            EnableIdempotence = true,
+            LingerMs = 20,
+            QueueBufferingMaxMessages = 10_000_000,
+            QueueBufferingMaxKbytes = 2_097_151,
+        };
         using var producer = new ProducerBuilder<string?, byte[]?>(config).Build();
         var deliveries = new List<Task<DeliveryResult<string?, byte[]?>>>();
         foreach (var (key, value) in records)
