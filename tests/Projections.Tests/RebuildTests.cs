@@ -98,6 +98,10 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
                 {
                     appended.Add(_harness.NewFamilyAsync().GetAwaiter().GetResult().FamilyId);
                 }
+
+                // Other test classes' transactions on this cluster can briefly hold the all-events
+                // reader back; the catch-up is what is under test, so wait until it can see them.
+                WaitUntilReadableAsync(appended).GetAwaiter().GetResult();
             }
         });
 
@@ -113,5 +117,17 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
     private sealed class SyncProgress(Action<RebuildProgress> report) : IProgress<RebuildProgress>
     {
         public void Report(RebuildProgress value) => report(value);
+    }
+
+    private async Task WaitUntilReadableAsync(IReadOnlyList<string> familyIds)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await _harness.ScalarAsync<long>(
+            "SELECT count(*) FROM events WHERE stream_id = ANY(@ids) AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())",
+            ("ids", familyIds.ToArray())) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The appended events never became readable.");
+            await Task.Delay(50);
+        }
     }
 }
