@@ -30,38 +30,16 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
     /// <summary>Where the run's data lives, for the report.</summary>
     public string Description { get; }
 
-    public static async Task<BenchmarkDatabase> CreateAsync(string? connectionString, CancellationToken cancellationToken)
-    {
-        var database = connectionString is null
-            ? await StartEmbeddedAsync(cancellationToken)
-            : await CreateOnServerAsync(connectionString, cancellationToken);
-        try
-        {
-            await new SchemaMigrator(database.DataSource).MigrateAsync(cancellationToken);
-            return database;
-        }
-        catch
-        {
-            await database.DisposeAsync();
-            throw;
-        }
-    }
+    /// <summary>A new database on the given server, or an embedded cluster, migrated with the event store and <paramref name="featureAssemblies"/>.</summary>
+    public static async Task<BenchmarkDatabase> CreateAsync(string? connectionString, CancellationToken cancellationToken, params Assembly[] featureAssemblies) =>
+        await MigratedAsync(
+            connectionString is null ? await StartEmbeddedAsync(cancellationToken) : await CreateOnServerAsync(connectionString, cancellationToken),
+            featureAssemblies,
+            cancellationToken);
 
     /// <summary>A second migrated, empty database on the server of <paramref name="server"/>, dropped at the end.</summary>
-    public static async Task<BenchmarkDatabase> CreateBesideAsync(NpgsqlDataSource server, CancellationToken cancellationToken, params Assembly[] featureAssemblies)
-    {
-        var database = await CreateOnServerAsync(server.ConnectionString, cancellationToken);
-        try
-        {
-            await new SchemaMigrator(database.DataSource, featureAssemblies).MigrateAsync(cancellationToken);
-            return database;
-        }
-        catch
-        {
-            await database.DisposeAsync();
-            throw;
-        }
-    }
+    public static async Task<BenchmarkDatabase> CreateBesideAsync(NpgsqlDataSource server, CancellationToken cancellationToken, params Assembly[] featureAssemblies) =>
+        await MigratedAsync(await CreateOnServerAsync(server.ConnectionString, cancellationToken), featureAssemblies, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -77,6 +55,20 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_databaseName}\" WITH (FORCE)", connection);
             await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task<BenchmarkDatabase> MigratedAsync(BenchmarkDatabase database, Assembly[] featureAssemblies, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new SchemaMigrator(database.DataSource, featureAssemblies).MigrateAsync(cancellationToken);
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
         }
     }
 

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using YoungCarers.EventStore.Schema;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest;
 using YoungCarers.Ingest.Http;
@@ -32,20 +31,8 @@ internal static class HttpIngestBenchmark
 {
     public static async Task<HttpIngestResult> RunAsync(NpgsqlDataSource server, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
     {
-        var name = $"yc_bench_http_{Guid.NewGuid():N}";
-        await ExecuteAsync(server, $"CREATE DATABASE \"{name}\" TEMPLATE template0", cancellationToken);
-        try
-        {
-            var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ConnectionString;
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            await new SchemaMigrator(dataSource, typeof(IngestPipeline).Assembly).MigrateAsync(cancellationToken);
-            return await PostAsync(dataSource, file, options, cancellationToken);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", CancellationToken.None);
-        }
+        await using var database = await BenchmarkDatabase.CreateBesideAsync(server, cancellationToken, typeof(IngestPipeline).Assembly);
+        return await PostAsync(database.DataSource, file, options, cancellationToken);
     }
 
     private static async Task<HttpIngestResult> PostAsync(NpgsqlDataSource dataSource, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
@@ -190,10 +177,4 @@ internal static class HttpIngestBenchmark
     }
 
     private sealed record Body(byte[] Bytes, bool Single);
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

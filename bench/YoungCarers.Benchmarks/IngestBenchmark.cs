@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Npgsql;
-using YoungCarers.EventStore.Schema;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Generation;
 using YoungCarers.Ingest.Pipeline;
@@ -33,8 +32,7 @@ internal static class IngestBenchmark
             var generation = await GenerateAsync(file, options, cancellationToken);
 
             await Console.Error.WriteLineAsync(options.ConnectionString is null ? "Starting embedded PostgreSQL..." : "Creating the benchmark database...");
-            await using var database = await BenchmarkDatabase.CreateAsync(options.ConnectionString, cancellationToken);
-            await new SchemaMigrator(database.DataSource, typeof(IngestPipeline).Assembly).MigrateAsync(cancellationToken);
+            await using var database = await BenchmarkDatabase.CreateAsync(options.ConnectionString, cancellationToken, typeof(IngestPipeline).Assembly);
             var server = await ServerFacts.ReadAsync(database.DataSource, cancellationToken);
 
             await Console.Error.WriteLineAsync($"Replaying {generation.Lines:N0} lines in batches of {options.BatchSize:N0}...");

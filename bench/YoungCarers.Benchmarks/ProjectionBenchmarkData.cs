@@ -1,6 +1,5 @@
 using System.Globalization;
 using Npgsql;
-using YoungCarers.EventStore.Schema;
 using YoungCarers.Generation;
 using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Projections;
@@ -24,17 +23,7 @@ internal static class ProjectionBenchmarkData
     public static async Task<BenchmarkDatabase> CreateDatabaseAsync(string? connectionString, CancellationToken cancellationToken)
     {
         await Console.Error.WriteLineAsync(connectionString is null ? "Starting embedded PostgreSQL..." : "Creating the benchmark database...");
-        var database = await BenchmarkDatabase.CreateAsync(connectionString, cancellationToken);
-        try
-        {
-            await new SchemaMigrator(database.DataSource, typeof(IngestPipeline).Assembly, typeof(ProjectionsRegistration).Assembly).MigrateAsync(cancellationToken);
-            return database;
-        }
-        catch
-        {
-            await database.DisposeAsync();
-            throw;
-        }
+        return await BenchmarkDatabase.CreateAsync(connectionString, cancellationToken, typeof(IngestPipeline).Assembly, typeof(ProjectionsRegistration).Assembly);
     }
 
     public static async Task<StoreFacts> ReadStoreFactsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
