@@ -1,3 +1,5 @@
+using YoungCarers.Testing;
+
 namespace YoungCarers.Generation.Tests;
 
 /// <summary>The committed sample is exactly what the generator writes for the options samples/README.md documents.</summary>
@@ -12,7 +14,7 @@ public class SampleFileTests
     [Fact]
     public async Task The_sample_file_is_what_the_generator_writes()
     {
-        var path = Path.Combine(RepositoryRoot(), "samples", "events.sample.ndjson");
+        var path = RepositoryFiles.PathOf("samples", "events.sample.ndjson");
         var expected = await Lines.NdjsonAsync(SampleOptions);
         if (Environment.GetEnvironmentVariable(RegenerateVariable) == "1")
         {
@@ -24,18 +26,5 @@ public class SampleFileTests
         Assert.True(
             expected.AsSpan().SequenceEqual(committed),
             $"{path} differs from the generator's output; if the change is deliberate, run the tests with {RegenerateVariable}=1.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "YoungCarers.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (with YoungCarers.sln) is not above the test's directory.");
     }
 }

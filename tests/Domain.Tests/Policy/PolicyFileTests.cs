@@ -1,4 +1,5 @@
 using YoungCarers.Domain.Policy;
+using YoungCarers.Testing;
 
 namespace YoungCarers.Domain.Tests.Policy;
 
@@ -18,7 +19,7 @@ public sealed class PolicyFileTests
     [Fact]
     public void The_sample_policy_file_spells_out_exactly_the_spec_defaults()
     {
-        var path = Path.Combine(RepositoryRoot(), "samples", "policy.yaml");
+        var path = RepositoryFiles.PathOf("samples", "policy.yaml");
 
         var policy = PolicyFile.Parse(File.ReadAllText(path), path);
 
@@ -87,18 +88,5 @@ public sealed class PolicyFileTests
     public void Malformed_policies_are_refused(string yaml)
     {
         Assert.Throws<PolicyFileException>(() => PolicyFile.Parse(yaml));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "YoungCarers.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (with YoungCarers.sln) is not above the test's directory.");
     }
 }
