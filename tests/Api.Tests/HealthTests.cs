@@ -93,6 +93,24 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_projection_whose_failing_page_applies_at_last_is_healthy_again_with_its_failures_cleared()
+    {
+        var flaky = new FailingProjection($"flaky-{Guid.NewGuid():N}", failures: 3);
+        await using var root = Service(_database.ConnectionString, ("Projections:Daemon:RetryDelay", "00:00:00.200"));
+        await using var service = WithProjection(root, flaky);
+        await IngestAsync(service, 1);
+
+        var (status, body) = await ReadyUntilAsync(service.CreateClient(), r => Projection(r.Body, flaky.Name).GetProperty("state").GetString() == "caught-up");
+
+        Assert.Equal(3, flaky.Failed);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var recovered = Projection(body, flaky.Name);
+        Assert.Equal("Healthy", recovered.GetProperty("status").GetString());
+        Assert.Equal(0, recovered.GetProperty("consecutiveFailures").GetInt32());
+        Assert.False(recovered.TryGetProperty("lastError", out _));
+    }
+
+    [Fact]
     public async Task A_projection_catching_up_on_events_older_than_the_stall_threshold_is_degraded_but_stays_ready()
     {
         var slow = new SlowProjection($"slow-{Guid.NewGuid():N}", TimeSpan.FromMilliseconds(300));
@@ -191,13 +209,25 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
         body.GetProperty("checks").GetProperty("projections").GetProperty("data").GetProperty("projections")
             .EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
 
-    /// <summary>A projection with a bug: every page throws, quoting the family as careless code does.</summary>
-    private sealed class FailingProjection(string name) : IProjection
+    /// <summary>A projection with a bug: its first <c>failures</c> pages (all, by default) throw, quoting the family as careless code does.</summary>
+    private sealed class FailingProjection(string name, int failures = int.MaxValue) : IProjection
     {
+        private int _failed;
+
         public string Name => name;
 
-        public Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        public int Failed => Volatile.Read(ref _failed);
+
+        public Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            if (Volatile.Read(ref _failed) >= failures)
+            {
+                return Task.CompletedTask;
+            }
+
+            Interlocked.Increment(ref _failed);
             throw new InvalidOperationException($"Cannot project {events[0].StreamId}: {events[0].Data}");
+        }
     }
 
     /// <summary>A projection that takes its time over every page, as one far behind does page after page.</summary>

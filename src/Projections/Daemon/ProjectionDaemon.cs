@@ -24,7 +24,8 @@ public sealed record ProjectionDaemonOptions
 /// ends (the leader stopped, crashed or lost its connection). Each page of events is applied and
 /// the checkpoint advanced in one transaction on that connection, and the checkpoint only
 /// advances from where this leader last left it, so even two instances that both believe they
-/// lead cannot apply an event twice.
+/// lead cannot apply an event twice. A page that fails is retried from the checkpoint, never
+/// skipped; the run of failures is recorded in <c>projection_failures</c> for readiness.
 /// </summary>
 public sealed partial class ProjectionDaemon(
     NpgsqlDataSource dataSource,
