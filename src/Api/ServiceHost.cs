@@ -26,7 +26,7 @@ internal static class ServiceHost
         builder.Services.AddIngest();
         builder.Services.AddKafkaIngest(builder.Configuration);
         builder.Services.AddProjections(builder.Configuration);
-        builder.Services.AddServiceHealthChecks();
+        builder.Services.AddServiceHealthChecks(builder.Configuration);
         builder.Services.AddAccessAudit();
         builder.Services.AddReadApi();
 

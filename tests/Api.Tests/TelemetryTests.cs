@@ -3,9 +3,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using YoungCarers.Api.Security;
 using YoungCarers.Api.Telemetry;
+using YoungCarers.Projections.ReadModel;
 using YoungCarers.Testing;
 using static YoungCarers.Testing.Envelopes;
 
@@ -86,31 +88,85 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
     [Fact]
     public async Task The_open_quarantine_count_is_observed_as_a_gauge()
     {
-        await using var service = TestAuth.Service(database.ConnectionString, ("OpenTelemetry:QuarantineRefresh", "00:00:00.200"));
+        await using var service = TestAuth.Service(database.ConnectionString, ("OpenTelemetry:GaugeRefresh", "00:00:00.200"));
         using var http = service.ClientWith(Scopes.EventsWrite);
         var id = Guid.NewGuid().ToString("N")[..12];
         await http.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(
             Identified(id, Child($"c-{id}", nhs: "1234567890")), Encoding.UTF8, "application/cloudevents+json"));
-        long? observed = null;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == ServiceMetrics.MeterName && instrument.Name == "youngcarers.quarantine.open")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => observed = value);
-        listener.Start();
+        using var gauges = new GaugeReader(service);
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while ((observed ?? 0) < 1 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            listener.RecordObservableInstruments();
-        }
+        var observed = await gauges.EventuallyAsync("youngcarers.quarantine.open", [], value => value >= 1);
 
         Assert.True(observed >= 1, $"observed {observed}");
+    }
+
+    [Fact]
+    public async Task Projection_lag_is_observed_per_projection_from_the_database()
+    {
+        var own = new DatabaseFixture();
+        await own.InitializeAsync();
+        try
+        {
+            var tag = ("projection", FamilyReadModelProjection.ProjectionName);
+            await using (var paused = TestAuth.Service(own.ConnectionString, ("Projections:Enabled", "false"), ("OpenTelemetry:GaugeRefresh", "00:00:00.200")))
+            {
+                using var http = paused.ClientWith(Scopes.EventsWrite);
+                var id = Guid.NewGuid().ToString("N")[..12];
+                var response = await http.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(
+                    $"[{Identified($"{id}-1", Child($"c-{id}-1"))}, {Identified($"{id}-2", Child($"c-{id}-2"))}]", Encoding.UTF8, "application/cloudevents-batch+json"));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                await Task.Delay(1100);
+                using var gauges = new GaugeReader(paused);
+
+                Assert.Equal(2, await gauges.EventuallyAsync("youngcarers.projection.events_behind", [tag], value => value == 2));
+                Assert.True(await gauges.EventuallyAsync("youngcarers.projection.lag", [tag], value => value >= 1) >= 1);
+                Assert.Equal(0, gauges.Latest("youngcarers.projection.failures", [tag]));
+            }
+
+            await using var running = TestAuth.Service(own.ConnectionString, ("OpenTelemetry:GaugeRefresh", "00:00:00.200"));
+            using var caughtUp = new GaugeReader(running);
+
+            Assert.Equal(0, await caughtUp.EventuallyAsync("youngcarers.projection.events_behind", [tag], value => value == 0));
+            Assert.Equal(0, await caughtUp.EventuallyAsync("youngcarers.projection.lag", [tag], value => value == 0));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Open_and_overdue_obligations_are_observed_by_owing_service_and_status()
+    {
+        var own = new DatabaseFixture();
+        await own.InitializeAsync();
+        try
+        {
+            await using var service = TestAuth.Service(own.ConnectionString, ("OpenTelemetry:GaugeRefresh", "00:00:00.200"));
+            using var http = service.ClientWith(Scopes.EventsWrite);
+            var id = Guid.NewGuid().ToString("N")[..12];
+            // A school identified each young carer and the adult they care for: children's services
+            // owe a young carer assessment (45 working days), adult services the offer of a needs
+            // assessment (5). One was identified in March 2025, so both are long overdue; one today.
+            var today = DateTime.UtcNow.AddHours(-1);
+            var recent = Identified($"{id}-new", Child($"c-{id}-new"), Adult($"a-{id}-new"))
+                .Replace("2025-03-04T10:15:00Z", today.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("2025-03-03", today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            var response = await http.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(
+                $"[{Identified($"{id}-old", Child($"c-{id}-old"), Adult($"a-{id}-old"))}, {recent}]", Encoding.UTF8, "application/cloudevents-batch+json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var gauges = new GaugeReader(service);
+            var adultOverdue = new[] { ("service", "adult-social-care"), ("status", "overdue") };
+
+            Assert.Equal(1, await gauges.EventuallyAsync("youngcarers.obligations", adultOverdue, value => value == 1));
+            Assert.Equal(1, gauges.Latest("youngcarers.obligations", [("service", "adult-social-care"), ("status", "open")]));
+            Assert.Equal(1, gauges.Latest("youngcarers.obligations", [("service", "childrens-social-care"), ("status", "overdue")]));
+            Assert.Equal(1, gauges.Latest("youngcarers.obligations", [("service", "childrens-social-care"), ("status", "open")]));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -146,5 +202,68 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
         Assert.DoesNotContain("Jo", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The latest value of each gauge on one host's meter (the meter its <see cref="IMeterFactory"/>
+    /// made), so that services other test classes run at the same time cannot be read by mistake.
+    /// </summary>
+    private sealed class GaugeReader : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, double> _latest = new(StringComparer.Ordinal);
+
+        public GaugeReader(WebApplicationFactory<Program> service)
+        {
+            var scope = service.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == scope && instrument.Meter.Name == ServiceMetrics.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+            _listener.Start();
+        }
+
+        /// <summary>The gauge's value with exactly these tags at the latest collection, or null.</summary>
+        public double? Latest(string gauge, (string Key, string Value)[] tags)
+        {
+            _listener.RecordObservableInstruments();
+            lock (_latest)
+            {
+                return _latest.TryGetValue(Key(gauge, tags.Select(t => new KeyValuePair<string, object?>(t.Key, t.Value))), out var value) ? value : null;
+            }
+        }
+
+        /// <summary>Collects every 100 ms until the value satisfies <paramref name="expected"/> (30 s at most), and returns the last one.</summary>
+        public async Task<double?> EventuallyAsync(string gauge, (string Key, string Value)[] tags, Func<double, bool> expected)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            var value = Latest(gauge, tags);
+            while (!(value is { } v && expected(v)) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+                value = Latest(gauge, tags);
+            }
+
+            return value;
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var key = Key(instrument.Name, tags.ToArray());
+            lock (_latest)
+            {
+                _latest[key] = value;
+            }
+        }
+
+        private static string Key(string gauge, IEnumerable<KeyValuePair<string, object?>> tags) =>
+            $"{gauge}|{string.Join(",", tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"))}";
     }
 }

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using YoungCarers.Api.Health;
 
 namespace YoungCarers.Api.Telemetry;
 
@@ -43,7 +45,9 @@ internal static class TelemetryRegistration
             context.ProblemDetails.Extensions.Remove("exception");
         });
 
-        builder.Services.AddHostedService<QuarantineGaugeRefresher>();
+        builder.Services.AddSingleton<DatabaseGauges>();
+        builder.Services.TryAddSingleton<ProjectionStatusReader>();
+        builder.Services.AddHostedService<DatabaseGaugeRefresher>();
 
         var endpoint = builder.Configuration["OpenTelemetry:Endpoint"] is { Length: > 0 } configured ? configured : builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         if (string.IsNullOrWhiteSpace(endpoint))

@@ -24,7 +24,8 @@ public sealed record ProjectionDaemonOptions
 /// ends (the leader stopped, crashed or lost its connection). Each page of events is applied and
 /// the checkpoint advanced in one transaction on that connection, and the checkpoint only
 /// advances from where this leader last left it, so even two instances that both believe they
-/// lead cannot apply an event twice.
+/// lead cannot apply an event twice. A page that fails is retried from the checkpoint, never
+/// skipped; the run of failures is recorded in <c>projection_failures</c> for readiness.
 /// </summary>
 public sealed partial class ProjectionDaemon(
     NpgsqlDataSource dataSource,
@@ -67,6 +68,8 @@ public sealed partial class ProjectionDaemon(
         LogLeading(projection.Name);
 
         var position = await _checkpoints.LoadAsync(projection.Name, stoppingToken);
+        // A previous leader (this instance or another) may have left a run of failures recorded.
+        var failuresMayBeRecorded = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             var page = await _reader.ReadAsync(position, options.PageSize, stoppingToken);
@@ -79,27 +82,66 @@ public sealed partial class ProjectionDaemon(
                 continue;
             }
 
-            await using var transaction = await connection.BeginTransactionAsync(stoppingToken);
-
-            // A rebuild swapping this projection's tables holds this exclusively: wait for it (the
-            // checkpoint it sets then tells this leader to reload).
-            await ReadModel.ReadModelSchema.EnterSharedAsync(projection.Name, connection, transaction, stoppingToken);
             try
             {
-                await projection.ApplyAsync(page, connection, transaction, stoppingToken);
+                await ApplyPageAsync(projection, page, position, failuresMayBeRecorded, connection, stoppingToken);
             }
-            catch (Exception e) when (e is not (OperationCanceledException or NpgsqlException))
+            catch (Exception e) when (e is NpgsqlException or ProjectionFailedException && !stoppingToken.IsCancellationRequested)
             {
-                throw new ProjectionFailedException(projection.Name, page[0].Position, e);
+                await RecordFailureAsync(projection.Name, e, stoppingToken);
+                throw;
             }
 
-            if (!await ProjectionCheckpoints.AdvanceAsync(projection.Name, position, page[^1].Position, connection, transaction, stoppingToken))
-            {
-                throw new LostCheckpointException(projection.Name);
-            }
-
-            await transaction.CommitAsync(stoppingToken);
+            failuresMayBeRecorded = false;
             position = page[^1].Position;
+        }
+    }
+
+    private static async Task ApplyPageAsync(
+        IProjection projection,
+        IReadOnlyList<RecordedEvent> page,
+        GlobalPosition position,
+        bool clearFailures,
+        NpgsqlConnection connection,
+        CancellationToken stoppingToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(stoppingToken);
+
+        // A rebuild swapping this projection's tables holds this exclusively: wait for it (the
+        // checkpoint it sets then tells this leader to reload).
+        await ReadModel.ReadModelSchema.EnterSharedAsync(projection.Name, connection, transaction, stoppingToken);
+        try
+        {
+            await projection.ApplyAsync(page, connection, transaction, stoppingToken);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or NpgsqlException))
+        {
+            throw new ProjectionFailedException(projection.Name, page[0].Position, e);
+        }
+
+        if (!await ProjectionCheckpoints.AdvanceAsync(projection.Name, position, page[^1].Position, connection, transaction, stoppingToken))
+        {
+            throw new LostCheckpointException(projection.Name);
+        }
+
+        if (clearFailures)
+        {
+            await ProjectionFailures.ClearAsync(projection.Name, connection, transaction, stoppingToken);
+        }
+
+        await transaction.CommitAsync(stoppingToken);
+    }
+
+    /// <summary>Records a failed page for readiness; if even that fails, the stalled checkpoint still shows.</summary>
+    private async Task RecordFailureAsync(string projection, Exception error, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ProjectionFailures.RecordAsync(dataSource, projection, error, stoppingToken);
+        }
+        catch (NpgsqlException e)
+        {
+            LogFailureNotRecorded(projection, e);
         }
     }
 
@@ -131,6 +173,9 @@ public sealed partial class ProjectionDaemon(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Projection {Projection} failed; it will retry from its checkpoint")]
     private partial void LogFailed(string projection, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the failure of projection {Projection}")]
+    private partial void LogFailureNotRecorded(string projection, Exception exception);
 
     private sealed class LostCheckpointException(string projection)
         : Exception($"The checkpoint of projection {projection} moved under this worker: another instance leads it.");
