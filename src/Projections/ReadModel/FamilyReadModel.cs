@@ -20,6 +20,14 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
     /// Rewrites the live families these streams belong to (an absorbed stream's survivor), and a
     /// pointer row for every stream merged into them.
     /// </summary>
+    /// <remarks>
+    /// Which families exist and what they hold is read in one statement, so from one snapshot: a
+    /// merge committing while a page is applied is either wholly seen or not at all (read in steps,
+    /// a stream could be both a live family and merged into another, written twice). Every stream
+    /// whose rows are written is locked before that read, so writers of the same family take turns
+    /// and each reads what the one before it committed; a merge that committed between choosing the
+    /// locks and the read adds streams, which are locked and the read repeated.
+    /// </remarks>
     /// <param name="skipBusy">
     /// True to leave out families another transaction is rewriting right now instead of waiting
     /// for it (the deadline worker; they are picked up again later). False waits (the projection).
@@ -40,128 +48,154 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
             return [];
         }
 
-        var roots = await ResolveLiveAsync(ids, connection, transaction, cancellationToken);
-        roots = await LockAsync(roots, skipBusy, connection, transaction, cancellationToken);
-        if (roots.Length == 0)
+        var locked = new HashSet<string>(StringComparer.Ordinal);
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        var toLock = await ResolveMembersAsync(ids, connection, transaction, cancellationToken);
+        List<FamilyTree> trees;
+        while (true)
+        {
+            await LockAsync(toLock, skipBusy, locked, busy, connection, transaction, cancellationToken);
+            trees = await ReadTreesAsync(ids, connection, transaction, cancellationToken);
+            toLock = [.. trees.SelectMany(tree => tree.Streams.Keys).Where(id => !locked.Contains(id) && !busy.Contains(id))];
+            if (toLock.Length == 0)
+            {
+                break;
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        var records = new List<FamilyRecord>(trees.Count);
+        var roots = new List<string>(trees.Count);
+        foreach (var tree in trees)
+        {
+            if (tree.Streams.Keys.Any(busy.Contains))
+            {
+                continue;
+            }
+
+            roots.Add(tree.Root);
+            records.Add(FamilyEvaluator.Evaluate(tree.Root, tree.Streams[tree.Root], tree.Facts, now, policy));
+            foreach (var (absorbed, version) in tree.Streams)
+            {
+                if (absorbed != tree.Root)
+                {
+                    records.Add(FamilyEvaluator.Absorbed(absorbed, tree.Root, version, now, policy));
+                }
+            }
+        }
+
+        if (records.Count == 0)
         {
             return [];
         }
 
-        var now = clock.GetUtcNow();
-        var records = new List<FamilyRecord>(roots.Length);
-        var versions = await ReadVersionsAsync(roots, connection, transaction, cancellationToken);
-        var facts = await ReadTreesAsync(roots, connection, transaction, cancellationToken);
-        foreach (var root in roots)
-        {
-            var tree = facts.GetValueOrDefault(root) ?? [];
-            records.Add(FamilyEvaluator.Evaluate(root, versions.GetValueOrDefault(root), tree, now, policy));
-            foreach (var absorbed in tree.Select(fact => fact.StreamId).Where(id => id != root).Distinct(StringComparer.Ordinal))
-            {
-                records.Add(FamilyEvaluator.Absorbed(absorbed, root, tree.Count(fact => fact.StreamId == absorbed), now, policy));
-            }
-        }
-
         await ReadModelWriter.DeleteAsync(connection, transaction, schema, [.. records.Select(record => record.FamilyId)], cancellationToken);
         await ReadModelWriter.CopyAsync(connection, schema, records, cancellationToken);
+        roots.Sort(StringComparer.Ordinal);
         return roots;
     }
 
-    private static async Task<string[]> ResolveLiveAsync(string[] streamIds, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>A live family: its stream, the streams merged into it (each with its version) and all their facts.</summary>
+    private sealed record FamilyTree(string Root, Dictionary<string, long> Streams, List<StoredFact> Facts);
+
+    private const string LiveTreesSql = """
+        WITH RECURSIVE chain(stream_id, successor_id, depth) AS (
+            SELECT stream_id, successor_id, 0 FROM streams WHERE stream_id = ANY(@ids)
+            UNION ALL
+            SELECT s.stream_id, s.successor_id, c.depth + 1
+            FROM streams s JOIN chain c ON s.stream_id = c.successor_id
+            WHERE c.depth < 1000
+        ),
+        tree(root, stream_id, version, depth) AS (
+            SELECT s.stream_id, s.stream_id, s.version, 0
+            FROM streams s
+            WHERE s.stream_id IN (SELECT stream_id FROM chain WHERE successor_id IS NULL)
+            UNION ALL
+            SELECT t.root, s.stream_id, s.version, t.depth + 1
+            FROM streams s JOIN tree t ON s.successor_id = t.stream_id
+            WHERE t.depth < 1000
+        )
+        """;
+
+    /// <summary>Every stream of the live families these streams belong to: the rows a refresh writes.</summary>
+    private static async Task<string[]> ResolveMembersAsync(string[] streamIds, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
-            WITH RECURSIVE chain(stream_id, successor_id, depth) AS (
-                SELECT stream_id, successor_id, 0 FROM streams WHERE stream_id = ANY(@ids)
-                UNION ALL
-                SELECT s.stream_id, s.successor_id, c.depth + 1
-                FROM streams s JOIN chain c ON s.stream_id = c.successor_id
-                WHERE c.depth < 1000
-            )
-            SELECT DISTINCT stream_id FROM chain WHERE successor_id IS NULL ORDER BY stream_id
-            """, connection, transaction);
+        await using var command = new NpgsqlCommand($"{LiveTreesSql} SELECT DISTINCT stream_id FROM tree", connection, transaction);
         command.Parameters.AddWithValue("ids", streamIds);
-        var roots = new List<string>();
+        var members = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            roots.Add(reader.GetString(0));
+            members.Add(reader.GetString(0));
         }
 
-        return [.. roots];
+        return [.. members];
     }
 
-    // Families are locked in key order, so two writers never wait on each other in a cycle.
-    private static async Task<string[]> LockAsync(string[] roots, bool skipBusy, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    // Families are locked in key order, so two writers never wait on each other in a cycle (only a
+    // merge committing between the two reads of a refresh makes it lock more, out of that order; a
+    // deadlock then is detected by PostgreSQL and the page retried).
+    private static async Task LockAsync(
+        string[] ids, bool skipBusy, HashSet<string> locked, HashSet<string> busy, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
         await using var command = new NpgsqlCommand(skipBusy
             ? """
-              SELECT id FROM unnest(@ids) AS id
-              WHERE pg_try_advisory_xact_lock(@space, hashtext(id))
+              SELECT id, pg_try_advisory_xact_lock(@space, hashtext(id)) FROM unnest(@ids) AS id
               """
             : """
               SELECT count(pg_advisory_xact_lock(@space, k))
               FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest(@ids) AS id ORDER BY 1 OFFSET 0) AS keys
               """, connection, transaction);
-        command.Parameters.AddWithValue("ids", roots);
+        command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("space", ReadModelSchema.FamilyLockSpace);
         if (!skipBusy)
         {
             await command.ExecuteScalarAsync(cancellationToken);
-            return roots;
+            locked.UnionWith(ids);
+            return;
         }
 
-        var locked = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            locked.Add(reader.GetString(0));
+            (reader.GetBoolean(1) ? locked : busy).Add(reader.GetString(0));
         }
-
-        return [.. locked];
     }
 
-    private static async Task<Dictionary<string, long>> ReadVersionsAsync(string[] roots, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT stream_id, version FROM streams WHERE stream_id = ANY(@ids)", connection, transaction);
-        command.Parameters.AddWithValue("ids", roots);
-        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions[reader.GetString(0)] = reader.GetInt64(1);
-        }
-
-        return versions;
-    }
-
-    /// <summary>Each live family's facts: its own stream's and those of every stream merged into it, recursively.</summary>
-    private static async Task<Dictionary<string, List<StoredFact>>> ReadTreesAsync(string[] roots, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// The live families these streams belong to, each with every stream merged into it
+    /// (recursively) and all their facts, in one statement and so from one snapshot.
+    /// </summary>
+    private static async Task<List<FamilyTree>> ReadTreesAsync(string[] streamIds, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            WITH RECURSIVE tree(root, stream_id, depth) AS (
-                SELECT stream_id, stream_id, 0 FROM streams WHERE stream_id = ANY(@ids)
-                UNION ALL
-                SELECT t.root, s.stream_id, t.depth + 1
-                FROM streams s JOIN tree t ON s.successor_id = t.stream_id
-                WHERE t.depth < 1000
-            )
-            SELECT t.root, {StoredFact.Columns}
-            FROM tree t JOIN events e ON e.stream_id = t.stream_id
-            ORDER BY t.root, e.stream_id, e.stream_version
+            {LiveTreesSql}
+            SELECT t.root, t.stream_id, t.version, {StoredFact.Columns}
+            FROM tree t LEFT JOIN events e ON e.stream_id = t.stream_id
             """, connection, transaction);
-        command.Parameters.AddWithValue("ids", roots);
-        var facts = new Dictionary<string, List<StoredFact>>(StringComparer.Ordinal);
+        command.Parameters.AddWithValue("ids", streamIds);
+        var trees = new Dictionary<string, FamilyTree>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var root = reader.GetString(0);
-            if (!facts.TryGetValue(root, out var list))
+            if (!trees.TryGetValue(root, out var tree))
             {
-                facts[root] = list = [];
+                trees[root] = tree = new FamilyTree(root, new Dictionary<string, long>(StringComparer.Ordinal), []);
             }
 
-            list.Add(StoredFact.Read(reader, 1));
+            tree.Streams[reader.GetString(1)] = reader.GetInt64(2);
+            if (!reader.IsDBNull(3))
+            {
+                tree.Facts.Add(StoredFact.Read(reader, 3));
+            }
         }
 
-        return facts;
+        return [.. trees.Values.OrderBy(tree => tree.Root, StringComparer.Ordinal)];
     }
 }
