@@ -103,6 +103,31 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
     }
 
     [Fact]
+    public async Task A_family_refreshed_again_after_appends_reads_as_a_whole_replay_of_its_stream()
+    {
+        var (family, child, adult) = await _harness.NewFamilyAsync();
+        await _harness.RefreshAllAsync();
+        var id = ReadModelHarness.Unique();
+        await _harness.IngestAsync(
+            ReadModelHarness.ChildrenReferral($"ref-{id}", child, new DateOnly(2025, 3, 5)),
+            Envelopes.Referral($"adult-ref-{id}", adult, child));
+        await _harness.RefreshAllAsync();
+        var incremental = await _harness.SnapshotAsync();
+
+        // A model that remembers nothing reads every family's whole stream.
+        await using (var connection = await _harness.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await new FamilyReadModel(_harness.Model.Policy, _harness.Clock).RefreshAsync(
+                [family], connection, transaction, ReadModelSchema.Live, skipBusy: false, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(3, await _harness.ScalarAsync<int>("SELECT fact_count FROM read_model.families WHERE family_id = @id", ("id", family)));
+        Assert.Equal(await _harness.SnapshotAsync(), incremental);
+    }
+
+    [Fact]
     public async Task A_crash_in_the_middle_of_a_page_leaves_nothing_half_applied_and_the_page_is_applied_on_retry()
     {
         var (family, _, _) = await _harness.NewFamilyAsync();

@@ -12,6 +12,8 @@ namespace YoungCarers.Projections.ReadModel;
 /// </summary>
 public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
 {
+    private readonly ReplayedFamilies _replayed = new();
+
     public LocalPolicy Policy => policy;
 
     public TimeProvider Clock => clock;
@@ -51,16 +53,28 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
         var locked = new HashSet<string>(StringComparer.Ordinal);
         var busy = new HashSet<string>(StringComparer.Ordinal);
         var toLock = await ResolveMembersAsync(ids, connection, transaction, cancellationToken);
+        Dictionary<string, (long Version, ReplayedFamily Family)> known;
         List<FamilyTree> trees;
         while (true)
         {
             await LockAsync(toLock, skipBusy, locked, busy, connection, transaction, cancellationToken);
-            trees = await ReadTreesAsync(ids, connection, transaction, cancellationToken);
+            known = Known(locked);
+            trees = await ReadTreesAsync(ids, known, connection, transaction, cancellationToken);
             toLock = [.. trees.SelectMany(tree => tree.Streams.Keys).Where(id => !locked.Contains(id) && !busy.Contains(id))];
-            if (toLock.Length == 0)
+            if (toLock.Length > 0)
+            {
+                continue;
+            }
+
+            // A remembered state ahead of its stream or not followed by every later event cannot be
+            // extended (the store was replaced under this process): forget it and read again.
+            var stale = trees.Where(tree => tree.Known is { } version && tree.Facts.Count != tree.Streams[tree.Root] - version).ToList();
+            if (stale.Count == 0)
             {
                 break;
             }
+
+            stale.ForEach(tree => _replayed.Remove(tree.Root));
         }
 
         var now = clock.GetUtcNow();
@@ -73,13 +87,25 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
                 continue;
             }
 
+            var version = tree.Streams[tree.Root];
+            var replayed = tree.Known is null
+                ? FamilyEvaluator.Replay(tree.Root, tree.Facts)
+                : FamilyEvaluator.Append(known[tree.Root].Family, tree.Root, tree.Facts);
             roots.Add(tree.Root);
-            records.Add(FamilyEvaluator.Evaluate(tree.Root, tree.Streams[tree.Root], tree.Facts, now, policy));
-            foreach (var (absorbed, version) in tree.Streams)
+            records.Add(FamilyEvaluator.Evaluate(tree.Root, version, replayed, now, policy));
+            if (tree.Streams.Count == 1)
             {
-                if (absorbed != tree.Root)
+                _replayed.Set(tree.Root, version, replayed);
+                continue;
+            }
+
+            // Merged families replay by time, so appended events may belong anywhere: not remembered.
+            foreach (var (stream, streamVersion) in tree.Streams)
+            {
+                _replayed.Remove(stream);
+                if (stream != tree.Root)
                 {
-                    records.Add(FamilyEvaluator.Absorbed(absorbed, tree.Root, version, now, policy));
+                    records.Add(FamilyEvaluator.Absorbed(stream, tree.Root, streamVersion, now, policy));
                 }
             }
         }
@@ -95,8 +121,15 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
         return roots;
     }
 
-    /// <summary>A live family: its stream, the streams merged into it (each with its version) and all their facts.</summary>
-    private sealed record FamilyTree(string Root, Dictionary<string, long> Streams, List<StoredFact> Facts);
+    /// <summary>
+    /// A live family: its stream, the streams merged into it (each with its version) and their
+    /// facts; all of them, or when <see cref="Known"/> is set (a single stream whose state up to that
+    /// version is remembered) those after it.
+    /// </summary>
+    private sealed record FamilyTree(string Root, Dictionary<string, long> Streams, List<StoredFact> Facts)
+    {
+        public long? Known { get; set; }
+    }
 
     private const string LiveTreesSql = """
         WITH RECURSIVE chain(stream_id, successor_id, depth) AS (
@@ -167,18 +200,40 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
         }
     }
 
+    private Dictionary<string, (long Version, ReplayedFamily Family)> Known(HashSet<string> streamIds)
+    {
+        var known = new Dictionary<string, (long, ReplayedFamily)>(StringComparer.Ordinal);
+        foreach (var id in streamIds)
+        {
+            if (_replayed.TryGet(id, out var version, out var family))
+            {
+                known[id] = (version, family);
+            }
+        }
+
+        return known;
+    }
+
     /// <summary>
     /// The live families these streams belong to, each with every stream merged into it
-    /// (recursively) and all their facts, in one statement and so from one snapshot.
+    /// (recursively) and their facts, in one statement and so from one snapshot. A single-stream
+    /// family whose state is <paramref name="known"/> up to a version gets only the facts after it.
     /// </summary>
-    private static async Task<List<FamilyTree>> ReadTreesAsync(string[] streamIds, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<List<FamilyTree>> ReadTreesAsync(
+        string[] streamIds, Dictionary<string, (long Version, ReplayedFamily Family)> known, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            {LiveTreesSql}
-            SELECT t.root, t.stream_id, t.version, {StoredFact.Columns}
-            FROM tree t LEFT JOIN events e ON e.stream_id = t.stream_id
+            {LiveTreesSql},
+            sized AS (SELECT root, stream_id, version, count(*) OVER (PARTITION BY root) AS streams FROM tree)
+            SELECT t.root, t.stream_id, t.version, k.version, {StoredFact.Columns}
+            FROM sized t
+            LEFT JOIN unnest(@known_ids::text[], @known_versions::bigint[]) AS k(stream_id, version)
+                ON k.stream_id = t.stream_id AND t.streams = 1
+            LEFT JOIN events e ON e.stream_id = t.stream_id AND e.stream_version > coalesce(k.version, 0)
             """, connection, transaction);
         command.Parameters.AddWithValue("ids", streamIds);
+        command.Parameters.AddWithValue("known_ids", known.Keys.ToArray());
+        command.Parameters.AddWithValue("known_versions", known.Values.Select(entry => entry.Version).ToArray());
         var trees = new Dictionary<string, FamilyTree>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -192,7 +247,12 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
             tree.Streams[reader.GetString(1)] = reader.GetInt64(2);
             if (!reader.IsDBNull(3))
             {
-                tree.Facts.Add(StoredFact.Read(reader, 3));
+                tree.Known = reader.GetInt64(3);
+            }
+
+            if (!reader.IsDBNull(4))
+            {
+                tree.Facts.Add(StoredFact.Read(reader, 4));
             }
         }
 
