@@ -7,7 +7,8 @@ namespace YoungCarers.Projections.ReadModel;
 /// Re-evaluates whole families from the event store and rewrites their rows in a read model
 /// schema, inside the caller's transaction. Used by the projection (for the families a page of
 /// events touched), the deadline worker (for families whose answers change with the clock) and a
-/// rebuild's catch-up. A family is always evaluated from all its facts, so writing it again is
+/// rebuild's catch-up. A family is always evaluated from all its facts (a single-stream family's
+/// earlier ones folded into the state remembered from its last refresh), so writing it again is
 /// harmless: the rows only ever say what the store says.
 /// </summary>
 public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
