@@ -65,6 +65,69 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
     }
 
     [Fact]
+    public async Task A_merge_committing_while_a_refresh_waits_for_its_families_is_seen_whole()
+    {
+        var first = await _harness.NewFamilyAsync();
+        var second = await _harness.NewFamilyAsync();
+        await _harness.RefreshAllAsync();
+
+        // Another writer holds the first family, so the refresh, having found both families live,
+        // waits for it; the merge of the second into the first commits meanwhile.
+        await using var holder = await _harness.DataSource.OpenConnectionAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@space, hashtext(@id))", holder, holding))
+        {
+            hold.Parameters.AddWithValue("space", ReadModelSchema.FamilyLockSpace);
+            hold.Parameters.AddWithValue("id", first.FamilyId);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        await using var connection = await _harness.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var refresh = _harness.Model.RefreshAsync(
+            [first.FamilyId, second.FamilyId], connection, transaction, ReadModelSchema.Live, skipBusy: false, CancellationToken.None);
+        await ReadModelHarness.WaitUntilAsync(async () => await _harness.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_locks WHERE pid = @pid AND locktype = 'advisory' AND NOT granted", ("pid", connection.ProcessID)) == 1);
+        await _harness.IngestAsync(Envelopes.Identified($"link-{ReadModelHarness.Unique()}", first.Child, second.Adult));
+        await holding.CommitAsync();
+
+        Assert.Equal([first.FamilyId], await refresh);
+        await transaction.CommitAsync();
+
+        Assert.Equal(first.FamilyId, await _harness.ScalarAsync<string>("SELECT survivor_id FROM read_model.families WHERE family_id = @id", ("id", second.FamilyId)));
+        var survivor = FamilyDocuments.FromJson((await _harness.RowsAsync("SELECT document::text FROM read_model.families WHERE family_id = @id", ("id", first.FamilyId)))[0]);
+        Assert.Contains(second.FamilyId, survivor.MergedFamilyIds);
+        var written = await _harness.SnapshotAsync();
+        await _harness.RefreshAllAsync();
+        Assert.Equal(await _harness.SnapshotAsync(), written);
+    }
+
+    [Fact]
+    public async Task A_family_refreshed_again_after_appends_reads_as_a_whole_replay_of_its_stream()
+    {
+        var (family, child, adult) = await _harness.NewFamilyAsync();
+        await _harness.RefreshAllAsync();
+        var id = ReadModelHarness.Unique();
+        await _harness.IngestAsync(
+            ReadModelHarness.ChildrenReferral($"ref-{id}", child, new DateOnly(2025, 3, 5)),
+            Envelopes.Referral($"adult-ref-{id}", adult, child));
+        await _harness.RefreshAllAsync();
+        var incremental = await _harness.SnapshotAsync();
+
+        // A model that remembers nothing reads every family's whole stream.
+        await using (var connection = await _harness.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await new FamilyReadModel(_harness.Model.Policy, _harness.Clock).RefreshAsync(
+                [family], connection, transaction, ReadModelSchema.Live, skipBusy: false, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(3, await _harness.ScalarAsync<int>("SELECT fact_count FROM read_model.families WHERE family_id = @id", ("id", family)));
+        Assert.Equal(await _harness.SnapshotAsync(), incremental);
+    }
+
+    [Fact]
     public async Task A_crash_in_the_middle_of_a_page_leaves_nothing_half_applied_and_the_page_is_applied_on_retry()
     {
         var (family, _, _) = await _harness.NewFamilyAsync();

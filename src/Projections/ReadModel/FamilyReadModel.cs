@@ -7,11 +7,14 @@ namespace YoungCarers.Projections.ReadModel;
 /// Re-evaluates whole families from the event store and rewrites their rows in a read model
 /// schema, inside the caller's transaction. Used by the projection (for the families a page of
 /// events touched), the deadline worker (for families whose answers change with the clock) and a
-/// rebuild's catch-up. A family is always evaluated from all its facts, so writing it again is
+/// rebuild's catch-up. A family is always evaluated from all its facts (a single-stream family's
+/// earlier ones folded into the state remembered from its last refresh), so writing it again is
 /// harmless: the rows only ever say what the store says.
 /// </summary>
 public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
 {
+    private readonly ReplayedFamilies _replayed = new();
+
     public LocalPolicy Policy => policy;
 
     public TimeProvider Clock => clock;
@@ -20,6 +23,14 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
     /// Rewrites the live families these streams belong to (an absorbed stream's survivor), and a
     /// pointer row for every stream merged into them.
     /// </summary>
+    /// <remarks>
+    /// Which families exist and what they hold is read in one statement, so from one snapshot: a
+    /// merge committing while a page is applied is either wholly seen or not at all (read in steps,
+    /// a stream could be both a live family and merged into another, written twice). Every stream
+    /// whose rows are written is locked before that read, so writers of the same family take turns
+    /// and each reads what the one before it committed; a merge that committed between choosing the
+    /// locks and the read adds streams, which are locked and the read repeated.
+    /// </remarks>
     /// <param name="skipBusy">
     /// True to leave out families another transaction is rewriting right now instead of waiting
     /// for it (the deadline worker; they are picked up again later). False waits (the projection).
@@ -40,128 +51,212 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
             return [];
         }
 
-        var roots = await ResolveLiveAsync(ids, connection, transaction, cancellationToken);
-        roots = await LockAsync(roots, skipBusy, connection, transaction, cancellationToken);
-        if (roots.Length == 0)
+        var locked = new HashSet<string>(StringComparer.Ordinal);
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        var toLock = await ResolveMembersAsync(ids, connection, transaction, cancellationToken);
+        Dictionary<string, (long Version, ReplayedFamily Family)> known;
+        List<FamilyTree> trees;
+        while (true)
+        {
+            await LockAsync(toLock, skipBusy, locked, busy, connection, transaction, cancellationToken);
+            known = Known(locked);
+            trees = await ReadTreesAsync(ids, known, connection, transaction, cancellationToken);
+            toLock = [.. trees.SelectMany(tree => tree.Streams.Keys).Where(id => !locked.Contains(id) && !busy.Contains(id))];
+            if (toLock.Length > 0)
+            {
+                continue;
+            }
+
+            // A remembered state ahead of its stream or not followed by every later event cannot be
+            // extended (the store was replaced under this process): forget it and read again.
+            var stale = trees.Where(tree => tree.Known is { } version && tree.Facts.Count != tree.Streams[tree.Root] - version).ToList();
+            if (stale.Count == 0)
+            {
+                break;
+            }
+
+            stale.ForEach(tree => _replayed.Remove(tree.Root));
+        }
+
+        var now = clock.GetUtcNow();
+        var records = new List<FamilyRecord>(trees.Count);
+        var roots = new List<string>(trees.Count);
+        foreach (var tree in trees)
+        {
+            if (tree.Streams.Keys.Any(busy.Contains))
+            {
+                continue;
+            }
+
+            var version = tree.Streams[tree.Root];
+            var replayed = tree.Known is null
+                ? FamilyEvaluator.Replay(tree.Root, tree.Facts)
+                : FamilyEvaluator.Append(known[tree.Root].Family, tree.Root, tree.Facts);
+            roots.Add(tree.Root);
+            records.Add(FamilyEvaluator.Evaluate(tree.Root, version, replayed, now, policy));
+            if (tree.Streams.Count == 1)
+            {
+                _replayed.Set(tree.Root, version, replayed);
+                continue;
+            }
+
+            // Merged families replay by time, so appended events may belong anywhere: not remembered.
+            foreach (var (stream, streamVersion) in tree.Streams)
+            {
+                _replayed.Remove(stream);
+                if (stream != tree.Root)
+                {
+                    records.Add(FamilyEvaluator.Absorbed(stream, tree.Root, streamVersion, now, policy));
+                }
+            }
+        }
+
+        if (records.Count == 0)
         {
             return [];
         }
 
-        var now = clock.GetUtcNow();
-        var records = new List<FamilyRecord>(roots.Length);
-        var versions = await ReadVersionsAsync(roots, connection, transaction, cancellationToken);
-        var facts = await ReadTreesAsync(roots, connection, transaction, cancellationToken);
-        foreach (var root in roots)
-        {
-            var tree = facts.GetValueOrDefault(root) ?? [];
-            records.Add(FamilyEvaluator.Evaluate(root, versions.GetValueOrDefault(root), tree, now, policy));
-            foreach (var absorbed in tree.Select(fact => fact.StreamId).Where(id => id != root).Distinct(StringComparer.Ordinal))
-            {
-                records.Add(FamilyEvaluator.Absorbed(absorbed, root, tree.Count(fact => fact.StreamId == absorbed), now, policy));
-            }
-        }
-
         await ReadModelWriter.DeleteAsync(connection, transaction, schema, [.. records.Select(record => record.FamilyId)], cancellationToken);
         await ReadModelWriter.CopyAsync(connection, schema, records, cancellationToken);
+        roots.Sort(StringComparer.Ordinal);
         return roots;
     }
 
-    private static async Task<string[]> ResolveLiveAsync(string[] streamIds, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// A live family: its stream, the streams merged into it (each with its version) and their
+    /// facts; all of them, or when <see cref="Known"/> is set (a single stream whose state up to that
+    /// version is remembered) those after it.
+    /// </summary>
+    private sealed record FamilyTree(string Root, Dictionary<string, long> Streams, List<StoredFact> Facts)
     {
-        await using var command = new NpgsqlCommand("""
-            WITH RECURSIVE chain(stream_id, successor_id, depth) AS (
-                SELECT stream_id, successor_id, 0 FROM streams WHERE stream_id = ANY(@ids)
-                UNION ALL
-                SELECT s.stream_id, s.successor_id, c.depth + 1
-                FROM streams s JOIN chain c ON s.stream_id = c.successor_id
-                WHERE c.depth < 1000
-            )
-            SELECT DISTINCT stream_id FROM chain WHERE successor_id IS NULL ORDER BY stream_id
-            """, connection, transaction);
+        public long? Known { get; set; }
+    }
+
+    private const string LiveTreesSql = """
+        WITH RECURSIVE chain(stream_id, successor_id, depth) AS (
+            SELECT stream_id, successor_id, 0 FROM streams WHERE stream_id = ANY(@ids)
+            UNION ALL
+            SELECT s.stream_id, s.successor_id, c.depth + 1
+            FROM streams s JOIN chain c ON s.stream_id = c.successor_id
+            WHERE c.depth < 1000
+        ),
+        tree(root, stream_id, version, depth) AS (
+            SELECT s.stream_id, s.stream_id, s.version, 0
+            FROM streams s
+            WHERE s.stream_id IN (SELECT stream_id FROM chain WHERE successor_id IS NULL)
+            UNION ALL
+            SELECT t.root, s.stream_id, s.version, t.depth + 1
+            FROM streams s JOIN tree t ON s.successor_id = t.stream_id
+            WHERE t.depth < 1000
+        )
+        """;
+
+    /// <summary>Every stream of the live families these streams belong to: the rows a refresh writes.</summary>
+    private static async Task<string[]> ResolveMembersAsync(string[] streamIds, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"{LiveTreesSql} SELECT DISTINCT stream_id FROM tree", connection, transaction);
         command.Parameters.AddWithValue("ids", streamIds);
-        var roots = new List<string>();
+        var members = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            roots.Add(reader.GetString(0));
+            members.Add(reader.GetString(0));
         }
 
-        return [.. roots];
+        return [.. members];
     }
 
-    // Families are locked in key order, so two writers never wait on each other in a cycle.
-    private static async Task<string[]> LockAsync(string[] roots, bool skipBusy, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    // Families are locked in key order, so two writers never wait on each other in a cycle (only a
+    // merge committing between the two reads of a refresh makes it lock more, out of that order; a
+    // deadlock then is detected by PostgreSQL and the page retried).
+    private static async Task LockAsync(
+        string[] ids, bool skipBusy, HashSet<string> locked, HashSet<string> busy, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
         await using var command = new NpgsqlCommand(skipBusy
             ? """
-              SELECT id FROM unnest(@ids) AS id
-              WHERE pg_try_advisory_xact_lock(@space, hashtext(id))
+              SELECT id, pg_try_advisory_xact_lock(@space, hashtext(id)) FROM unnest(@ids) AS id
               """
             : """
               SELECT count(pg_advisory_xact_lock(@space, k))
               FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest(@ids) AS id ORDER BY 1 OFFSET 0) AS keys
               """, connection, transaction);
-        command.Parameters.AddWithValue("ids", roots);
+        command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("space", ReadModelSchema.FamilyLockSpace);
         if (!skipBusy)
         {
             await command.ExecuteScalarAsync(cancellationToken);
-            return roots;
+            locked.UnionWith(ids);
+            return;
         }
 
-        var locked = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            locked.Add(reader.GetString(0));
+            (reader.GetBoolean(1) ? locked : busy).Add(reader.GetString(0));
         }
-
-        return [.. locked];
     }
 
-    private static async Task<Dictionary<string, long>> ReadVersionsAsync(string[] roots, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private Dictionary<string, (long Version, ReplayedFamily Family)> Known(HashSet<string> streamIds)
     {
-        await using var command = new NpgsqlCommand("SELECT stream_id, version FROM streams WHERE stream_id = ANY(@ids)", connection, transaction);
-        command.Parameters.AddWithValue("ids", roots);
-        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var known = new Dictionary<string, (long, ReplayedFamily)>(StringComparer.Ordinal);
+        foreach (var id in streamIds)
         {
-            versions[reader.GetString(0)] = reader.GetInt64(1);
+            if (_replayed.TryGet(id, out var version, out var family))
+            {
+                known[id] = (version, family);
+            }
         }
 
-        return versions;
+        return known;
     }
 
-    /// <summary>Each live family's facts: its own stream's and those of every stream merged into it, recursively.</summary>
-    private static async Task<Dictionary<string, List<StoredFact>>> ReadTreesAsync(string[] roots, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// The live families these streams belong to, each with every stream merged into it
+    /// (recursively) and their facts, in one statement and so from one snapshot. A single-stream
+    /// family whose state is <paramref name="known"/> up to a version gets only the facts after it.
+    /// </summary>
+    private static async Task<List<FamilyTree>> ReadTreesAsync(
+        string[] streamIds, Dictionary<string, (long Version, ReplayedFamily Family)> known, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            WITH RECURSIVE tree(root, stream_id, depth) AS (
-                SELECT stream_id, stream_id, 0 FROM streams WHERE stream_id = ANY(@ids)
-                UNION ALL
-                SELECT t.root, s.stream_id, t.depth + 1
-                FROM streams s JOIN tree t ON s.successor_id = t.stream_id
-                WHERE t.depth < 1000
-            )
-            SELECT t.root, {StoredFact.Columns}
-            FROM tree t JOIN events e ON e.stream_id = t.stream_id
-            ORDER BY t.root, e.stream_id, e.stream_version
+            {LiveTreesSql},
+            sized AS (SELECT root, stream_id, version, count(*) OVER (PARTITION BY root) AS streams FROM tree)
+            SELECT t.root, t.stream_id, t.version, k.version, {StoredFact.Columns}
+            FROM sized t
+            LEFT JOIN unnest(@known_ids::text[], @known_versions::bigint[]) AS k(stream_id, version)
+                ON k.stream_id = t.stream_id AND t.streams = 1
+            LEFT JOIN events e ON e.stream_id = t.stream_id AND e.stream_version > coalesce(k.version, 0)
             """, connection, transaction);
-        command.Parameters.AddWithValue("ids", roots);
-        var facts = new Dictionary<string, List<StoredFact>>(StringComparer.Ordinal);
+        command.Parameters.AddWithValue("ids", streamIds);
+        command.Parameters.AddWithValue("known_ids", known.Keys.ToArray());
+        command.Parameters.AddWithValue("known_versions", known.Values.Select(entry => entry.Version).ToArray());
+        var trees = new Dictionary<string, FamilyTree>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var root = reader.GetString(0);
-            if (!facts.TryGetValue(root, out var list))
+            if (!trees.TryGetValue(root, out var tree))
             {
-                facts[root] = list = [];
+                trees[root] = tree = new FamilyTree(root, new Dictionary<string, long>(StringComparer.Ordinal), []);
             }
 
-            list.Add(StoredFact.Read(reader, 1));
+            tree.Streams[reader.GetString(1)] = reader.GetInt64(2);
+            if (!reader.IsDBNull(3))
+            {
+                tree.Known = reader.GetInt64(3);
+            }
+
+            if (!reader.IsDBNull(4))
+            {
+                tree.Facts.Add(StoredFact.Read(reader, 4));
+            }
         }
 
-        return facts;
+        return [.. trees.Values.OrderBy(tree => tree.Root, StringComparer.Ordinal)];
     }
 }

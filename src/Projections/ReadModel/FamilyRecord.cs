@@ -18,25 +18,58 @@ internal sealed record FamilyRecord(
     IReadOnlyList<(Flag Flag, IReadOnlyList<string> Services)> Flags,
     IReadOnlyList<DisputeDocument> Disputes);
 
+/// <summary>A family's state folded from its facts, how many it replayed and when the last of them was recorded.</summary>
+internal sealed record ReplayedFamily(FamilyState State, int FactCount, DateTimeOffset? LastRecordedAt);
+
 /// <summary>Replays a family's facts and evaluates it at an instant under a policy.</summary>
 internal static class FamilyEvaluator
 {
-    public static FamilyRecord Evaluate(string familyId, long streamVersion, List<StoredFact> stored, DateTimeOffset now, LocalPolicy policy)
+    public static FamilyRecord Evaluate(string familyId, long streamVersion, List<StoredFact> stored, DateTimeOffset now, LocalPolicy policy) =>
+        Evaluate(familyId, streamVersion, Replay(familyId, stored), now, policy);
+
+    /// <summary>A family's facts folded into its state, with what its row says about them.</summary>
+    public static ReplayedFamily Replay(string familyId, List<StoredFact> stored)
     {
         var facts = FamilyFacts.Order(familyId, stored);
-        var state = FamilyProjection.Replay(facts);
-        var evaluation = FamilyProjection.Evaluate(state, now, policy);
+        DateTimeOffset? lastRecorded = stored.Count == 0 ? null : stored.Max(fact => fact.RecordedAt);
+        return new(FamilyProjection.Replay(facts), facts.Count, lastRecorded);
+    }
+
+    /// <summary>
+    /// <paramref name="replayed"/> with facts appended to its (single) stream after those it holds,
+    /// folded in stream order, as replaying the whole stream would.
+    /// </summary>
+    public static ReplayedFamily Append(ReplayedFamily replayed, string familyId, List<StoredFact> appended)
+    {
+        if (appended.Count == 0)
+        {
+            return replayed;
+        }
+
+        var facts = FamilyFacts.Order(familyId, appended);
+        var state = replayed.State;
+        foreach (var fact in facts)
+        {
+            state = FamilyProjection.Evolve(state, fact);
+        }
+
+        var lastRecorded = appended.Max(fact => fact.RecordedAt);
+        return new(state, replayed.FactCount + facts.Count, replayed.LastRecordedAt is { } before && before > lastRecorded ? before : lastRecorded);
+    }
+
+    public static FamilyRecord Evaluate(string familyId, long streamVersion, ReplayedFamily replayed, DateTimeOffset now, LocalPolicy policy)
+    {
+        var evaluation = FamilyProjection.Evaluate(replayed.State, now, policy);
         var flags = FamilyDocuments.Canonical(evaluation.Flags);
         var obligations = FamilyDocuments.Canonical(evaluation.Obligations);
         var next = evaluation.NextChange;
         var document = FamilyDocuments.FromCanonical(familyId, streamVersion, now, next, policy.Version, evaluation.View, obligations, flags, evaluation.Disputes);
-        DateTimeOffset? lastRecorded = stored.Count == 0 ? null : stored.Max(fact => fact.RecordedAt);
         return new(
             familyId,
             null,
             streamVersion,
-            facts.Count,
-            lastRecorded,
+            replayed.FactCount,
+            replayed.LastRecordedAt,
             policy.Version,
             now,
             next,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
@@ -90,10 +91,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         var bulkElapsed = watch.Elapsed;
 
         progress?.Report(new("indexes", events, families, trees.Count, watch.Elapsed));
-        await ExecuteAsync(control, null, $"""
-            SELECT read_model_create_indexes(@schema);
-            ANALYZE {Target}.families, {Target}.obligations, {Target}.flags, {Target}.disputes, {Target}.deadlines;
-            """, cancellationToken, ("schema", ReadModelSchema.Rebuilding));
+        await IndexAsync(control, options, cancellationToken);
 
         progress?.Report(new("catch-up", events, families, trees.Count, watch.Elapsed));
         var (position, caughtUp) = await CatchUpAsync(control, head, options, cancellationToken);
@@ -187,6 +185,47 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
 
         await Task.WhenAll(workers);
         return (events, families, absorbed);
+    }
+
+    /// <summary>
+    /// Creates the fresh schema's indexes and analyzes its tables, a table at a time on each of
+    /// <see cref="RebuildOptions.Parallelism"/> connections, the largest tables first.
+    /// </summary>
+    private async Task IndexAsync(NpgsqlConnection control, RebuildOptions options, CancellationToken cancellationToken)
+    {
+        var statements = new List<(string Table, string Statement)>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT s.table_name, s.statement
+            FROM read_model_index_statements(@schema) WITH ORDINALITY AS s(table_name, statement, n)
+            ORDER BY pg_relation_size(format('%I.%I', @schema, s.table_name)::regclass) DESC, s.table_name, s.n
+            """, control))
+        {
+            command.Parameters.AddWithValue("schema", ReadModelSchema.Rebuilding);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                statements.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        var tables = new ConcurrentQueue<IGrouping<string, string>>(statements.GroupBy(row => row.Table, row => row.Statement));
+        async Task WorkAsync()
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            // Sorting each index in memory rather than in temporary files.
+            await ExecuteAsync(connection, null, "SET maintenance_work_mem = '256MB'", cancellationToken);
+            while (tables.TryDequeue(out var table))
+            {
+                foreach (var statement in table)
+                {
+                    await ExecuteAsync(connection, null, statement, cancellationToken);
+                }
+
+                await ExecuteAsync(connection, null, $"ANALYZE {Target}.{ReadModelSchema.Quote(table.Key)}", cancellationToken);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Parallelism)).Select(_ => Task.Run(WorkAsync, CancellationToken.None)));
     }
 
     private async Task<(List<FamilyRecord> Records, long Events, int Absorbed)> EvaluateChunkAsync(
