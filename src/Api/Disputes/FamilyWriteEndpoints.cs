@@ -1,6 +1,7 @@
 using System.Globalization;
 using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
+using YoungCarers.Ingest.Http;
 using YoungCarers.Domain.Families;
 using YoungCarers.Domain.Family;
 using YoungCarers.EventStore.Streams;
@@ -33,15 +34,15 @@ public sealed record FamilyWriteResult(string FamilyId, string Type, long Stream
 /// </summary>
 internal static class FamilyWriteEndpoints
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-    private const int MaxKeyLength = 200;
+
+    private static readonly WriteHeaders StreamVersionHeaders = new("The family's stream version (family.streamVersion) the change is based on; a stale one is 409.");
 
     private delegate IResult? Decide(FamilySnapshot family, out IFamilyEvent? familyEvent);
 
     public static IEndpointRouteBuilder MapFamilyWriteEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var disputes = endpoints.MapGroup("/families/{familyId}/disputes").RequireAuthorization(Scopes.DisputesWrite).WithTags("Disputes")
-            .WithMetadata(ConcurrencyHeadersRequired.Instance);
+            .WithMetadata(StreamVersionHeaders);
         disputes.MapPost("", RaiseAsync).WithName("RaiseDispute").WithSummary("Raise a dispute between the services about the family (If-Match: stream version; Idempotency-Key).")
             .Produces<FamilyWriteResult>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
@@ -56,7 +57,7 @@ internal static class FamilyWriteEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         endpoints.MapPost("/families/{familyId}/obligations/{obligationId}/waive", WaiveAsync)
             .RequireAuthorization(Scopes.Admin).WithTags("Obligations").WithName("WaiveObligation")
-            .WithMetadata(ConcurrencyHeadersRequired.Instance)
+            .WithMetadata(StreamVersionHeaders)
             .WithSummary("Set an open obligation aside with a reason (the integration team). obligationId is the obligation's id, URL-encoded.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
@@ -89,7 +90,7 @@ internal static class FamilyWriteEndpoints
             }
 
             e = new DisputeRaised(disputeId, request.RaisedBy!, subject.Value, persons, request.Summary!, services.Clock.GetUtcNow(),
-                request.RaisedByUser ?? CallerIdentity.ClientOf(context.User) ?? "unknown");
+                Actor.Of(context, request.RaisedByUser));
             return null;
         }, cancellationToken);
     }
@@ -103,7 +104,7 @@ internal static class FamilyWriteEndpoints
                 return problem;
             }
 
-            e = new DisputeEscalated(disputeId, request.Reason!, services.Clock.GetUtcNow(), request.EscalatedBy ?? CallerIdentity.ClientOf(context.User) ?? "unknown", request.FromStage);
+            e = new DisputeEscalated(disputeId, request.Reason!, services.Clock.GetUtcNow(), Actor.Of(context, request.EscalatedBy), request.FromStage);
             return null;
         }, cancellationToken);
 
@@ -116,7 +117,7 @@ internal static class FamilyWriteEndpoints
                 return problem;
             }
 
-            e = new DisputeInterimLeadAgreed(disputeId, request.LeadService!, services.Clock.GetUtcNow(), request.AgreedBy ?? CallerIdentity.ClientOf(context.User));
+            e = new DisputeInterimLeadAgreed(disputeId, request.LeadService!, services.Clock.GetUtcNow(), Actor.Of(context, request.AgreedBy));
             return null;
         }, cancellationToken);
 
@@ -130,7 +131,7 @@ internal static class FamilyWriteEndpoints
             }
 
             var split = request.FundingSplit?.Select(share => new FundingShare(share.Service!, share.Percent ?? -1)).ToList();
-            e = new DisputeResolved(disputeId, request.LeadService!, split, services.Clock.GetUtcNow(), request.Note, request.ResolvedBy ?? CallerIdentity.ClientOf(context.User));
+            e = new DisputeResolved(disputeId, request.LeadService!, split, services.Clock.GetUtcNow(), request.Note, Actor.Of(context, request.ResolvedBy));
             return null;
         }, cancellationToken);
 
@@ -152,7 +153,7 @@ internal static class FamilyWriteEndpoints
                 return Conflict("Obligation not open", "Only an open or overdue obligation can be waived.");
             }
 
-            e = new ObligationWaived(id, request.Reason!, request.WaivedBy ?? CallerIdentity.ClientOf(context.User) ?? "unknown", services.Clock.GetUtcNow());
+            e = new ObligationWaived(id, request.Reason!, Actor.Of(context, request.WaivedBy), services.Clock.GetUtcNow());
             return null;
         }, cancellationToken);
     }
@@ -179,18 +180,23 @@ internal static class FamilyWriteEndpoints
             return ReadProblems.BadRequest("Invalid If-Match", "If-Match is the family's stream version, a whole number (quoted or not).", "If-Match");
         }
 
-        var key = context.Request.Headers[IdempotencyKeyHeader].ToString().Trim();
-        if (key.Length is 0 or > MaxKeyLength)
+        var key = context.Request.Headers[IdempotentRequest.Header].ToString().Trim();
+        if (key.Length is 0 or > IdempotentRequest.MaxKeyLength)
         {
-            return ReadProblems.BadRequest("Idempotency-Key required", $"Send an Idempotency-Key header (1 to {MaxKeyLength} characters) unique to this change.", IdempotencyKeyHeader);
+            return ReadProblems.BadRequest("Idempotency-Key required", $"Send an Idempotency-Key header (1 to {IdempotentRequest.MaxKeyLength} characters) unique to this change.", IdempotentRequest.Header);
         }
 
-        var source = $"urn:youngcarers:api:{CallerIdentity.ClientOf(context.User) ?? "unknown"}";
+        var source = $"urn:youngcarers:api:{Actor.Client(context)}";
         if (await services.PreviousAsync(source, key, cancellationToken) is { } previous)
         {
-            return previous.FamilyId == familyId && previous.Path == context.Request.Path.Value
-                ? TypedResults.Json(previous.Result with { Replayed = true }, statusCode: successStatus)
-                : Conflict("Idempotency-Key reused", "This Idempotency-Key was already used for another change.");
+            if (previous.FamilyId != familyId || previous.Path != context.Request.Path.Value)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
+                    detail: "This Idempotency-Key was already used for a different request; use a new key for a new change.");
+            }
+
+            context.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
+            return TypedResults.Json(previous.Result with { Replayed = true }, statusCode: successStatus);
         }
 
         var live = await services.Store.LiveStreamAsync(familyId, cancellationToken);
@@ -231,6 +237,7 @@ internal static class FamilyWriteEndpoints
                 [new NewEvent(type, json, services.Clock.GetUtcNow(), source, key, metadata)], cancellationToken);
             if (result.Events[0].Outcome == AppendOutcome.Duplicate && await services.PreviousAsync(source, key, cancellationToken) is { } raced)
             {
+                context.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
                 return TypedResults.Json(raced.Result with { Replayed = true }, statusCode: successStatus);
             }
 
