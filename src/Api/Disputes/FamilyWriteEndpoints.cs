@@ -1,10 +1,10 @@
 using System.Globalization;
 using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
-using YoungCarers.Ingest.Http;
 using YoungCarers.Domain.Families;
 using YoungCarers.Domain.Family;
 using YoungCarers.EventStore.Streams;
+using YoungCarers.Ingest.Http;
 using YoungCarers.Projections.TimeTravel;
 
 namespace YoungCarers.Api.Disputes;
@@ -34,7 +34,6 @@ public sealed record FamilyWriteResult(string FamilyId, string Type, long Stream
 /// </summary>
 internal static class FamilyWriteEndpoints
 {
-
     private static readonly WriteHeaders StreamVersionHeaders = new("The family's stream version (family.streamVersion) the change is based on; a stale one is 409.");
 
     private delegate IResult? Decide(FamilySnapshot family, out IFamilyEvent? familyEvent);
@@ -45,22 +44,22 @@ internal static class FamilyWriteEndpoints
             .WithMetadata(StreamVersionHeaders);
         disputes.MapPost("", RaiseAsync).WithName("RaiseDispute").WithSummary("Raise a dispute between the services about the family (If-Match: stream version; Idempotency-Key).")
             .Produces<FamilyWriteResult>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         disputes.MapPost("/{disputeId}/escalate", EscalateAsync).WithName("EscalateDispute").WithSummary("Move an open dispute one stage up the ladder.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         disputes.MapPost("/{disputeId}/interim-lead", InterimLeadAsync).WithName("AgreeInterimLead").WithSummary("Record the interim lead service agreed for an open dispute.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         disputes.MapPost("/{disputeId}/resolve", ResolveAsync).WithName("ResolveDispute").WithSummary("Resolve an open dispute: the lead service and any funding split.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         endpoints.MapPost("/families/{familyId}/obligations/{obligationId}/waive", WaiveAsync)
             .RequireAuthorization(Scopes.Admin).WithTags("Obligations").WithName("WaiveObligation")
             .WithMetadata(StreamVersionHeaders)
             .WithSummary("Set an open obligation aside with a reason (the integration team). obligationId is the obligation's id, URL-encoded.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return endpoints;
     }
 

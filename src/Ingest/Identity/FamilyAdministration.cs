@@ -40,16 +40,15 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
         IReadOnlyDictionary<string, long>? expectedVersions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        var token = cancellationToken;
-        await PersonIndex.LockEverythingAsync(transaction, token);
+        await PersonIndex.LockEverythingAsync(transaction, cancellationToken);
         if (expectedVersions is not null)
         {
-            await CheckVersionAsync(transaction, familyId, expectedVersions[familyId], token);
-            await CheckVersionAsync(transaction, otherFamilyId, expectedVersions[otherFamilyId], token);
+            await CheckVersionAsync(transaction, familyId, expectedVersions[familyId], cancellationToken);
+            await CheckVersionAsync(transaction, otherFamilyId, expectedVersions[otherFamilyId], cancellationToken);
         }
 
-        var first = await LiveFamilyAsync(transaction, familyId, token);
-        var second = await LiveFamilyAsync(transaction, otherFamilyId, token);
+        var first = await LiveFamilyAsync(transaction, familyId, cancellationToken);
+        var second = await LiveFamilyAsync(transaction, otherFamilyId, cancellationToken);
         if (first.Id == second.Id)
         {
             return new MergeOutcome(first.Id, familyId == first.Id ? otherFamilyId : familyId, AlreadyOneFamily: true);
@@ -62,7 +61,7 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
             WHERE c.status = 'open'
               AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.person_id AND p.family_id = @survivor)
               AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.other_person_id AND p.family_id = @survivor);
-            """, token, ("survivor", survivor), ("absorbed", absorbed), ("by", decidedBy));
+            """, cancellationToken, ("survivor", survivor), ("absorbed", absorbed), ("by", decidedBy));
 
         var now = clock.GetUtcNow();
         var eventId = $"merge:{absorbed}";
@@ -70,8 +69,8 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
         [
             new StreamAppend(survivor, Expected(expectedVersions, survivor), [Event(new FamilyMerged(absorbed, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:merged")]),
             new StreamAppend(absorbed, Expected(expectedVersions, absorbed), [Event(new FamilyAbsorbed(survivor, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:absorbed")]),
-        ], token);
-        await transaction.ArchiveStreamAsync(absorbed, survivor, token);
+        ], cancellationToken);
+        await transaction.ArchiveStreamAsync(absorbed, survivor, cancellationToken);
         return new MergeOutcome(survivor, absorbed, AlreadyOneFamily: false);
     }
 
@@ -93,15 +92,14 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(persons);
-        var token = cancellationToken;
-        await PersonIndex.LockEverythingAsync(transaction, token);
+        await PersonIndex.LockEverythingAsync(transaction, cancellationToken);
         if (expectedVersion is { } expected)
         {
-            await CheckVersionAsync(transaction, familyId, expected, token);
+            await CheckVersionAsync(transaction, familyId, expected, cancellationToken);
         }
 
-        var family = await LiveFamilyAsync(transaction, familyId, token);
-        var known = await PersonIndex.LoadAsync(transaction, persons.ToList(), token);
+        var family = await LiveFamilyAsync(transaction, familyId, cancellationToken);
+        var known = await PersonIndex.LoadAsync(transaction, persons.ToList(), cancellationToken);
         var unknown = persons.Where(p => !known.Persons.TryGetValue(p, out var person) || person.FamilyId != family.Id).ToList();
         if (unknown.Count > 0)
         {
@@ -112,21 +110,21 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
         await using (var count = new NpgsqlCommand("SELECT count(*) FROM persons WHERE family_id = @family", transaction.Connection, transaction.Transaction))
         {
             count.Parameters.AddWithValue("family", family.Id);
-            if ((long)(await count.ExecuteScalarAsync(token))! <= moving.Length)
+            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! <= moving.Length)
             {
                 throw new FamilyAdministrationException("A split must leave at least one person in the family.");
             }
         }
 
         var newFamily = IdentityPlanner.NewFamilyId(Guid.CreateVersion7());
-        await ExecuteAsync(transaction, "UPDATE persons SET family_id = @new WHERE person_id = ANY(@persons)", token, ("new", newFamily), ("persons", moving));
+        await ExecuteAsync(transaction, "UPDATE persons SET family_id = @new WHERE person_id = ANY(@persons)", cancellationToken, ("new", newFamily), ("persons", moving));
         var named = persons.Select(p => p.ToString()).ToList();
         var now = clock.GetUtcNow();
         await transaction.AppendAsync(
         [
             new StreamAppend(family.Id, expectedVersion is { } version ? ExpectedVersion.Exactly(version) : ExpectedVersion.Any, [Event(new FamilySplit(newFamily, named, decidedBy, note), now, $"split:{newFamily}")]),
             new StreamAppend(newFamily, ExpectedVersion.NoStream, [Event(new FamilySplitFrom(family.Id, named, decidedBy, note), now, $"split-from:{newFamily}")]),
-        ], token);
+        ], cancellationToken);
         return newFamily;
     }
 
