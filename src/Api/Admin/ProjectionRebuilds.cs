@@ -94,7 +94,7 @@ internal sealed class ProjectionRebuilds(NpgsqlDataSource dataSource)
         return command;
     }
 
-    internal static async Task<ProjectionRebuildStatus?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    private static async Task<ProjectionRebuildStatus?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
