@@ -1,3 +1,4 @@
+using YoungCarers.Api.Admin;
 using YoungCarers.Api.Audit;
 using YoungCarers.Api.Health;
 using YoungCarers.Api.RateLimiting;
@@ -29,6 +30,7 @@ internal static class ServiceHost
         builder.Services.AddServiceHealthChecks(builder.Configuration);
         builder.Services.AddAccessAudit();
         builder.Services.AddReadApi();
+        builder.Services.AddProjectionRebuilds();
 
         await using var app = builder.Build();
         app.UseExceptionHandler();
@@ -41,6 +43,7 @@ internal static class ServiceHost
         app.MapGroup("").RequireAuthorization(Scopes.Admin).MapFamilyAdministrationEndpoints();
         app.MapAccessAuditEndpoints();
         app.MapReadEndpoints();
+        app.MapProjectionRebuildEndpoints();
         await app.RunAsync(cancellationToken);
         return 0;
     }

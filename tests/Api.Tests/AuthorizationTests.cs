@@ -21,6 +21,13 @@ public sealed class AuthorizationTests(SecuredService fixture) : IClassFixture<S
         { "POST", "/admin/families/family-x/split", Scopes.Admin },
         { "GET", "/admin/identity-candidates", Scopes.Admin },
         { "POST", "/admin/identity-candidates/1/dismiss", Scopes.Admin },
+        { "POST", "/admin/projections/rebuild", Scopes.Admin },
+        { "GET", "/admin/projections/rebuilds/1", Scopes.Admin },
+        { "POST", "/families/family-x/disputes", Scopes.DisputesWrite },
+        { "POST", "/families/family-x/disputes/d-1/escalate", Scopes.DisputesWrite },
+        { "POST", "/families/family-x/disputes/d-1/interim-lead", Scopes.DisputesWrite },
+        { "POST", "/families/family-x/disputes/d-1/resolve", Scopes.DisputesWrite },
+        { "POST", "/families/family-x/obligations/o-1/waive", Scopes.Admin },
         { "GET", "/audit/access", Scopes.Admin },
     };
 

@@ -11,13 +11,15 @@ namespace YoungCarers.Api.Tests;
 
 public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFixture>, IDisposable
 {
+    private readonly DatabaseFixture _database;
     private readonly WebApplicationFactory<Program> _service;
     private readonly HttpClient _client;
 
     public FamilyAdministrationEndpointTests(DatabaseFixture database)
     {
+        _database = database;
         _service = TestAuth.Service(database.ConnectionString);
-        _client = _service.ClientWith($"{Scopes.EventsWrite} {Scopes.Admin}");
+        _client = _service.ClientWith($"{Scopes.EventsWrite} {Scopes.Admin}", "integration-team");
     }
 
     [Fact]
@@ -27,13 +29,97 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
         var older = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}")));
         var younger = await FamilyOfAsync(Identified($"{id}-2", Child($"c2-{id}")));
 
-        var response = await _client.PostAsJsonAsync(new Uri("/admin/families/merge", UriKind.Relative),
-            new { familyIds = new[] { younger, older }, note = "same household" });
+        var response = await MergeAsync([younger, older], await IfMatchAsync(younger, older), $"merge-{id}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var outcome = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(older, outcome.GetProperty("survivorFamilyId").GetString());
         Assert.Equal(older, await FamilyOfAsync(Identified($"{id}-3", Child($"c2-{id}"))));
+        Assert.Equal(["integration-team family.merge"], await AuditAsync($"family:{younger},family:{older}"));
+    }
+
+    [Fact]
+    public async Task A_merge_needs_if_match_for_both_families_and_a_stale_one_is_409_with_the_current_versions()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var first = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}")));
+        var second = await FamilyOfAsync(Identified($"{id}-2", Child($"c2-{id}")));
+        var current = await IfMatchAsync(first, second);
+        var firstVersion = await VersionAsync(first);
+
+        var missing = await MergeAsync([first, second], null, $"m-{id}");
+        var onlyOne = await MergeAsync([first, second], $"\"{first}:{firstVersion}\"", $"m-{id}");
+        var stale = await MergeAsync([first, second], $"\"{first}:{firstVersion - 1}\", \"{second}:{await VersionAsync(second)}\"", $"m-{id}");
+
+        Assert.Equal(HttpStatusCode.PreconditionRequired, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, onlyOne.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(firstVersion, (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("streamVersions").GetProperty(first).GetInt64());
+        Assert.Equal(HttpStatusCode.OK, (await MergeAsync([first, second], current, $"m-{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_merge_retried_with_its_idempotency_key_answers_the_same_and_merges_once()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var first = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}")));
+        var second = await FamilyOfAsync(Identified($"{id}-2", Child($"c2-{id}")));
+        var ifMatch = await IfMatchAsync(first, second);
+
+        var merged = await MergeAsync([first, second], ifMatch, $"k-{id}");
+        var retried = await MergeAsync([first, second], ifMatch, $"k-{id}");
+        var reused = await MergeAsync([second, first], ifMatch, $"k-{id}");
+
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(await merged.Content.ReadAsStringAsync(), await retried.Content.ReadAsStringAsync());
+        Assert.Equal("true", Assert.Single(retried.Headers.GetValues("Idempotent-Replayed")));
+        Assert.False(merged.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM events WHERE type = 'family.merged.v1' AND stream_id IN (@a, @b)", first, second));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Single(await AuditAsync($"family:{first},family:{second}"));
+    }
+
+    [Fact]
+    public async Task A_merge_naming_a_family_already_merged_away_is_refused_naming_the_survivor()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var first = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}")));
+        var second = await FamilyOfAsync(Identified($"{id}-2", Child($"c2-{id}")));
+        var third = await FamilyOfAsync(Identified($"{id}-3", Child($"c3-{id}")));
+        Assert.Equal(HttpStatusCode.OK, (await MergeAsync([first, second], await IfMatchAsync(first, second), $"a-{id}")).StatusCode);
+
+        var refused = await MergeAsync([second, third], await IfMatchAsync(second, third), $"b-{id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(first, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString());
+    }
+
+    [Fact]
+    public async Task A_split_needs_the_current_stream_version_and_a_retry_splits_once()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var family = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}"), Adult($"a-{id}")));
+        var version = await VersionAsync(family);
+        var body = new { persons = new[] { new { system = "LCS", id = $"c1-{id}" } }, note = "wrong household" };
+
+        var missing = await SplitAsync(family, body, null, $"s-{id}");
+        var stale = await SplitAsync(family, body, $"\"{version + 1}\"", $"s-{id}");
+        var split = await SplitAsync(family, body, $"\"{version}\"", $"s-{id}");
+        var retried = await SplitAsync(family, body, $"\"{version}\"", $"s-{id}");
+        var reused = await SplitAsync(family, new { persons = new[] { new { system = "LAS", id = $"a-{id}" } } }, $"\"{version + 1}\"", $"s-{id}");
+
+        Assert.Equal(HttpStatusCode.PreconditionRequired, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(version, (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("streamVersions").GetProperty(family).GetInt64());
+        Assert.Equal(HttpStatusCode.OK, split.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(await split.Content.ReadAsStringAsync(), await retried.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM events WHERE type = 'family.split.v1' AND stream_id = @a", family));
+        Assert.Equal(version + 1, await VersionAsync(family));
+        Assert.Equal(["integration-team family.split"], await AuditAsync($"family:{family}"));
     }
 
     [Fact]
@@ -42,17 +128,70 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
         var id = Guid.NewGuid().ToString("N")[..12];
         var family = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}"), Adult($"a-{id}")));
 
-        var response = await _client.PostAsJsonAsync(new Uri($"/admin/families/{family}/split", UriKind.Relative),
-            new { persons = new[] { new { system = "LCS", id = $"stranger-{id}" } } });
+        var response = await SplitAsync(family, new { persons = new[] { new { system = "LCS", id = $"stranger-{id}" } } }, $"\"{await VersionAsync(family)}\"", $"x-{id}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await AuditAsync($"family:{family}"));
     }
 
     public void Dispose()
     {
         _client.Dispose();
         _service.Dispose();
+    }
+
+    private async Task<HttpResponseMessage> MergeAsync(string[] familyIds, string? ifMatch, string key) =>
+        await PostAsync("/admin/families/merge", new { familyIds, note = "same household" }, ifMatch, key);
+
+    private async Task<HttpResponseMessage> SplitAsync(string family, object body, string? ifMatch, string key) =>
+        await PostAsync($"/admin/families/{family}/split", body, ifMatch, key);
+
+    private async Task<HttpResponseMessage> PostAsync(string path, object body, string? ifMatch, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        request.Headers.Add("Idempotency-Key", key);
+        var response = await _client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    private async Task<string> IfMatchAsync(string first, string second) =>
+        $"\"{first}:{await VersionAsync(first)}\", \"{second}:{await VersionAsync(second)}\"";
+
+    private async Task<long> VersionAsync(string family) =>
+        await CountAsync("SELECT version FROM streams WHERE stream_id = @a", family);
+
+    private async Task<long> CountAsync(string sql, string a, string? b = null)
+    {
+        await using var command = _database.DataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("a", a);
+        if (b is not null)
+        {
+            command.Parameters.AddWithValue("b", b);
+        }
+
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The admin audit rows about a target, as "client action".</summary>
+    private async Task<List<string>> AuditAsync(string target)
+    {
+        await using var command = _database.DataSource.CreateCommand("SELECT client || ' ' || action FROM admin_audit WHERE target = @target ORDER BY id");
+        command.Parameters.AddWithValue("target", target);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
     }
 
     private async Task<string> FamilyOfAsync(string envelope)

@@ -97,7 +97,13 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         var (first, _) = await NewFamilyAsync();
         var (second, _) = await NewFamilyAsync();
         using var admin = service.Service.ClientWith(Scopes.Admin);
-        var merge = await admin.PostAsJsonAsync(new Uri("/admin/families/merge", UriKind.Relative), new { familyIds = new[] { first, second }, note = "same household" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/admin/families/merge", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { familyIds = new[] { first, second }, note = "same household" }),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", $"\"{first}:{await VersionAsync(first)}\", \"{second}:{await VersionAsync(second)}\"");
+        request.Headers.Add("Idempotency-Key", $"merge-{first}");
+        var merge = await admin.SendAsync(request);
         var survivor = (await merge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString()!;
         var absorbed = survivor == first ? second : first;
 
@@ -105,6 +111,32 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
 
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal(survivor, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString());
+    }
+
+    [Fact]
+    public async Task A_key_used_for_one_change_is_refused_for_another_and_the_calling_client_is_recorded_as_who_did_it()
+    {
+        var (family, _) = await NewFamilyAsync();
+        var (other, _) = await NewFamilyAsync();
+        var body = new { raisedBy = "adult-social-care", subject = "funding", summary = "Who pays for the respite" };
+        using var http = service.Service.ClientWith(Scopes.DisputesWrite, "dispute-desk");
+        async Task<HttpResponseMessage> RaiseAsync(string target)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/families/{target}/disputes", UriKind.Relative)) { Content = JsonContent.Create(body) };
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{await VersionAsync(target)}\"");
+            request.Headers.Add("Idempotency-Key", $"one-key-{family}");
+            return await http.SendAsync(request);
+        }
+
+        Assert.Equal(HttpStatusCode.Created, (await RaiseAsync(family)).StatusCode);
+        var reused = await RaiseAsync(other);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0L, await CountAsync(other, "dispute.raised.v1"));
+        await using var command = service.Database.DataSource.CreateCommand("SELECT data->>'raisedByUser' FROM events WHERE stream_id = @s AND type = 'dispute.raised.v1'");
+        command.Parameters.AddWithValue("s", family);
+        Assert.Equal("dispute-desk", await command.ExecuteScalarAsync());
     }
 
     private async Task<(string Family, string Child)> NewFamilyAsync()

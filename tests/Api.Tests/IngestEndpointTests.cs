@@ -87,18 +87,51 @@ public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDispo
         var id = Unique();
         var bad = await BodyAsync(await PostAsync(Identified(id, Child($"c-{id}", nhs: "1234567890")), "application/cloudevents+json"));
         var quarantineId = bad.GetProperty("results")[0].GetProperty("quarantineId").GetInt64();
+        var path = $"/admin/quarantine/{quarantineId}/resubmit";
+        var corrected = Identified(id, Child($"c-{id}", nhs: NhsNumber(4242)));
+        var etag = await ETagAsync(quarantineId);
 
-        var stillBad = await _client.PostAsync(new Uri($"/admin/quarantine/{quarantineId}/resubmit", UriKind.Relative), null);
-        var fixedUp = await _client.PostAsync(new Uri($"/admin/quarantine/{quarantineId}/resubmit", UriKind.Relative),
-            new StringContent(Identified(id, Child($"c-{id}", nhs: NhsNumber(4242))), Encoding.UTF8, "application/cloudevents+json"));
+        var stillBad = await ResubmitAsync(path, null, etag, $"r1-{id}");
+        var stale = await ResubmitAsync(path, corrected, etag, $"r2-{id}");
+        var current = await ETagAsync(quarantineId);
+        var fixedUp = await ResubmitAsync(path, corrected, current, $"r2-{id}");
+        var retried = await ResubmitAsync(path, corrected, current, $"r2-{id}");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, stillBad.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(current, (await BodyAsync(stale)).GetProperty("etag").GetString());
+        Assert.NotEqual(etag, current);
         Assert.Equal(HttpStatusCode.OK, fixedUp.StatusCode);
         Assert.Equal("accepted", (await BodyAsync(fixedUp)).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(await fixedUp.Content.ReadAsStringAsync(), await retried.Content.ReadAsStringAsync());
+        Assert.True(retried.Headers.Contains("Idempotent-Replayed"));
         var entry = await BodyAsync(await _client.GetAsync(new Uri($"/admin/quarantine/{quarantineId}", UriKind.Relative)));
         Assert.Equal("resolved", entry.GetProperty("status").GetString());
+        Assert.Equal("test-client", entry.GetProperty("resolvedBy").GetString());
         var open = await BodyAsync(await _client.GetAsync(new Uri("/admin/quarantine?limit=200", UriKind.Relative)));
         Assert.DoesNotContain(open.GetProperty("items").EnumerateArray(), item => item.GetProperty("quarantineId").GetInt64() == quarantineId);
+    }
+
+    [Fact]
+    public async Task A_resubmission_needs_if_match_and_an_idempotency_key_and_a_key_reused_for_another_entry_is_refused()
+    {
+        var first = Unique();
+        var second = Unique();
+        var one = (await BodyAsync(await PostAsync(Identified(first, Child($"c-{first}", nhs: "1234567890")), "application/cloudevents+json"))).GetProperty("results")[0].GetProperty("quarantineId").GetInt64();
+        var two = (await BodyAsync(await PostAsync(Identified(second, Child($"c-{second}", nhs: "1234567891")), "application/cloudevents+json"))).GetProperty("results")[0].GetProperty("quarantineId").GetInt64();
+
+        var noIfMatch = await ResubmitAsync($"/admin/quarantine/{one}/resubmit", null, null, $"k-{first}");
+        var noKey = await ResubmitAsync($"/admin/quarantine/{one}/resubmit", null, await ETagAsync(one), null);
+        var used = await ResubmitAsync($"/admin/quarantine/{one}/resubmit", null, await ETagAsync(one), $"k-{first}");
+        var reused = await ResubmitAsync($"/admin/quarantine/{two}/resubmit", null, await ETagAsync(two), $"k-{first}");
+
+        Assert.Equal(HttpStatusCode.PreconditionRequired, noIfMatch.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noKey.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, used.StatusCode);
+        Assert.Equal("Still invalid", (await BodyAsync(used)).GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal("Idempotency-Key reused", (await BodyAsync(reused)).GetProperty("title").GetString());
     }
 
     public void Dispose()
@@ -109,6 +142,33 @@ public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDispo
 
     private Task<HttpResponseMessage> PostAsync(string body, string contentType) =>
         _client.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(body, Encoding.UTF8, contentType));
+
+    private async Task<string> ETagAsync(long quarantineId)
+    {
+        var response = await _client.GetAsync(new Uri($"/admin/quarantine/{quarantineId}", UriKind.Relative));
+        return response.Headers.ETag!.Tag;
+    }
+
+    private async Task<HttpResponseMessage> ResubmitAsync(string path, string? corrected, string? ifMatch, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = corrected is null ? null : new StringContent(corrected, Encoding.UTF8, "application/cloudevents+json"),
+        };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        var response = await _client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
 
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>();

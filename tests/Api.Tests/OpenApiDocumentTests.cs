@@ -36,19 +36,23 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
         Assert.True(operation.GetProperty("responses").TryGetProperty("200", out _));
     }
 
-    /// <summary>Each write with its parameters: the concurrency headers are required.</summary>
-    public static TheoryData<string, string[]> WriteEndpoints => new()
+    /// <summary>Each write with its parameters (the concurrency headers are required) and whether it takes a JSON body.</summary>
+    public static TheoryData<string, string[], bool> WriteEndpoints => new()
     {
-        { "/families/{familyId}/disputes", ["familyId:path", "If-Match:header", "Idempotency-Key:header"] },
-        { "/families/{familyId}/disputes/{disputeId}/escalate", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"] },
-        { "/families/{familyId}/disputes/{disputeId}/interim-lead", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"] },
-        { "/families/{familyId}/disputes/{disputeId}/resolve", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"] },
-        { "/families/{familyId}/obligations/{obligationId}/waive", ["familyId:path", "obligationId:path", "If-Match:header", "Idempotency-Key:header"] },
+        { "/families/{familyId}/disputes", ["familyId:path", "If-Match:header", "Idempotency-Key:header"], true },
+        { "/families/{familyId}/disputes/{disputeId}/escalate", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"], true },
+        { "/families/{familyId}/disputes/{disputeId}/interim-lead", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"], true },
+        { "/families/{familyId}/disputes/{disputeId}/resolve", ["familyId:path", "disputeId:path", "If-Match:header", "Idempotency-Key:header"], true },
+        { "/families/{familyId}/obligations/{obligationId}/waive", ["familyId:path", "obligationId:path", "If-Match:header", "Idempotency-Key:header"], true },
+        { "/admin/families/merge", ["If-Match:header", "Idempotency-Key:header"], true },
+        { "/admin/families/{familyId}/split", ["familyId:path", "If-Match:header", "Idempotency-Key:header"], true },
+        { "/admin/quarantine/{id}/resubmit", ["id:path", "If-Match:header", "Idempotency-Key:header"], false },
+        { "/admin/projections/rebuild", ["Idempotency-Key:header"], false },
     };
 
     [Theory]
     [MemberData(nameof(WriteEndpoints))]
-    public async Task Every_write_endpoint_is_described_with_its_headers_body_and_scope(string path, string[] parameters)
+    public async Task Every_write_endpoint_is_described_with_its_headers_body_and_scope(string path, string[] parameters, bool jsonBody)
     {
         var document = await DocumentAsync();
 
@@ -58,7 +62,7 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
         Assert.Equal(parameters.Order(), described);
         Assert.All(operation.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header"),
             p => Assert.True(p.GetProperty("required").GetBoolean()));
-        Assert.True(operation.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.Equal(jsonBody, operation.TryGetProperty("requestBody", out var body) && body.GetProperty("content").TryGetProperty("application/json", out _));
         Assert.Single(operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray());
     }
 

@@ -45,7 +45,13 @@ public sealed class ReadApiFixture : IAsyncLifetime
         YoungCarer = await PostAsync(writer, Identified("rd-a-1", Child(YoungCarerId, YoungCarerNhs, given: YoungCarerName), Adult("RA-aa-1")));
         Survivor = await PostAsync(writer, Identified("rd-b-1", Child("RC-cb-1")));
         Absorbed = await PostAsync(writer, Identified("rd-c-1", Child("RC-cc-1", given: "Tomasz")));
-        var merge = await writer.PostAsJsonAsync(new Uri("/admin/families/merge", UriKind.Relative), new { familyIds = new[] { Survivor, Absorbed }, note = "same household" });
+        using var mergeRequest = new HttpRequestMessage(HttpMethod.Post, new Uri("/admin/families/merge", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { familyIds = new[] { Survivor, Absorbed }, note = "same household" }),
+        };
+        mergeRequest.Headers.TryAddWithoutValidation("If-Match", $"\"{Survivor}:{await VersionAsync(Survivor)}\", \"{Absorbed}:{await VersionAsync(Absorbed)}\"");
+        mergeRequest.Headers.Add("Idempotency-Key", "read-fixture-merge");
+        var merge = await writer.SendAsync(mergeRequest);
         merge.EnsureSuccessStatusCode();
         var survivor = (await merge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString()!;
         if (survivor != Survivor)
@@ -107,5 +113,12 @@ public sealed class ReadApiFixture : IAsyncLifetime
         var response = await writer.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(envelope, Encoding.UTF8, "application/cloudevents+json"));
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("results")[0].GetProperty("familyId").GetString()!;
+    }
+
+    private async Task<long> VersionAsync(string family)
+    {
+        await using var command = _service.Database.DataSource.CreateCommand("SELECT version FROM streams WHERE stream_id = @id");
+        command.Parameters.AddWithValue("id", family);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

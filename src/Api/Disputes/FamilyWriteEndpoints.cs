@@ -4,6 +4,7 @@ using YoungCarers.Api.Security;
 using YoungCarers.Domain.Families;
 using YoungCarers.Domain.Family;
 using YoungCarers.EventStore.Streams;
+using YoungCarers.Ingest.Http;
 using YoungCarers.Projections.TimeTravel;
 
 namespace YoungCarers.Api.Disputes;
@@ -33,33 +34,32 @@ public sealed record FamilyWriteResult(string FamilyId, string Type, long Stream
 /// </summary>
 internal static class FamilyWriteEndpoints
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-    private const int MaxKeyLength = 200;
+    private static readonly WriteHeaders StreamVersionHeaders = new("The family's stream version (family.streamVersion) the change is based on; a stale one is 409.");
 
     private delegate IResult? Decide(FamilySnapshot family, out IFamilyEvent? familyEvent);
 
     public static IEndpointRouteBuilder MapFamilyWriteEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var disputes = endpoints.MapGroup("/families/{familyId}/disputes").RequireAuthorization(Scopes.DisputesWrite).WithTags("Disputes")
-            .WithMetadata(ConcurrencyHeadersRequired.Instance);
+            .WithMetadata(StreamVersionHeaders);
         disputes.MapPost("", RaiseAsync).WithName("RaiseDispute").WithSummary("Raise a dispute between the services about the family (If-Match: stream version; Idempotency-Key).")
             .Produces<FamilyWriteResult>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         disputes.MapPost("/{disputeId}/escalate", EscalateAsync).WithName("EscalateDispute").WithSummary("Move an open dispute one stage up the ladder.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         disputes.MapPost("/{disputeId}/interim-lead", InterimLeadAsync).WithName("AgreeInterimLead").WithSummary("Record the interim lead service agreed for an open dispute.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         disputes.MapPost("/{disputeId}/resolve", ResolveAsync).WithName("ResolveDispute").WithSummary("Resolve an open dispute: the lead service and any funding split.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         endpoints.MapPost("/families/{familyId}/obligations/{obligationId}/waive", WaiveAsync)
             .RequireAuthorization(Scopes.Admin).WithTags("Obligations").WithName("WaiveObligation")
-            .WithMetadata(ConcurrencyHeadersRequired.Instance)
+            .WithMetadata(StreamVersionHeaders)
             .WithSummary("Set an open obligation aside with a reason (the integration team). obligationId is the obligation's id, URL-encoded.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return endpoints;
     }
 
@@ -89,7 +89,7 @@ internal static class FamilyWriteEndpoints
             }
 
             e = new DisputeRaised(disputeId, request.RaisedBy!, subject.Value, persons, request.Summary!, services.Clock.GetUtcNow(),
-                request.RaisedByUser ?? CallerIdentity.ClientOf(context.User) ?? "unknown");
+                Actor.Of(context, request.RaisedByUser));
             return null;
         }, cancellationToken);
     }
@@ -103,7 +103,7 @@ internal static class FamilyWriteEndpoints
                 return problem;
             }
 
-            e = new DisputeEscalated(disputeId, request.Reason!, services.Clock.GetUtcNow(), request.EscalatedBy ?? CallerIdentity.ClientOf(context.User) ?? "unknown", request.FromStage);
+            e = new DisputeEscalated(disputeId, request.Reason!, services.Clock.GetUtcNow(), Actor.Of(context, request.EscalatedBy), request.FromStage);
             return null;
         }, cancellationToken);
 
@@ -116,7 +116,7 @@ internal static class FamilyWriteEndpoints
                 return problem;
             }
 
-            e = new DisputeInterimLeadAgreed(disputeId, request.LeadService!, services.Clock.GetUtcNow(), request.AgreedBy ?? CallerIdentity.ClientOf(context.User));
+            e = new DisputeInterimLeadAgreed(disputeId, request.LeadService!, services.Clock.GetUtcNow(), Actor.Of(context, request.AgreedBy));
             return null;
         }, cancellationToken);
 
@@ -130,7 +130,7 @@ internal static class FamilyWriteEndpoints
             }
 
             var split = request.FundingSplit?.Select(share => new FundingShare(share.Service!, share.Percent ?? -1)).ToList();
-            e = new DisputeResolved(disputeId, request.LeadService!, split, services.Clock.GetUtcNow(), request.Note, request.ResolvedBy ?? CallerIdentity.ClientOf(context.User));
+            e = new DisputeResolved(disputeId, request.LeadService!, split, services.Clock.GetUtcNow(), request.Note, Actor.Of(context, request.ResolvedBy));
             return null;
         }, cancellationToken);
 
@@ -152,7 +152,7 @@ internal static class FamilyWriteEndpoints
                 return Conflict("Obligation not open", "Only an open or overdue obligation can be waived.");
             }
 
-            e = new ObligationWaived(id, request.Reason!, request.WaivedBy ?? CallerIdentity.ClientOf(context.User) ?? "unknown", services.Clock.GetUtcNow());
+            e = new ObligationWaived(id, request.Reason!, Actor.Of(context, request.WaivedBy), services.Clock.GetUtcNow());
             return null;
         }, cancellationToken);
     }
@@ -179,18 +179,23 @@ internal static class FamilyWriteEndpoints
             return ReadProblems.BadRequest("Invalid If-Match", "If-Match is the family's stream version, a whole number (quoted or not).", "If-Match");
         }
 
-        var key = context.Request.Headers[IdempotencyKeyHeader].ToString().Trim();
-        if (key.Length is 0 or > MaxKeyLength)
+        var key = context.Request.Headers[IdempotentRequest.Header].ToString().Trim();
+        if (key.Length is 0 or > IdempotentRequest.MaxKeyLength)
         {
-            return ReadProblems.BadRequest("Idempotency-Key required", $"Send an Idempotency-Key header (1 to {MaxKeyLength} characters) unique to this change.", IdempotencyKeyHeader);
+            return ReadProblems.BadRequest("Idempotency-Key required", $"Send an Idempotency-Key header (1 to {IdempotentRequest.MaxKeyLength} characters) unique to this change.", IdempotentRequest.Header);
         }
 
-        var source = $"urn:youngcarers:api:{CallerIdentity.ClientOf(context.User) ?? "unknown"}";
+        var source = $"urn:youngcarers:api:{Actor.Client(context)}";
         if (await services.PreviousAsync(source, key, cancellationToken) is { } previous)
         {
-            return previous.FamilyId == familyId && previous.Path == context.Request.Path.Value
-                ? TypedResults.Json(previous.Result with { Replayed = true }, statusCode: successStatus)
-                : Conflict("Idempotency-Key reused", "This Idempotency-Key was already used for another change.");
+            if (previous.FamilyId != familyId || previous.Path != context.Request.Path.Value)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
+                    detail: "This Idempotency-Key was already used for a different request; use a new key for a new change.");
+            }
+
+            context.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
+            return TypedResults.Json(previous.Result with { Replayed = true }, statusCode: successStatus);
         }
 
         var live = await services.Store.LiveStreamAsync(familyId, cancellationToken);
@@ -231,6 +236,7 @@ internal static class FamilyWriteEndpoints
                 [new NewEvent(type, json, services.Clock.GetUtcNow(), source, key, metadata)], cancellationToken);
             if (result.Events[0].Outcome == AppendOutcome.Duplicate && await services.PreviousAsync(source, key, cancellationToken) is { } raced)
             {
+                context.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
                 return TypedResults.Json(raced.Result with { Replayed = true }, statusCode: successStatus);
             }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using YoungCarers.Api.Audit;
+using YoungCarers.Ingest.Http;
 
 namespace YoungCarers.Api.Reads;
 
@@ -9,12 +10,6 @@ namespace YoungCarers.Api.Reads;
 internal sealed class AccessPurposeRequired
 {
     public static readonly AccessPurposeRequired Instance = new();
-}
-
-/// <summary>Marks a write that needs <c>If-Match</c> (the family's stream version) and <c>Idempotency-Key</c>, so the OpenAPI document says so.</summary>
-internal sealed class ConcurrencyHeadersRequired
-{
-    public static readonly ConcurrencyHeadersRequired Instance = new();
 }
 
 /// <summary>The OpenAPI document's security: bearer tokens, the scope each operation needs, and the purpose header of audited reads.</summary>
@@ -57,24 +52,28 @@ internal static class ReadOpenApi
                 });
             }
 
-            if (metadata.OfType<ConcurrencyHeadersRequired>().Any())
+            if (metadata.OfType<WriteHeaders>().FirstOrDefault() is { } write)
             {
                 operation.Parameters ??= [];
+                if (write.IfMatch is not null)
+                {
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "If-Match",
+                        In = ParameterLocation.Header,
+                        Required = true,
+                        Description = write.IfMatch,
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    });
+                }
+
                 operation.Parameters.Add(new OpenApiParameter
                 {
-                    Name = "If-Match",
+                    Name = IdempotentRequest.Header,
                     In = ParameterLocation.Header,
                     Required = true,
-                    Description = "The family's stream version (family.streamVersion) the change is based on; a stale one is 409.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                });
-                operation.Parameters.Add(new OpenApiParameter
-                {
-                    Name = "Idempotency-Key",
-                    In = ParameterLocation.Header,
-                    Required = true,
-                    Description = "Unique per change and client: a retry with the same key returns the first answer and writes nothing.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+                    Description = "Unique per change and client: a retry with the same key returns the first answer (with Idempotent-Replayed: true) and writes nothing; the same key with a different request is 422.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = IdempotentRequest.MaxKeyLength },
                 });
             }
 

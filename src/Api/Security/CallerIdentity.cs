@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using YoungCarers.Ingest.Http;
 
 namespace YoungCarers.Api.Security;
 
@@ -6,30 +7,13 @@ namespace YoungCarers.Api.Security;
 public static class CallerIdentity
 {
     /// <summary>The claims, in order of preference, that name the calling client.</summary>
-    public static IReadOnlyList<string> ClientClaimTypes { get; } = ["client_id", "azp", "appid", "sub"];
+    public static IReadOnlyList<string> ClientClaimTypes => Actor.ClientClaimTypes;
+
+    /// <summary>The calling client's id, or null for an anonymous caller (<see cref="Actor.ClientOf"/>, shared with the write endpoints' audit).</summary>
+    public static string? ClientOf(ClaimsPrincipal user) => Actor.ClientOf(user);
 
     /// <summary>The claims that carry scopes (each space-separated, or repeated).</summary>
     public static IReadOnlyList<string> ScopeClaimTypes { get; } = ["scope", "scp"];
-
-    /// <summary>The calling client's id, or null for an anonymous caller.</summary>
-    public static string? ClientOf(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return null;
-        }
-
-        foreach (var type in ClientClaimTypes)
-        {
-            if (user.FindFirst(type)?.Value is { Length: > 0 } value)
-            {
-                return value;
-            }
-        }
-
-        return user.Identity.Name;
-    }
 
     /// <summary>The scopes the caller's token grants, distinct, in the order given.</summary>
     public static IReadOnlyList<string> ScopesOf(ClaimsPrincipal user)

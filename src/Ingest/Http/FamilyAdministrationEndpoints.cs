@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest.Identity;
 
 namespace YoungCarers.Ingest.Http;
@@ -11,31 +12,71 @@ public static class FamilyAdministrationEndpoints
     public static IEndpointRouteBuilder MapFamilyAdministrationEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/admin").WithTags("Identity");
-        group.MapPost("/families/merge", MergeAsync).WithSummary("Merge two families; the older survives.").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/families/{familyId}/split", SplitAsync).WithSummary("Move persons out of a family into a new one.").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapPost("/families/merge", MergeAsync)
+            .WithSummary("Merge two families; the older survives. If-Match names each family's stream version as \"familyId:version\"; Idempotency-Key.")
+            .WithMetadata(new WriteHeaders("One entity tag per family, \"familyId:streamVersion\" (e.g. \"family-1:4\", \"family-2:7\"); both must be current, else 409."))
+            .Produces<MergeOutcome>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        group.MapPost("/families/{familyId}/split", SplitAsync)
+            .WithSummary("Move persons out of a family into a new one. If-Match: the family's stream version; Idempotency-Key.")
+            .WithMetadata(new WriteHeaders("The family's stream version (family.streamVersion) the split is based on; a stale one is 409."))
+            .Produces<SplitResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         group.MapGet("/identity-candidates", ListCandidatesAsync).WithSummary("Open name-and-birth-date match candidates.");
         group.MapPost("/identity-candidates/{candidateId:long}/dismiss", DismissAsync).WithSummary("Record that a candidate pair are different people.");
         return endpoints;
     }
 
-    private static async Task<IResult> MergeAsync(MergeRequest request, HttpContext context, FamilyAdministration administration, CancellationToken cancellationToken)
+    private static async Task<IResult> MergeAsync(
+        MergeRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, CancellationToken cancellationToken)
     {
         if (request.FamilyIds is not [var first, var second])
         {
             return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Two families needed", "familyIds must name exactly two families.");
         }
 
-        try
+        if (IdempotentRequest.FromJsonBody(context, request, out var problem) is not { } idempotent)
         {
-            return TypedResults.Ok(await administration.MergeAsync(first, second, DecidedBy(context), request.Note, cancellationToken));
+            return problem!;
         }
-        catch (FamilyAdministrationException e)
+
+        const string form = "If-Match lists one entity tag per family, \"familyId:streamVersion\", for both families merged.";
+        if (AdminRequestLog.IfMatchTags(context) is not { } tags)
         {
-            return IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No such family", e.Message);
+            return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", form);
         }
+
+        if (tags.Count == 0)
+        {
+            return AdminRequestLog.IfMatchRequired($"{form} Each family's streamVersion is in GET /families/{{familyId}}.");
+        }
+
+        var expected = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            var colon = tag.LastIndexOf(':');
+            if (colon <= 0 || !AdminRequestLog.TryParseVersion(tag[(colon + 1)..], out var version) || !expected.TryAdd(tag[..colon], version))
+            {
+                return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", form);
+            }
+        }
+
+        if (!expected.ContainsKey(first) || !expected.ContainsKey(second) || expected.Count != new[] { first, second }.Distinct(StringComparer.Ordinal).Count())
+        {
+            return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", form);
+        }
+
+        var actor = Actor.Of(context);
+        return await WriteAsync(store, idempotent, async (transaction, token) =>
+        {
+            var outcome = await administration.MergeAsync(transaction, first, second, actor, request.Note, expected, token);
+            return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent,
+                new AdminAction(actor, "family.merge", $"family:{first},family:{second}"), StatusCodes.Status200OK, outcome, null, token);
+        }, cancellationToken);
     }
 
-    private static async Task<IResult> SplitAsync(string familyId, SplitRequest request, HttpContext context, FamilyAdministration administration, CancellationToken cancellationToken)
+    private static async Task<IResult> SplitAsync(
+        string familyId, SplitRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, CancellationToken cancellationToken)
     {
         var persons = (request.Persons ?? []).Select(p => p switch
         {
@@ -48,13 +89,56 @@ public static class FamilyAdministrationEndpoints
             return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Persons needed", "Name each person to move by system and id, or by NHS number.");
         }
 
+        if (IdempotentRequest.FromJsonBody(context, request, out var problem) is not { } idempotent)
+        {
+            return problem!;
+        }
+
+        switch (AdminRequestLog.IfMatchTags(context))
+        {
+            case []:
+                return AdminRequestLog.IfMatchRequired("Send If-Match with the family's stream version (family.streamVersion) you based this split on.");
+            case [var tag] when AdminRequestLog.TryParseVersion(tag, out var expected):
+                var actor = Actor.Of(context);
+                return await WriteAsync(store, idempotent, async (transaction, token) =>
+                {
+                    var newFamily = await administration.SplitAsync(transaction, familyId, [.. persons.Select(p => p!.Value)], actor, request.Note, expected, token);
+                    return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent,
+                        new AdminAction(actor, "family.split", $"family:{familyId}"), StatusCodes.Status200OK, new SplitResponse(newFamily), null, token);
+                }, cancellationToken);
+            default:
+                return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match is the family's stream version, a whole number (quoted or not).");
+        }
+    }
+
+    /// <summary>
+    /// Runs an identity decision with its idempotency key and audit in one transaction. A refusal
+    /// rolls it all back (the decision may have changed the person index before its append failed).
+    /// </summary>
+    private static async Task<IResult> WriteAsync(
+        PostgresEventStore store, IdempotentRequest idempotent, Func<EventStoreTransaction, CancellationToken, Task<IResult>> write, CancellationToken cancellationToken)
+    {
         try
         {
-            return TypedResults.Ok(new SplitResponse(await administration.SplitAsync(familyId, [.. persons.Select(p => p!.Value)], DecidedBy(context), request.Note, cancellationToken)));
+            return await store.ExecuteAsync(async (transaction, token) =>
+                await AdminRequestLog.BeginAsync(transaction.Connection, transaction.Transaction, idempotent, token) ?? await write(transaction, token),
+                cancellationToken);
         }
         catch (FamilyAdministrationException e)
         {
-            return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Cannot split", e.Message);
+            return e.NoSuchFamily
+                ? IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No such family", e.Message)
+                : IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Cannot decide", e.Message);
+        }
+        catch (WrongExpectedVersionException stale)
+        {
+            return AdminRequestLog.Stale($"Family {stale.StreamId} changed since the version you sent; read it again and retry.",
+                "streamVersions", new Dictionary<string, long> { [stale.StreamId] = stale.Actual });
+        }
+        catch (StreamArchivedException archived)
+        {
+            return IngestEndpoints.Problem(StatusCodes.Status409Conflict, "Family merged", $"Family {archived.StreamId} was merged into another; decide on the surviving family.",
+                new Dictionary<string, object?> { ["survivorFamilyId"] = archived.SuccessorId });
         }
     }
 
@@ -62,12 +146,9 @@ public static class FamilyAdministrationEndpoints
         TypedResults.Ok(await administration.ListCandidatesAsync(after ?? 0, Math.Clamp(limit ?? 50, 1, QuarantineEndpoints.MaxPageSize), cancellationToken));
 
     private static async Task<IResult> DismissAsync(long candidateId, HttpContext context, FamilyAdministration administration, CancellationToken cancellationToken) =>
-        await administration.DismissCandidateAsync(candidateId, DecidedBy(context), cancellationToken)
+        await administration.DismissCandidateAsync(candidateId, Actor.Of(context), cancellationToken)
             ? TypedResults.NoContent()
             : IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No open candidate", $"Candidate {candidateId} does not exist or was already decided.");
-
-    internal static string DecidedBy(HttpContext context) =>
-        context.User.Identity?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }
 
 public sealed record MergeRequest(IReadOnlyList<string>? FamilyIds, string? Note);

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Npgsql;
 using YoungCarers.Domain.Contract;
 using YoungCarers.Ingest.Quarantine;
 
@@ -16,11 +18,16 @@ public static class QuarantineEndpoints
     {
         var group = endpoints.MapGroup("/admin/quarantine").WithTags("Quarantine");
         group.MapGet("", ListAsync).WithSummary("Open quarantine entries, oldest first (cursor paging with after).");
-        group.MapGet("/{id:long}", GetAsync).WithSummary("One entry with its payload as received.");
+        group.MapGet("/{id:long}", GetAsync).WithSummary("One entry with its payload as received; ETag is its version, for If-Match on resubmit.");
         group.MapPost("/{id:long}/resubmit", ResubmitAsync)
-            .WithSummary("Resubmit the entry; a body, if given, is the corrected event.")
+            .WithSummary("Resubmit the entry; a body, if given, is the corrected event. If-Match: the entry's ETag; Idempotency-Key.")
+            .WithMetadata(new WriteHeaders("The entry's ETag from GET /admin/quarantine/{id}; a stale one (the entry changed) is 409."))
+            .Produces<IngestEventResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return endpoints;
     }
 
@@ -33,28 +40,67 @@ public static class QuarantineEndpoints
             entries.Count == size ? entries[^1].QuarantineId : null));
     }
 
-    private static async Task<IResult> GetAsync(long id, QuarantineStore quarantine, CancellationToken cancellationToken) =>
-        await quarantine.GetAsync(id, cancellationToken) is { } entry
-            ? TypedResults.Ok(QuarantineDetail.From(entry))
-            : IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No such quarantine entry", $"There is no quarantine entry {id}.");
+    private static async Task<IResult> GetAsync(long id, HttpContext context, QuarantineStore quarantine, CancellationToken cancellationToken)
+    {
+        if (await quarantine.GetAsync(id, cancellationToken) is not { } entry)
+        {
+            return IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No such quarantine entry", $"There is no quarantine entry {id}.");
+        }
 
-    private static async Task<IResult> ResubmitAsync(long id, HttpContext context, QuarantineResubmission resubmission, CancellationToken cancellationToken)
+        context.Response.Headers.ETag = ETag(entry.RowVersion);
+        return TypedResults.Ok(QuarantineDetail.From(entry));
+    }
+
+    private static async Task<IResult> ResubmitAsync(
+        long id, HttpContext context, QuarantineResubmission resubmission, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, cancellationToken);
-        var corrected = body.Length > 0 ? body.ToArray() : (ReadOnlyMemory<byte>?)null;
-        var by = FamilyAdministrationEndpoints.DecidedBy(context);
-        return await resubmission.ResubmitAsync(id, corrected, by, cancellationToken) switch
+        var bytes = body.ToArray();
+        var corrected = bytes.Length > 0 ? bytes : (ReadOnlyMemory<byte>?)null;
+        if (IdempotentRequest.From(context, bytes, out var problem) is not { } idempotent)
         {
-            ResubmissionNotFound => IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No open quarantine entry", $"Quarantine entry {id} does not exist or is already resolved."),
-            ResubmissionRejected rejected => IngestEndpoints.Problem(StatusCodes.Status422UnprocessableEntity, "Still invalid",
-                "The event still fails validation; the entry stays open with these errors.",
-                new Dictionary<string, object?> { ["errors"] = rejected.Errors }),
-            ResubmissionAccepted accepted => TypedResults.Ok(IngestResponse.From([accepted.Result]).Results[0]),
-            _ => throw new InvalidOperationException("Unexpected resubmission outcome."),
-        };
+            return problem!;
+        }
+
+        long expected;
+        switch (AdminRequestLog.IfMatchTags(context))
+        {
+            case []:
+                return AdminRequestLog.IfMatchRequired("Send If-Match with the entry's ETag from GET /admin/quarantine/{id}.");
+            case [var tag] when AdminRequestLog.TryParseVersion(tag, out expected):
+                break;
+            default:
+                return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match is the entry's ETag from GET /admin/quarantine/{id}.");
+        }
+
+        // The pipeline stores the event in its own transaction (idempotently: a retry finds it a
+        // duplicate); the entry's outcome, the key's answer and the audit commit together in this one.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var actor = Actor.Of(context);
+        var action = new AdminAction(actor, "quarantine.resubmit", $"quarantine:{id}");
+        var result = await AdminRequestLog.BeginAsync(connection, transaction, idempotent, cancellationToken)
+            ?? await resubmission.ResubmitAsync(transaction, id, expected, corrected, actor, cancellationToken) switch
+            {
+                ResubmissionNotFound => IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No open quarantine entry", $"Quarantine entry {id} does not exist or is already resolved."),
+                ResubmissionStale stale => AdminRequestLog.Stale("The entry changed since the ETag you sent; read it again and retry.", "etag", ETag(stale.RowVersion)),
+                ResubmissionRejected rejected => await AdminRequestLog.CompleteAsync(connection, transaction, idempotent, action, StatusCodes.Status422UnprocessableEntity,
+                    new StillInvalidProblem("Still invalid", StatusCodes.Status422UnprocessableEntity, "The event still fails validation; the entry stays open with these errors.", rejected.Errors),
+                    null, cancellationToken),
+                ResubmissionAccepted accepted => await AdminRequestLog.CompleteAsync(connection, transaction, idempotent, action, StatusCodes.Status200OK,
+                    IngestResponse.From([accepted.Result]).Results[0], null, cancellationToken),
+                _ => throw new InvalidOperationException("Unexpected resubmission outcome."),
+            };
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
+
+    private static string ETag(long rowVersion) => $"\"{rowVersion.ToString(CultureInfo.InvariantCulture)}\"";
 }
+
+/// <summary>The 422 problem of a resubmission still invalid, as stored for its idempotency key.</summary>
+public sealed record StillInvalidProblem(string Title, int Status, string Detail, IReadOnlyList<ValidationError> Errors);
 
 public sealed record QuarantinePage(IReadOnlyList<QuarantineSummary> Items, long? NextAfter);
 

@@ -9,7 +9,11 @@ public sealed record MergeOutcome(string SurvivorFamilyId, string AbsorbedFamily
 public sealed record IdentityCandidate(long CandidateId, Guid PersonId, string FamilyId, Guid OtherPersonId, string OtherFamilyId, string Reason, DateTimeOffset FoundAt);
 
 /// <summary>A family id that names no family, or a request that makes no sense for the families named.</summary>
-public sealed class FamilyAdministrationException(string message) : Exception(message);
+public sealed class FamilyAdministrationException(string message, bool noSuchFamily = false) : Exception(message)
+{
+    /// <summary>True when a family id names no family (rather than a request that makes no sense).</summary>
+    public bool NoSuchFamily { get; } = noSuchFamily;
+}
 
 /// <summary>
 /// The integration team's explicit decisions about identity: merging two families, splitting
@@ -22,71 +26,107 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
 
     /// <summary>Merges two families; the older survives, as with automatic merges.</summary>
     public Task<MergeOutcome> MergeAsync(string familyId, string otherFamilyId, string decidedBy, string? note, CancellationToken cancellationToken = default) =>
-        store.ExecuteAsync(async (transaction, token) =>
+        store.ExecuteAsync((transaction, token) => MergeAsync(transaction, familyId, otherFamilyId, decidedBy, note, null, token), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="MergeAsync(string, string, string, string?, CancellationToken)"/>, in the caller's
+    /// transaction. With <paramref name="expectedVersions"/> (a stream version for each of the two
+    /// ids) both must name live families at exactly those versions.
+    /// </summary>
+    /// <exception cref="WrongExpectedVersionException">A family's stream is at another version.</exception>
+    /// <exception cref="StreamArchivedException">A family named was merged into another.</exception>
+    public async Task<MergeOutcome> MergeAsync(
+        EventStoreTransaction transaction, string familyId, string otherFamilyId, string decidedBy, string? note,
+        IReadOnlyDictionary<string, long>? expectedVersions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await PersonIndex.LockEverythingAsync(transaction, cancellationToken);
+        if (expectedVersions is not null)
         {
-            await PersonIndex.LockEverythingAsync(transaction, token);
-            var first = await LiveFamilyAsync(transaction, familyId, token);
-            var second = await LiveFamilyAsync(transaction, otherFamilyId, token);
-            if (first.Id == second.Id)
-            {
-                return new MergeOutcome(first.Id, familyId == first.Id ? otherFamilyId : familyId, AlreadyOneFamily: true);
-            }
+            await CheckVersionAsync(transaction, familyId, expectedVersions[familyId], cancellationToken);
+            await CheckVersionAsync(transaction, otherFamilyId, expectedVersions[otherFamilyId], cancellationToken);
+        }
 
-            var (survivor, absorbed) = first.CreatedAt <= second.CreatedAt ? (first.Id, second.Id) : (second.Id, first.Id);
-            await ExecuteAsync(transaction, """
-                UPDATE persons SET family_id = @survivor WHERE family_id = @absorbed;
-                UPDATE identity_candidates c SET status = 'merged', decided_at = now(), decided_by = @by
-                WHERE c.status = 'open'
-                  AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.person_id AND p.family_id = @survivor)
-                  AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.other_person_id AND p.family_id = @survivor);
-                """, token, ("survivor", survivor), ("absorbed", absorbed), ("by", decidedBy));
+        var first = await LiveFamilyAsync(transaction, familyId, cancellationToken);
+        var second = await LiveFamilyAsync(transaction, otherFamilyId, cancellationToken);
+        if (first.Id == second.Id)
+        {
+            return new MergeOutcome(first.Id, familyId == first.Id ? otherFamilyId : familyId, AlreadyOneFamily: true);
+        }
 
-            var now = clock.GetUtcNow();
-            var eventId = $"merge:{absorbed}";
-            await transaction.AppendAsync(
-            [
-                new StreamAppend(survivor, ExpectedVersion.Any, [Event(new FamilyMerged(absorbed, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:merged")]),
-                new StreamAppend(absorbed, ExpectedVersion.Any, [Event(new FamilyAbsorbed(survivor, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:absorbed")]),
-            ], token);
-            await transaction.ArchiveStreamAsync(absorbed, survivor, token);
-            return new MergeOutcome(survivor, absorbed, AlreadyOneFamily: false);
-        }, cancellationToken);
+        var (survivor, absorbed) = first.CreatedAt <= second.CreatedAt ? (first.Id, second.Id) : (second.Id, first.Id);
+        await ExecuteAsync(transaction, """
+            UPDATE persons SET family_id = @survivor WHERE family_id = @absorbed;
+            UPDATE identity_candidates c SET status = 'merged', decided_at = now(), decided_by = @by
+            WHERE c.status = 'open'
+              AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.person_id AND p.family_id = @survivor)
+              AND EXISTS (SELECT 1 FROM persons p WHERE p.person_id = c.other_person_id AND p.family_id = @survivor);
+            """, cancellationToken, ("survivor", survivor), ("absorbed", absorbed), ("by", decidedBy));
+
+        var now = clock.GetUtcNow();
+        var eventId = $"merge:{absorbed}";
+        await transaction.AppendAsync(
+        [
+            new StreamAppend(survivor, Expected(expectedVersions, survivor), [Event(new FamilyMerged(absorbed, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:merged")]),
+            new StreamAppend(absorbed, Expected(expectedVersions, absorbed), [Event(new FamilyAbsorbed(survivor, MergeReason.Explicit, null, null, decidedBy, note), now, $"{eventId}:absorbed")]),
+        ], cancellationToken);
+        await transaction.ArchiveStreamAsync(absorbed, survivor, cancellationToken);
+        return new MergeOutcome(survivor, absorbed, AlreadyOneFamily: false);
+    }
 
     /// <summary>Moves the persons (each named by any of their identifiers) out of a family into a new one.</summary>
     /// <returns>The new family's id.</returns>
     public Task<string> SplitAsync(string familyId, IReadOnlyList<IdentityKey> persons, string decidedBy, string? note, CancellationToken cancellationToken = default) =>
-        store.ExecuteAsync(async (transaction, token) =>
+        store.ExecuteAsync((transaction, token) => SplitAsync(transaction, familyId, persons, decidedBy, note, null, token), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SplitAsync(string, IReadOnlyList{IdentityKey}, string, string?, CancellationToken)"/>,
+    /// in the caller's transaction. With <paramref name="expectedVersion"/> the id must name a live
+    /// family whose stream is at exactly that version.
+    /// </summary>
+    /// <exception cref="WrongExpectedVersionException">The family's stream is at another version.</exception>
+    /// <exception cref="StreamArchivedException">The family was merged into another.</exception>
+    public async Task<string> SplitAsync(
+        EventStoreTransaction transaction, string familyId, IReadOnlyList<IdentityKey> persons, string decidedBy, string? note,
+        long? expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(persons);
+        await PersonIndex.LockEverythingAsync(transaction, cancellationToken);
+        if (expectedVersion is { } expected)
         {
-            await PersonIndex.LockEverythingAsync(transaction, token);
-            var family = await LiveFamilyAsync(transaction, familyId, token);
-            var known = await PersonIndex.LoadAsync(transaction, persons.ToList(), token);
-            var unknown = persons.Where(p => !known.Persons.TryGetValue(p, out var person) || person.FamilyId != family.Id).ToList();
-            if (unknown.Count > 0)
-            {
-                throw new FamilyAdministrationException($"Not members of family {family.Id}: {string.Join(", ", unknown)}.");
-            }
+            await CheckVersionAsync(transaction, familyId, expected, cancellationToken);
+        }
 
-            var moving = persons.Select(p => known.Persons[p].PersonId).Distinct().ToArray();
-            await using (var count = new NpgsqlCommand("SELECT count(*) FROM persons WHERE family_id = @family", transaction.Connection, transaction.Transaction))
-            {
-                count.Parameters.AddWithValue("family", family.Id);
-                if ((long)(await count.ExecuteScalarAsync(token))! <= moving.Length)
-                {
-                    throw new FamilyAdministrationException("A split must leave at least one person in the family.");
-                }
-            }
+        var family = await LiveFamilyAsync(transaction, familyId, cancellationToken);
+        var known = await PersonIndex.LoadAsync(transaction, persons.ToList(), cancellationToken);
+        var unknown = persons.Where(p => !known.Persons.TryGetValue(p, out var person) || person.FamilyId != family.Id).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new FamilyAdministrationException($"Not members of family {family.Id}: {string.Join(", ", unknown)}.");
+        }
 
-            var newFamily = IdentityPlanner.NewFamilyId(Guid.CreateVersion7());
-            await ExecuteAsync(transaction, "UPDATE persons SET family_id = @new WHERE person_id = ANY(@persons)", token, ("new", newFamily), ("persons", moving));
-            var named = persons.Select(p => p.ToString()).ToList();
-            var now = clock.GetUtcNow();
-            await transaction.AppendAsync(
-            [
-                new StreamAppend(family.Id, ExpectedVersion.Any, [Event(new FamilySplit(newFamily, named, decidedBy, note), now, $"split:{newFamily}")]),
-                new StreamAppend(newFamily, ExpectedVersion.NoStream, [Event(new FamilySplitFrom(family.Id, named, decidedBy, note), now, $"split-from:{newFamily}")]),
-            ], token);
-            return newFamily;
-        }, cancellationToken);
+        var moving = persons.Select(p => known.Persons[p].PersonId).Distinct().ToArray();
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM persons WHERE family_id = @family", transaction.Connection, transaction.Transaction))
+        {
+            count.Parameters.AddWithValue("family", family.Id);
+            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! <= moving.Length)
+            {
+                throw new FamilyAdministrationException("A split must leave at least one person in the family.");
+            }
+        }
+
+        var newFamily = IdentityPlanner.NewFamilyId(Guid.CreateVersion7());
+        await ExecuteAsync(transaction, "UPDATE persons SET family_id = @new WHERE person_id = ANY(@persons)", cancellationToken, ("new", newFamily), ("persons", moving));
+        var named = persons.Select(p => p.ToString()).ToList();
+        var now = clock.GetUtcNow();
+        await transaction.AppendAsync(
+        [
+            new StreamAppend(family.Id, expectedVersion is { } version ? ExpectedVersion.Exactly(version) : ExpectedVersion.Any, [Event(new FamilySplit(newFamily, named, decidedBy, note), now, $"split:{newFamily}")]),
+            new StreamAppend(newFamily, ExpectedVersion.NoStream, [Event(new FamilySplitFrom(family.Id, named, decidedBy, note), now, $"split-from:{newFamily}")]),
+        ], cancellationToken);
+        return newFamily;
+    }
 
     public async Task<IReadOnlyList<IdentityCandidate>> ListCandidatesAsync(long afterId, int limit, CancellationToken cancellationToken = default) =>
         await store.ExecuteAsync(async (transaction, token) =>
@@ -125,6 +165,31 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
             return await command.ExecuteNonQueryAsync(token) == 1;
         }, cancellationToken);
 
+    private static ExpectedVersion Expected(IReadOnlyDictionary<string, long>? expectedVersions, string familyId) =>
+        expectedVersions is not null && expectedVersions.TryGetValue(familyId, out var version) ? ExpectedVersion.Exactly(version) : ExpectedVersion.Any;
+
+    /// <summary>That the family named is live and its stream at <paramref name="expected"/>: what the caller saw is what it changes.</summary>
+    private static async Task CheckVersionAsync(EventStoreTransaction transaction, string familyId, long expected, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT version, successor_id FROM streams WHERE stream_id = @id", transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("id", familyId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new FamilyAdministrationException($"There is no family {familyId}.", noSuchFamily: true);
+        }
+
+        if (!reader.IsDBNull(1))
+        {
+            throw new StreamArchivedException(familyId, reader.GetString(1));
+        }
+
+        if (reader.GetInt64(0) != expected)
+        {
+            throw new WrongExpectedVersionException(familyId, ExpectedVersion.Exactly(expected), reader.GetInt64(0));
+        }
+    }
+
     private static NewEvent Event(IFamilyEvent e, DateTimeOffset now, string id)
     {
         var (type, json) = FamilyEventSerializer.Serialize(e);
@@ -146,7 +211,7 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1))
-            : throw new FamilyAdministrationException($"There is no family {familyId}.");
+            : throw new FamilyAdministrationException($"There is no family {familyId}.", noSuchFamily: true);
     }
 
     private static async Task ExecuteAsync(EventStoreTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

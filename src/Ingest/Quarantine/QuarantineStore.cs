@@ -22,6 +22,7 @@ public sealed record QuarantineEntry(
     string? Type,
     IReadOnlyList<ValidationError> Reasons);
 
+/// <param name="RowVersion">Changes whenever the entry does (PostgreSQL's <c>xmin</c>): its <c>ETag</c>.</param>
 public sealed record QuarantinedEvent(
     long QuarantineId,
     string Channel,
@@ -35,7 +36,8 @@ public sealed record QuarantinedEvent(
     int Deliveries,
     string Status,
     DateTimeOffset? ResolvedAt,
-    string? ResolvedBy);
+    string? ResolvedBy,
+    long RowVersion);
 
 /// <summary>The quarantine table: nothing that arrives is dropped, however malformed.</summary>
 public sealed class QuarantineStore(NpgsqlDataSource dataSource)
@@ -134,28 +136,88 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
         return (await ReadAllAsync(command, cancellationToken)).SingleOrDefault();
     }
 
+    /// <summary>As <see cref="GetAsync(long, CancellationToken)"/>, in the caller's transaction.</summary>
+    public static async Task<QuarantinedEvent?> GetAsync(NpgsqlTransaction transaction, long quarantineId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await using var command = new NpgsqlCommand($"{SelectColumns} WHERE quarantine_id = @id", transaction.Connection, transaction);
+        command.Parameters.AddWithValue("id", quarantineId);
+        return (await ReadAllAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
     /// <summary>Closes an open entry once a corrected version of it has been accepted.</summary>
     /// <returns>False when the entry was not open (already resolved by someone else).</returns>
     public async Task<bool> ResolveAsync(long quarantineId, string resolvedBy, IReadOnlyDictionary<string, string> resolution, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand();
+        return await ResolveAsync(command, quarantineId, resolvedBy, resolution, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="ResolveAsync(long, string, IReadOnlyDictionary{string, string}, CancellationToken)"/>,
+    /// in the caller's transaction, and only if the entry is still at <paramref name="rowVersion"/>.
+    /// </summary>
+    public static async Task<bool> ResolveAsync(
+        NpgsqlTransaction transaction, long quarantineId, string resolvedBy, IReadOnlyDictionary<string, string> resolution, long rowVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await using var command = new NpgsqlCommand(null, transaction.Connection, transaction);
+        return await ResolveAsync(command, quarantineId, resolvedBy, resolution, rowVersion, cancellationToken);
+    }
+
+    private static async Task<bool> ResolveAsync(
+        NpgsqlCommand command, long quarantineId, string resolvedBy, IReadOnlyDictionary<string, string> resolution, long? rowVersion, CancellationToken cancellationToken)
+    {
+        command.CommandText = $"""
             UPDATE quarantine SET status = 'resolved', resolved_at = now(), resolved_by = @by, resolution = @resolution::jsonb
-            WHERE quarantine_id = @id AND status = 'open'
-            """);
+            WHERE quarantine_id = @id AND status = 'open' {(rowVersion is null ? "" : "AND xmin::text::bigint = @version")}
+            """;
         command.Parameters.AddWithValue("id", quarantineId);
         command.Parameters.AddWithValue("by", resolvedBy);
         command.Parameters.AddWithValue("resolution", JsonSerializer.Serialize(resolution, Json));
+        if (rowVersion is { } version)
+        {
+            command.Parameters.AddWithValue("version", version);
+        }
+
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <summary>Records a failed resubmission: the entry stays open with the corrected payload's reasons.</summary>
     public async Task RecordFailedResubmissionAsync(long quarantineId, IReadOnlyList<ValidationError> reasons, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(
-            "UPDATE quarantine SET errors = @errors::jsonb, deliveries = deliveries + 1 WHERE quarantine_id = @id AND status = 'open'");
+        await using var command = dataSource.CreateCommand();
+        await RecordFailedResubmissionAsync(command, quarantineId, reasons, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="RecordFailedResubmissionAsync(long, IReadOnlyList{ValidationError}, CancellationToken)"/>,
+    /// in the caller's transaction, and only if the entry is still at <paramref name="rowVersion"/>.
+    /// </summary>
+    /// <returns>False when the entry changed meanwhile (or is no longer open).</returns>
+    public static async Task<bool> RecordFailedResubmissionAsync(
+        NpgsqlTransaction transaction, long quarantineId, IReadOnlyList<ValidationError> reasons, long rowVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await using var command = new NpgsqlCommand(null, transaction.Connection, transaction);
+        return await RecordFailedResubmissionAsync(command, quarantineId, reasons, rowVersion, cancellationToken);
+    }
+
+    private static async Task<bool> RecordFailedResubmissionAsync(
+        NpgsqlCommand command, long quarantineId, IReadOnlyList<ValidationError> reasons, long? rowVersion, CancellationToken cancellationToken)
+    {
+        command.CommandText = $"""
+            UPDATE quarantine SET errors = @errors::jsonb, deliveries = deliveries + 1
+            WHERE quarantine_id = @id AND status = 'open' {(rowVersion is null ? "" : "AND xmin::text::bigint = @version")}
+            """;
         command.Parameters.AddWithValue("id", quarantineId);
         command.Parameters.AddWithValue("errors", JsonSerializer.Serialize(reasons, Json));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (rowVersion is { } version)
+        {
+            command.Parameters.AddWithValue("version", version);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<long> CountOpenAsync(CancellationToken cancellationToken = default)
@@ -166,7 +228,7 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
 
     private const string SelectColumns = """
         SELECT quarantine_id, channel, origin::text, received_at, source, source_event_id, type, payload, errors::text,
-               deliveries, status, resolved_at, resolved_by
+               deliveries, status, resolved_at, resolved_by, xmin::text::bigint
         FROM quarantine
         """;
 
@@ -189,7 +251,8 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
                 reader.GetInt32(9),
                 reader.GetString(10),
                 reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
-                reader.IsDBNull(12) ? null : reader.GetString(12)));
+                reader.IsDBNull(12) ? null : reader.GetString(12),
+                reader.GetInt64(13)));
         }
 
         return entries;
