@@ -36,7 +36,11 @@ internal static class IngestBenchmark
             var server = await ServerFacts.ReadAsync(database.DataSource, cancellationToken);
 
             await Console.Error.WriteLineAsync($"Replaying {generation.Lines:N0} lines in batches of {options.BatchSize:N0}...");
+            var loadBefore = LoadAverage();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var outcome = await ReplayAsync(database.DataSource, file, options, cancellationToken);
+            var replayCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var loadAfter = LoadAverage();
             var peakMegabytes = PeakMemory.ResidentMegabytes();
             var stored = await StoredFacts.ReadAsync(database.DataSource, cancellationToken);
 
@@ -66,6 +70,9 @@ internal static class IngestBenchmark
             report.Title("File replay (end to end: read, validate, resolve identity, append durably, checkpoint)");
             report.Row("throughput", $"{outcome.EventsPerSecond,10:N0} events/s", Verdict(outcome.EventsPerSecond >= TargetEventsPerSecond, $"target >= {TargetEventsPerSecond:N0}"));
             report.Row("elapsed", $"{outcome.Elapsed.TotalSeconds,10:N1} s", $"{outcome.Events:N0} events");
+            report.Row("load average (1 min)", $"{loadBefore} -> {loadAfter}", "at the start and end of the replay; the machine is shared");
+            report.Row("this process's CPU", $"{replayCpu.TotalMicroseconds / Math.Max(1, outcome.Events),10:N0} µs/event",
+                $"{replayCpu.TotalSeconds:N1} s during the replay (the database server's is not counted)");
             report.Row("accepted", $"{outcome.Accepted,10:N0}", $"generator intended {generation.Valid:N0}");
             report.Row("duplicates", $"{outcome.Duplicates,10:N0}", $"generator intended {generation.Duplicates:N0}");
             report.Row("quarantined", $"{outcome.Quarantined,10:N0}", $"generator intended {generation.Invalid:N0}");
@@ -156,6 +163,12 @@ internal static class IngestBenchmark
         }
 
         return new Generation(families, lines, new FileInfo(file).Length, valid, duplicates, invalid, kafkaValid, kafkaInvalid, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static string LoadAverage()
+    {
+        const string LoadFile = "/proc/loadavg";
+        return File.Exists(LoadFile) ? File.ReadAllText(LoadFile).Split(' ')[0] : "n/a";
     }
 
     private static double? CurrentResidentMegabytes()

@@ -140,6 +140,22 @@ public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
     }
 
     [Fact]
+    public async Task Each_batch_commits_its_checkpoint_in_the_transaction_that_stores_it()
+    {
+        var id = Unique();
+        var stored = await WriteAsync("stored.ndjson", Identified($"{id}-1", Child($"c1-{id}")), Identified($"{id}-2", Child($"c2-{id}")));
+        var quarantined = await WriteAsync("quarantined.ndjson", Identified($"{id}-3", Child($"c3-{id}")), Identified($"{id}-4", Child($"c4-{id}")), "not json either");
+
+        await _replay.RunAsync(stored, new ReplayOptions { BatchSize = 2 });
+        await _replay.RunAsync(quarantined, new ReplayOptions { BatchSize = 2 });
+
+        Assert.Equal(await TransactionAsync("SELECT DISTINCT transaction_id::text::bigint % 4294967296 FROM events WHERE source_event_id IN (@id || '-1', @id || '-2')", id),
+            await CheckpointTransactionAsync(stored));
+        Assert.Equal(await TransactionAsync("SELECT xmin::text::bigint FROM quarantine WHERE convert_from(payload, 'UTF8') = 'not json either' ORDER BY quarantine_id DESC LIMIT 1", id),
+            await CheckpointTransactionAsync(quarantined));
+    }
+
+    [Fact]
     public async Task A_missing_file_is_an_error()
     {
         await Assert.ThrowsAsync<FileNotFoundException>(() => _replay.RunAsync(Path.Combine(_directory, "missing.ndjson"), new ReplayOptions()));
@@ -177,6 +193,21 @@ public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
         command.Parameters.AddWithValue("prefix", $"{id}-%");
         command.Parameters.AddWithValue("id", id);
         return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<long> CheckpointTransactionAsync(string file) =>
+        await TransactionAsync("SELECT xmin::text::bigint FROM replay_checkpoints WHERE file_key = @id", await ReplayCheckpoints.FileKeyAsync(file));
+
+    /// <summary>The (32-bit) id of the transaction that wrote the rows the query finds; exactly one.</summary>
+    private async Task<long> TransactionAsync(string sql, string id)
+    {
+        await using var command = _database.DataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var transaction = reader.GetInt64(0);
+        Assert.False(await reader.ReadAsync());
+        return transaction;
     }
 
     private async Task<long> StoredCountAsync(string id)

@@ -31,11 +31,26 @@ public sealed class EventStoreTransaction
     public NpgsqlTransaction Transaction { get; }
 
     /// <summary>Appends within this transaction; see <see cref="PostgresEventStore.AppendAsync(IReadOnlyList{StreamAppend}, CancellationToken)"/>.</summary>
-    public async Task<AppendResult> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
+    public Task<AppendResult> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default) =>
+        AppendAsync(appends, withLocks: [], withUpdates: [], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AppendAsync(IReadOnlyList{StreamAppend}, CancellationToken)"/>, with further
+    /// commands of this transaction (whose results are not read) sent in the round trips the append
+    /// makes anyway: <paramref name="withLocks"/> run just after the streams are locked, before the
+    /// events are written; <paramref name="withUpdates"/> run last, with the stream versions' update.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(
+        IReadOnlyList<StreamAppend> appends,
+        IReadOnlyList<NpgsqlBatchCommand> withLocks,
+        IReadOnlyList<NpgsqlBatchCommand> withUpdates,
+        CancellationToken cancellationToken = default)
     {
         Validate(appends);
+        ArgumentNullException.ThrowIfNull(withLocks);
+        ArgumentNullException.ThrowIfNull(withUpdates);
         var (connection, transaction) = (Connection, Transaction);
-        var (streams, transactionId) = await LockStreamsAsync(connection, transaction, appends, cancellationToken);
+        var (streams, transactionId) = await LockStreamsAsync(connection, transaction, appends, withLocks, cancellationToken);
         var stored = _checkStoredDuplicates
             ? await FindStoredAsync(connection, transaction, Keys(appends), cancellationToken)
             : [];
@@ -56,7 +71,7 @@ public sealed class EventStoreTransaction
             await CopyEventsAsync(connection, plan.Rows, cancellationToken);
         }
 
-        await UpdateStreamsAsync(connection, transaction, plan, cancellationToken);
+        await UpdateStreamsAsync(connection, transaction, plan, withUpdates, cancellationToken);
         return new AppendResult(plan.Results, plan.Rows.Count > 0 ? transactionId : null);
     }
 
@@ -154,18 +169,28 @@ public sealed class EventStoreTransaction
     }
 
     private static async Task<(Dictionary<string, LockedStream> Streams, ulong TransactionId)> LockStreamsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken)
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        IReadOnlyList<StreamAppend> appends,
+        IReadOnlyList<NpgsqlBatchCommand> withLocks,
+        CancellationToken cancellationToken)
     {
         var ids = appends.Select(append => append.StreamId).Order(StringComparer.Ordinal).ToArray();
         // The no-op update takes the row lock on existing streams; rows are locked in id order.
-        await using var command = new NpgsqlCommand("""
+        var command = new NpgsqlBatchCommand("""
             INSERT INTO streams (stream_id)
             SELECT id FROM unnest(@ids::text[]) AS t(id) ORDER BY id COLLATE "C"
             ON CONFLICT (stream_id) DO UPDATE SET version = streams.version
             RETURNING stream_id, version, last_transaction_id, successor_id, xmax = 0 AS created, pg_current_xact_id()
-            """, connection, transaction);
+            """);
         command.Parameters.AddWithValue("ids", ids);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { command } };
+        foreach (var then in withLocks)
+        {
+            batch.BatchCommands.Add(then);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var streams = new Dictionary<string, LockedStream>(StringComparer.Ordinal);
         ulong transactionId = 0;
         while (await reader.ReadAsync(cancellationToken))
@@ -176,6 +201,11 @@ public sealed class EventStoreTransaction
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetBoolean(4));
             transactionId = reader.GetFieldValue<ulong>(5);
+        }
+
+        // Runs the rest of the batch here, so that its errors surface from this call.
+        while (await reader.NextResultAsync(cancellationToken))
+        {
         }
 
         return (streams, transactionId);
@@ -308,9 +338,10 @@ public sealed class EventStoreTransaction
         await importer.CompleteAsync(cancellationToken);
     }
 
-    private static async Task UpdateStreamsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AppendPlan plan, CancellationToken cancellationToken)
+    private static async Task UpdateStreamsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, AppendPlan plan, IReadOnlyList<NpgsqlBatchCommand> withUpdates, CancellationToken cancellationToken)
     {
-        if (plan.NewVersions.Count == 0 && plan.CreatedButEmpty.Length == 0)
+        if (plan.NewVersions.Count == 0 && plan.CreatedButEmpty.Length == 0 && withUpdates.Count == 0)
         {
             return;
         }
@@ -336,6 +367,11 @@ public sealed class EventStoreTransaction
             var delete = new NpgsqlBatchCommand("DELETE FROM streams WHERE stream_id = ANY(@ids)");
             delete.Parameters.AddWithValue("ids", plan.CreatedButEmpty);
             batch.BatchCommands.Add(delete);
+        }
+
+        foreach (var command in withUpdates)
+        {
+            batch.BatchCommands.Add(command);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);

@@ -154,20 +154,16 @@ public static class PersonIndex
         return new KnownIdentities(persons, familyAges);
     }
 
-    /// <summary>Writes the plan's changes to the index: merged persons, moved families, new persons and identifiers, match candidates.</summary>
-    public static Task ApplyAsync(EventStoreTransaction transaction, IdentityPlan plan, CancellationToken cancellationToken) =>
-        ApplyAsync(transaction, plan, known: null, cancellationToken);
-
     /// <summary>
-    /// As <see cref="ApplyAsync(EventStoreTransaction, IdentityPlan, CancellationToken)"/>, given what
-    /// the plan was made from (loaded in this transaction), which spares filling in details on
-    /// persons who cannot gain any.
+    /// The commands that write the plan's changes to the index (merged persons, moved families, new
+    /// persons and identifiers, match candidates), to send with others of the transaction in one
+    /// round trip; none if the plan changes nothing. Given what the plan was made from (loaded in
+    /// this transaction), they spare filling in details on persons who cannot gain any.
     /// </summary>
-    public static async Task ApplyAsync(EventStoreTransaction transaction, IdentityPlan plan, KnownIdentities? known, CancellationToken cancellationToken)
+    public static IReadOnlyList<NpgsqlBatchCommand> ApplyCommands(IdentityPlan plan, KnownIdentities? known)
     {
-        ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(plan);
-        await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
+        var batch = new List<NpgsqlBatchCommand>();
         if (plan.PersonMerges.Count > 0)
         {
             var kept = plan.PersonMerges.Select(m => m.Kept).ToArray();
@@ -260,10 +256,7 @@ public static class PersonIndex
                 """, ("new", plan.NewPersons.Select(p => p.PersonId).Distinct().ToArray()));
         }
 
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
+        return batch;
     }
 
     /// <summary>
@@ -282,8 +275,8 @@ public static class PersonIndex
         return complete is null || !complete.Contains(personId);
     }
 
-    private static void Add(NpgsqlBatch batch, string sql, params (string Name, object Value)[] parameters) =>
-        batch.BatchCommands.Add(Command(sql, parameters));
+    private static void Add(List<NpgsqlBatchCommand> batch, string sql, params (string Name, object Value)[] parameters) =>
+        batch.Add(Command(sql, parameters));
 
     private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
     {

@@ -1,3 +1,4 @@
+using Npgsql;
 using YoungCarers.Domain.Contract;
 using YoungCarers.Ingest.Quarantine;
 
@@ -35,7 +36,7 @@ public interface IIngestPipeline
     /// Does the part of <see cref="IngestAsync(IReadOnlyList{InboundPayload}, CancellationToken)"/>
     /// that needs no database (validation), so that a caller with batches queued up (file replay)
     /// can run it for the next batch while the previous one is being stored. Nothing is stored or
-    /// acknowledged until the result is passed to <see cref="IngestPreparedAsync"/>.
+    /// acknowledged until the result is passed to <see cref="IngestPreparedAsync(PreparedPayloads, CancellationToken)"/>.
     /// </summary>
     PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads) => new(payloads);
 
@@ -45,6 +46,30 @@ public interface IIngestPipeline
         ArgumentNullException.ThrowIfNull(prepared);
         return IngestAsync(prepared.Payloads, cancellationToken);
     }
+
+    /// <summary>
+    /// As <see cref="IngestPreparedAsync(PreparedPayloads, CancellationToken)"/>, and records
+    /// <paramref name="acknowledgement"/> (a replay checkpoint) once the payloads are durable: a
+    /// pipeline that can writes it in the very transaction that stores them, which saves a commit.
+    /// </summary>
+    async Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(
+        PreparedPayloads prepared, IIngestAcknowledgement acknowledgement, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledgement);
+        var results = await IngestPreparedAsync(prepared, cancellationToken);
+        await acknowledgement.SaveAsync(cancellationToken);
+        return results;
+    }
+}
+
+/// <summary>What a caller records once a batch is durable, such as how far a file replay got.</summary>
+public interface IIngestAcknowledgement
+{
+    /// <summary>Commands that record it, to run in the transaction that stores the batch (new ones on every call).</summary>
+    IReadOnlyList<NpgsqlBatchCommand> Commands();
+
+    /// <summary>Records it in a transaction of its own, after the batch is durable.</summary>
+    Task SaveAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Payloads validated ahead of being stored (see <see cref="IIngestPipeline.Prepare"/>).</summary>

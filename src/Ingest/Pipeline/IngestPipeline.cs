@@ -1,3 +1,4 @@
+using Npgsql;
 using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Families;
 using YoungCarers.EventStore.Streams;
@@ -21,7 +22,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        return StoreAsync(Validate(payloads, parallel: true), cancellationToken);
+        return StoreAsync(Validate(payloads, parallel: true), acknowledgement: null, cancellationToken);
     }
 
     /// <summary>
@@ -37,7 +38,16 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        return StoreAsync(prepared.State as ValidatedBatch ?? Validate(prepared.Payloads, parallel: true), cancellationToken);
+        return StoreAsync(prepared.State as ValidatedBatch ?? Validate(prepared.Payloads, parallel: true), acknowledgement: null, cancellationToken);
+    }
+
+    /// <summary>As <see cref="IIngestPipeline.IngestPreparedAsync(PreparedPayloads, IIngestAcknowledgement, CancellationToken)"/>, in the batch's own transaction.</summary>
+    public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(
+        PreparedPayloads prepared, IIngestAcknowledgement acknowledgement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(acknowledgement);
+        return StoreAsync(prepared.State as ValidatedBatch ?? Validate(prepared.Payloads, parallel: true), acknowledgement, cancellationToken);
     }
 
     /// <summary>
@@ -71,7 +81,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         valid = parsed is ParsedEvent e ? new ValidEvent(e, ToNewEvent(e, payload.Arrival), Sightings(e)) : null;
     }
 
-    private async Task<IReadOnlyList<IngestResult>> StoreAsync(ValidatedBatch batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<IngestResult>> StoreAsync(ValidatedBatch batch, IIngestAcknowledgement? acknowledgement, CancellationToken cancellationToken)
     {
         var payloads = batch.Payloads;
         var results = new IngestResult?[payloads.Count];
@@ -96,9 +106,20 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         IReadOnlyList<long> quarantineIds = [];
-        if (validIndexes.Count == 0)
+        if (validIndexes.Count == 0 && acknowledgement is null)
         {
             quarantineIds = await quarantine.AddAsync(entries, cancellationToken);
+        }
+        else if (validIndexes.Count == 0)
+        {
+            quarantineIds = await store.ExecuteAsync(
+                async (transaction, token) =>
+                {
+                    var ids = entries.Length > 0 ? await QuarantineStore.AddAsync(transaction, entries, token) : [];
+                    await ExecuteAsync(transaction, acknowledgement!.Commands(), token);
+                    return ids;
+                },
+                cancellationToken);
         }
         else
         {
@@ -112,7 +133,8 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             (var stored, quarantineIds) = await store.ExecuteAsync(
                 async (transaction, token) =>
                 {
-                    var storedResults = await StoreAsync(transaction, valid, token);
+                    // The acknowledgement's commands go with the append's last round trip, or on their own if nothing is appended.
+                    var storedResults = await StoreAsync(transaction, valid, acknowledgement?.Commands() ?? [], token);
                     var ids = entries.Length > 0 ? await QuarantineStore.AddAsync(transaction, entries, token) : [];
                     return (storedResults, ids);
                 },
@@ -134,7 +156,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     }
 
     private static async Task<IReadOnlyList<IngestResult>> StoreAsync(
-        EventStoreTransaction transaction, IReadOnlyList<ValidEvent> events, CancellationToken cancellationToken)
+        EventStoreTransaction transaction, IReadOnlyList<ValidEvent> events, IReadOnlyList<NpgsqlBatchCommand> withAppend, CancellationToken cancellationToken)
     {
         var results = new IngestResult?[events.Count];
 
@@ -176,6 +198,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         var unique = fresh.Where(i => i >= 0).ToList();
         if (unique.Count == 0)
         {
+            await ExecuteAsync(transaction, withAppend, cancellationToken);
             return results!;
         }
 
@@ -186,7 +209,6 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         var plan = IdentityPlanner.Plan(sightings, known, Guid.CreateVersion7);
-        await PersonIndex.ApplyAsync(transaction, plan, known, cancellationToken);
 
         var streams = new Dictionary<string, List<NewEvent>>(StringComparer.Ordinal);
         void Add(string familyId, NewEvent e) => (streams.TryGetValue(familyId, out var list) ? list : streams[familyId] = []).Add(e);
@@ -206,7 +228,9 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         AppendResult appended;
         try
         {
-            appended = await transaction.AppendAsync([.. streams.Select(s => new StreamAppend(s.Key, ExpectedVersion.Any, s.Value))], cancellationToken);
+            // The person index changes travel with the stream locks, saving a round trip.
+            appended = await transaction.AppendAsync(
+                [.. streams.Select(s => new StreamAppend(s.Key, ExpectedVersion.Any, s.Value))], PersonIndex.ApplyCommands(plan, known), withAppend, cancellationToken);
             foreach (var merge in plan.FamilyMerges)
             {
                 await transaction.ArchiveStreamAsync(merge.Absorbed, merge.Survivor, cancellationToken);
@@ -251,6 +275,22 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         return results!;
+    }
+
+    private static async Task ExecuteAsync(EventStoreTransaction transaction, IReadOnlyList<NpgsqlBatchCommand> commands, CancellationToken cancellationToken)
+    {
+        if (commands.Count == 0)
+        {
+            return;
+        }
+
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static PersonSighting[] Sightings(ParsedEvent parsed)

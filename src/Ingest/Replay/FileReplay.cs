@@ -130,10 +130,11 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
             using (batch)
             {
                 var (accepted, duplicates, quarantined) = (0, 0, 0);
+                var checkpoint = new ReplayCheckpoint(batch.EndOffset, batch.EndLine);
                 if (prepared.Payloads is { } payloads)
                 {
-                    // Not cancelled by stop: a batch once started is finished, so the checkpoint can record it.
-                    var results = await pipeline.IngestPreparedAsync(payloads, CancellationToken.None);
+                    // Not cancelled by stop: a batch once started is finished, and checkpointed with it.
+                    var results = await pipeline.IngestPreparedAsync(payloads, checkpoints.Acknowledgement(fileKey, checkpoint), CancellationToken.None);
                     foreach (var result in results)
                     {
                         _ = result switch
@@ -145,8 +146,11 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
                         };
                     }
                 }
+                else
+                {
+                    await checkpoints.SaveAsync(fileKey, checkpoint, CancellationToken.None);
+                }
 
-                await checkpoints.SaveAsync(fileKey, new ReplayCheckpoint(batch.EndOffset, batch.EndLine), CancellationToken.None);
                 progress = progress with
                 {
                     ByteOffset = batch.EndOffset,

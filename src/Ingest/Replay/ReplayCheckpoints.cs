@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
+using YoungCarers.Ingest.Pipeline;
 
 namespace YoungCarers.Ingest.Replay;
 
@@ -51,22 +52,41 @@ public sealed class ReplayCheckpoints(NpgsqlDataSource dataSource)
             BatchCommands =
             {
                 new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"),
-                new NpgsqlBatchCommand("""
-                    INSERT INTO replay_checkpoints (file_key, byte_offset, lines) VALUES (@key, @offset, @lines)
-                    ON CONFLICT (file_key) DO UPDATE SET byte_offset = excluded.byte_offset, lines = excluded.lines, updated_at = now()
-                    """)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter("key", fileKey),
-                        new NpgsqlParameter("offset", checkpoint.ByteOffset),
-                        new NpgsqlParameter("lines", checkpoint.Lines),
-                    },
-                },
+                SaveCommand(fileKey, checkpoint),
             },
         };
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The checkpoint as an acknowledgement of the batch that ends at it: written in the batch's own
+    /// transaction by a pipeline that can, so it is durable exactly when the batch is.
+    /// </summary>
+    public IIngestAcknowledgement Acknowledgement(string fileKey, ReplayCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return new CheckpointAcknowledgement(this, fileKey, checkpoint);
+    }
+
+    private static NpgsqlBatchCommand SaveCommand(string fileKey, ReplayCheckpoint checkpoint) => new("""
+        INSERT INTO replay_checkpoints (file_key, byte_offset, lines) VALUES (@key, @offset, @lines)
+        ON CONFLICT (file_key) DO UPDATE SET byte_offset = excluded.byte_offset, lines = excluded.lines, updated_at = now()
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter("key", fileKey),
+            new NpgsqlParameter("offset", checkpoint.ByteOffset),
+            new NpgsqlParameter("lines", checkpoint.Lines),
+        },
+    };
+
+    private sealed class CheckpointAcknowledgement(ReplayCheckpoints checkpoints, string fileKey, ReplayCheckpoint checkpoint) : IIngestAcknowledgement
+    {
+        public IReadOnlyList<NpgsqlBatchCommand> Commands() => [SaveCommand(fileKey, checkpoint)];
+
+        public Task SaveAsync(CancellationToken cancellationToken) => checkpoints.SaveAsync(fileKey, checkpoint, cancellationToken);
     }
 
     /// <summary>Forgets a file's checkpoint, so its next replay starts from the beginning.</summary>
