@@ -113,7 +113,7 @@ internal static class IngestBenchmark
             if (sinceLast >= ProgressInterval)
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {progress.Events,10:N0} events {progress.Fraction,5:P0}   overall {progress.EventsPerSecond,7:N0}/s   last {(progress.Events - lastEvents) / sinceLast.TotalSeconds,7:N0}/s   RSS {CurrentResidentMegabytes(),5:N0} MB"));
+                    $"  {progress.Events,10:N0} events {progress.Fraction,5:P0}   overall {progress.EventsPerSecond,7:N0}/s   last {(progress.Events - lastEvents) / sinceLast.TotalSeconds,7:N0}/s   RSS {PeakMemory.CurrentMegabytes(),5:N0} MB"));
                 lastReport = Stopwatch.GetTimestamp();
                 lastEvents = progress.Events;
             }
@@ -156,15 +156,6 @@ internal static class IngestBenchmark
         }
 
         return new Generation(families, lines, new FileInfo(file).Length, valid, duplicates, invalid, kafkaValid, kafkaInvalid, Stopwatch.GetElapsedTime(started));
-    }
-
-    private static double? CurrentResidentMegabytes()
-    {
-        const string StatusFile = "/proc/self/status";
-        var line = File.Exists(StatusFile) ? File.ReadLines(StatusFile).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) : null;
-        return line is null
-            ? null
-            : long.Parse(line["VmRSS:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture) / 1024.0;
     }
 
     private static string Verdict(bool met, string target) => $"{(met ? "PASS" : "FAIL")} ({target})";
