@@ -49,8 +49,9 @@ internal static class HttpReadBenchmark
         }
 
         await Console.Error.WriteLineAsync(reuse ? $"Reusing the prepared database in {dataDirectory} ({wanted})." : "Starting embedded PostgreSQL...");
+        var clusterDirectory = Path.Combine(dataDirectory, "postgres");
         await using var database = await BenchmarkDatabase.OpenKeptAsync(
-            Path.Combine(dataDirectory, "postgres"), DatabaseName, reuse ? null : [typeof(IngestPipeline).Assembly, typeof(ProjectionsRegistration).Assembly], cancellationToken);
+            clusterDirectory, DatabaseName, reuse ? null : [typeof(IngestPipeline).Assembly, typeof(ProjectionsRegistration).Assembly], cancellationToken);
         if (!reuse)
         {
             await PrepareAsync(database.DataSource, dataDirectory, options, cancellationToken);
@@ -63,10 +64,11 @@ internal static class HttpReadBenchmark
         var liveFamilies = await WriteLiveFamilyIdsAsync(database.DataSource, idFile, cancellationToken);
 
         var environment = ServiceEnvironment(database.DataSource.ConnectionString, options);
-        await Console.Error.WriteLineAsync($"Starting the service ({ServiceProcess.ApiAssemblyPath()})...");
-        await using var service = await ServiceProcess.StartAsync(environment, cancellationToken);
+        var api = Path.GetFullPath(options.Api ?? ServiceProcess.BuiltApiAssemblyPath());
+        await Console.Error.WriteLineAsync($"Starting the service ({api})...");
+        await using var service = await ServiceProcess.StartAsync(api, environment, cancellationToken);
         var token = await ServiceProcess.RunCommandAsync(
-            ["token", "--client", "http-read-benchmark", "--scope", "families:read obligations:read", "--lifetime", "2h"], environment, cancellationToken);
+            api, ["token", "--client", "http-read-benchmark", "--scope", "families:read obligations:read", "--lifetime", "2h"], environment, cancellationToken);
         var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}", ["X-Access-Purpose"] = Purpose };
         var firstFamily = (await File.ReadAllLinesAsync(idFile, cancellationToken))[0];
         var obligationsPath = $"/obligations?{options.ObligationsQuery}";
@@ -89,10 +91,12 @@ internal static class HttpReadBenchmark
 
             await Console.Error.WriteLineAsync($"Measuring {label} for {options.Duration.TotalSeconds:N0} s...");
             var loadBefore = LoadAverage();
+            var cpuBefore = Cpu(service, clusterDirectory);
             var measured = await Wrk.RunAsync(service.BaseAddress, path, ids, headers, options.Threads, options.Connections, options.Duration, cancellationToken);
+            var cpu = Cpu(service, clusterDirectory) - cpuBefore;
             var loadAfter = LoadAverage();
             var auditRows = await AuditRowsSinceAsync(database.DataSource, auditBefore, cancellationToken);
-            runs.Add(new Run(label, measured, (warm?.Requests ?? 0) + measured.Requests, (warm?.Errors ?? 0) + measured.Errors, auditRows, loadBefore, loadAfter));
+            runs.Add(new Run(label, measured, (warm?.Requests ?? 0) + measured.Requests, (warm?.Errors ?? 0) + measured.Errors, auditRows, loadBefore, loadAfter, cpu));
         }
 
         var exited = service.HasExited;
@@ -107,8 +111,10 @@ internal static class HttpReadBenchmark
         report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers}");
         report.Row("data", string.Create(CultureInfo.InvariantCulture, $"{options.Families:N0} generated families"),
             string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}; {facts.Events:N0} events, {liveFamilies:N0} live families ({facts.ArchivedStreams:N0} merged away), {facts.ReadModelObligations:N0} obligations; {(reuse ? "kept from an earlier run" : "prepared by this run")}"));
-        report.Row("service", Path.GetFileName(ServiceProcess.ApiAssemblyPath()),
-            $"Production, logging Warning, rate limiting off, projections {(options.Projections ? "on" : "off")}{(options.ServiceEnvironment.Count > 0 ? ", " + string.Join(' ', options.ServiceEnvironment) : "")}");
+        report.Row("service", options.Api is null ? "src/Api, this build" : api,
+            $"Production, logging Warning, rate limiting off, projections {(options.Projections ? "on" : "off")}"
+            + (options.ConnectionOptions is { Length: > 0 } extra ? $", connection string + \"{extra}\"" : "")
+            + (options.ServiceEnvironment.Count > 0 ? ", " + string.Join(' ', options.ServiceEnvironment) : ""));
         report.Row("load", string.Create(CultureInfo.InvariantCulture, $"wrk -t{options.Threads} -c{options.Connections}"),
             string.Create(CultureInfo.InvariantCulture, $"{options.Duration.TotalSeconds:N0} s measured after {options.Warmup.TotalSeconds:N0} s of warm-up; purpose header and bearer token on every request"));
         report.Row("first obligations page", string.Create(CultureInfo.InvariantCulture, $"{obligationsOnFirstPage} items"), obligationsPath);
@@ -126,6 +132,14 @@ internal static class HttpReadBenchmark
                 string.Create(CultureInfo.InvariantCulture, $"{run.Responses:N0} responses in all (warm-up included)  ") + ProjectionBenchmarkData.Verdict(run.Errors == 0, "must be 0"));
             report.Row("  access log rows written", string.Create(CultureInfo.InvariantCulture, $"{run.AuditRows,8:N0}"),
                 ProjectionBenchmarkData.Verdict(run.AuditRows >= run.Responses, "at least one per response"));
+            if (run.Cpu.PerRequestMilliseconds(result.Requests) is { } perRequest)
+            {
+                var (serviceCpu, postgresCpu, wrkCpu) = perRequest;
+                var total = serviceCpu + postgresCpu + wrkCpu;
+                report.Row("  CPU per request", string.Create(CultureInfo.InvariantCulture, $"{total,8:N2} ms"), string.Create(CultureInfo.InvariantCulture,
+                    $"service {serviceCpu:N2} ms, PostgreSQL {postgresCpu:N2} ms, wrk {wrkCpu:N2} ms: {Environment.ProcessorCount} processors to themselves would serve about {Environment.ProcessorCount * 1000 / total:N0} requests/s"));
+            }
+
             report.Row("  load average", $"{run.LoadBefore} -> {run.LoadAfter}", "1, 5 and 15 minutes, before and after the measured run (the machine is shared)");
         }
 
@@ -199,7 +213,7 @@ internal static class HttpReadBenchmark
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ConnectionStrings__EventStore"] = connectionString,
+            ["ConnectionStrings__EventStore"] = string.IsNullOrWhiteSpace(options.ConnectionOptions) ? connectionString : $"{connectionString};{options.ConnectionOptions}",
             ["Auth__SymmetricKeys__0"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["RateLimiting__Enabled"] = "false",
             ["Projections__Enabled"] = options.Projections ? "true" : "false",
@@ -256,11 +270,26 @@ internal static class HttpReadBenchmark
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    private static CpuUse Cpu(ServiceProcess service, string clusterDirectory) =>
+        new(CpuTime.OfProcess(service.ProcessId), CpuTime.OfPostgres(clusterDirectory), CpuTime.OfWaitedChildren());
+
     /// <summary>The 1, 5 and 15 minute load averages.</summary>
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <param name="Responses">Responses wrk counted, warm-up included.</param>
     /// <param name="Errors">Errors wrk counted, warm-up included.</param>
-    private sealed record Run(string Label, WrkResult Result, long Responses, long Errors, long AuditRows, string LoadBefore, string LoadAfter);
+    private sealed record Run(string Label, WrkResult Result, long Responses, long Errors, long AuditRows, string LoadBefore, string LoadAfter, CpuUse Cpu);
+
+    /// <summary>CPU time of the service, the database server and wrk (null where it could not be read).</summary>
+    private sealed record CpuUse(TimeSpan? Service, TimeSpan? Postgres, TimeSpan? Wrk)
+    {
+        public static CpuUse operator -(CpuUse after, CpuUse before) =>
+            new(after.Service - before.Service, after.Postgres - before.Postgres, after.Wrk - before.Wrk);
+
+        public (double Service, double Postgres, double Wrk)? PerRequestMilliseconds(long requests) =>
+            requests > 0 && Service is { } service && Postgres is { } postgres && Wrk is { } wrk
+                ? (service.TotalMilliseconds / requests, postgres.TotalMilliseconds / requests, wrk.TotalMilliseconds / requests)
+                : null;
+    }
 }

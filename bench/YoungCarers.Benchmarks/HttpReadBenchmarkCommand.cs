@@ -25,6 +25,14 @@ internal static class HttpReadBenchmarkCommand
             Description = "The query string of the GET /obligations run.",
             DefaultValueFactory = _ => "status=overdue&owedBy=adult-social-care",
         };
+        var connectionOptions = new Option<string?>("--connection-options")
+        {
+            Description = "Npgsql connection string settings added to the service's connection string (say \"Max Auto Prepare=32\").",
+        };
+        var api = new Option<string?>("--api")
+        {
+            Description = "The service to run: a YoungCarers.Api.dll (say an earlier build, to compare); by default src/Api as built with this benchmark.",
+        };
         var projections = new Option<bool>("--projections") { Description = "Run the projection daemon and deadline worker in the service too (off: the read path alone)." };
         var serviceEnvironment = new Option<string[]>("--service-env")
         {
@@ -36,7 +44,7 @@ internal static class HttpReadBenchmarkCommand
             "http-read",
             "Prepares (or reuses) a database of generated families, starts the service as its own process, and loads GET /families/{id} and a filtered GET /obligations with wrk: requests/s, p50/p99 latency, errors and the service's peak RSS.")
         {
-            families, seed, batch, seconds, warmup, threads, connections, data, regenerate, obligations, projections, serviceEnvironment,
+            families, seed, batch, seconds, warmup, threads, connections, data, regenerate, obligations, api, connectionOptions, projections, serviceEnvironment,
         };
         command.SetAction((parse, cancellationToken) => HttpReadBenchmark.RunAsync(
             new HttpReadBenchmarkOptions(
@@ -50,6 +58,8 @@ internal static class HttpReadBenchmarkCommand
                 parse.GetValue(threads),
                 parse.GetValue(connections),
                 parse.GetValue(obligations)!,
+                parse.GetValue(api),
+                parse.GetValue(connectionOptions),
                 parse.GetValue(projections),
                 parse.GetValue(serviceEnvironment) ?? []),
             cancellationToken));
@@ -62,6 +72,8 @@ internal static class HttpReadBenchmarkCommand
 /// <param name="Duration">Each measured wrk run.</param>
 /// <param name="Warmup">The unmeasured wrk run before each measured one.</param>
 /// <param name="ObligationsQuery">The query string of the GET /obligations run.</param>
+/// <param name="Api">The service's YoungCarers.Api.dll; null for the one built with the benchmark.</param>
+/// <param name="ConnectionOptions">Npgsql settings added to the service's connection string.</param>
 /// <param name="Projections">Run the projection daemon and deadline worker in the service.</param>
 /// <param name="ServiceEnvironment">Extra NAME=VALUE environment for the service.</param>
 internal sealed record HttpReadBenchmarkOptions(
@@ -75,5 +87,7 @@ internal sealed record HttpReadBenchmarkOptions(
     int Threads,
     int Connections,
     string ObligationsQuery,
+    string? Api,
+    string? ConnectionOptions,
     bool Projections,
     IReadOnlyList<string> ServiceEnvironment);

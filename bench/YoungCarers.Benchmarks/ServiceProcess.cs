@@ -7,7 +7,7 @@ using System.Reflection;
 namespace YoungCarers.Benchmarks;
 
 /// <summary>
-/// The real service (the Release build of <c>src/Api</c>, which building this project builds too) run
+/// The real service (by default the build of <c>src/Api</c> in this project's configuration, which building this project builds too) run
 /// as its own process with <c>dotnet YoungCarers.Api.dll</c>, configured through environment
 /// variables, on a free loopback port. Its resident memory is sampled for as long as it runs.
 /// </summary>
@@ -33,6 +33,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>The largest resident set seen by sampling VmRSS every 100 ms, in MB.</summary>
@@ -42,14 +44,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public double? PeakResidentMegabytes => PeakMemory.ResidentMegabytes(_process.Id);
 
     /// <summary>Where the build put the service next to this benchmark (see the project file).</summary>
-    public static string ApiAssemblyPath() =>
+    public static string BuiltApiAssemblyPath() =>
         typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ApiAssembly").Value
             ?? throw new InvalidOperationException("The benchmark was built without the service's path.");
 
-    /// <summary>Starts the service and waits until <c>/health/ready</c> answers 200.</summary>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    /// <summary>Starts the service in <paramref name="api"/> (its YoungCarers.Api.dll) and waits until <c>/health/ready</c> answers 200.</summary>
+    public static async Task<ServiceProcess> StartAsync(string api, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        var api = ApiAssemblyPath();
         if (!File.Exists(api))
         {
             throw new FileNotFoundException($"The service is not built at {api}: build the solution (or src/Api) in the benchmark's configuration first.", api);
@@ -72,9 +73,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Runs one of the service's commands (<c>dotnet YoungCarers.Api.dll ARGS</c>) with the same configuration and returns what it printed.</summary>
-    public static async Task<string> RunCommandAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<string> RunCommandAsync(string api, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        using var process = Process.Start(Start(ApiAssemblyPath(), arguments, environment)) ?? throw new InvalidOperationException("dotnet did not start.");
+        using var process = Process.Start(Start(api, arguments, environment)) ?? throw new InvalidOperationException("dotnet did not start.");
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
