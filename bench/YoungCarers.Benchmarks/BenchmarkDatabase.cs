@@ -6,18 +6,21 @@ using YoungCarers.EventStore.Schema;
 namespace YoungCarers.Benchmarks;
 
 /// <summary>
-/// A migrated, empty database for one run: either a new database on a given server (dropped at the
-/// end), or an embedded cluster in a temporary directory (stopped and deleted at the end).
+/// A migrated database for one run: a new database on a given server (dropped at the end), an
+/// embedded cluster in a temporary directory (stopped and deleted at the end), or an embedded cluster
+/// kept between runs.
 /// </summary>
 internal sealed class BenchmarkDatabase : IAsyncDisposable
 {
     private readonly EmbeddedPostgres? _cluster;
     private readonly string? _adminConnectionString;
     private readonly string? _databaseName;
+    private readonly bool _keepFiles;
 
     private BenchmarkDatabase(
-        NpgsqlDataSource dataSource, string description, EmbeddedPostgres? cluster, string? adminConnectionString = null, string? databaseName = null)
+        NpgsqlDataSource dataSource, string description, EmbeddedPostgres? cluster, string? adminConnectionString = null, string? databaseName = null, bool keepFiles = false)
     {
+        _keepFiles = keepFiles;
         DataSource = dataSource;
         Description = description;
         _cluster = cluster;
@@ -37,6 +40,40 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             featureAssemblies,
             cancellationToken);
 
+    /// <summary>
+    /// A durable embedded cluster in <paramref name="dataDirectory"/> that outlives the run (stopped at
+    /// the end, its files kept, so the next run can reuse the data), with database <paramref name="database"/>
+    /// created if missing. Migrated with <paramref name="migrateWith"/> when given; left as it is when
+    /// null (the service, which knows scripts of its own, migrates it when it starts).
+    /// </summary>
+    public static async Task<BenchmarkDatabase> OpenKeptAsync(string dataDirectory, string database, Assembly[]? migrateWith, CancellationToken cancellationToken)
+    {
+        var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dataDirectory, Disposable = false }, cancellationToken);
+        try
+        {
+            await using (var connection = new NpgsqlConnection(cluster.ConnectionString()))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+                exists.Parameters.AddWithValue("name", database);
+                if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+                {
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\" TEMPLATE template0", connection);
+                    await create.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        var kept = new BenchmarkDatabase(
+            NpgsqlDataSource.Create(cluster.ConnectionString(database)), $"embedded, durable, kept in {cluster.DataDirectory}", cluster, keepFiles: true);
+        return migrateWith is null ? kept : await MigratedAsync(kept, migrateWith, cancellationToken);
+    }
+
     /// <summary>A second migrated, empty database on the server of <paramref name="server"/>, dropped at the end.</summary>
     public static async Task<BenchmarkDatabase> CreateBesideAsync(NpgsqlDataSource server, CancellationToken cancellationToken, params Assembly[] featureAssemblies) =>
         await MigratedAsync(await CreateOnServerAsync(server.ConnectionString, cancellationToken), featureAssemblies, cancellationToken);
@@ -47,7 +84,10 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();
-            DeleteClusterFiles(_cluster.DataDirectory);
+            if (!_keepFiles)
+            {
+                DeleteClusterFiles(_cluster.DataDirectory);
+            }
         }
         else if (_adminConnectionString is not null)
         {

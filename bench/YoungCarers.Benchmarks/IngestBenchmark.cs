@@ -36,11 +36,11 @@ internal static class IngestBenchmark
             var server = await ServerFacts.ReadAsync(database.DataSource, cancellationToken);
 
             await Console.Error.WriteLineAsync($"Replaying {generation.Lines:N0} lines in batches of {options.BatchSize:N0}...");
-            var loadBefore = LoadAverage();
+            var loadBefore = MachineLoad.Average();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var outcome = await ReplayAsync(database.DataSource, file, options, cancellationToken);
             var replayCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            var loadAfter = LoadAverage();
+            var loadAfter = MachineLoad.Average();
             var peakMegabytes = PeakMemory.ResidentMegabytes();
             var stored = await StoredFacts.ReadAsync(database.DataSource, cancellationToken);
 
@@ -120,7 +120,7 @@ internal static class IngestBenchmark
             if (sinceLast >= ProgressInterval)
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {progress.Events,10:N0} events {progress.Fraction,5:P0}   overall {progress.EventsPerSecond,7:N0}/s   last {(progress.Events - lastEvents) / sinceLast.TotalSeconds,7:N0}/s   RSS {CurrentResidentMegabytes(),5:N0} MB"));
+                    $"  {progress.Events,10:N0} events {progress.Fraction,5:P0}   overall {progress.EventsPerSecond,7:N0}/s   last {(progress.Events - lastEvents) / sinceLast.TotalSeconds,7:N0}/s   RSS {PeakMemory.CurrentMegabytes(),5:N0} MB"));
                 lastReport = Stopwatch.GetTimestamp();
                 lastEvents = progress.Events;
             }
@@ -163,21 +163,6 @@ internal static class IngestBenchmark
         }
 
         return new Generation(families, lines, new FileInfo(file).Length, valid, duplicates, invalid, kafkaValid, kafkaInvalid, Stopwatch.GetElapsedTime(started));
-    }
-
-    private static string LoadAverage()
-    {
-        const string LoadFile = "/proc/loadavg";
-        return File.Exists(LoadFile) ? File.ReadAllText(LoadFile).Split(' ')[0] : "n/a";
-    }
-
-    private static double? CurrentResidentMegabytes()
-    {
-        const string StatusFile = "/proc/self/status";
-        var line = File.Exists(StatusFile) ? File.ReadLines(StatusFile).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) : null;
-        return line is null
-            ? null
-            : long.Parse(line["VmRSS:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture) / 1024.0;
     }
 
     private static string Verdict(bool met, string target) => $"{(met ? "PASS" : "FAIL")} ({target})";

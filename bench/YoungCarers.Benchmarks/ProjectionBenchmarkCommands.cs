@@ -47,7 +47,7 @@ internal static class ProjectionBenchmarkCommands
         Description = "An Npgsql connection string for a role that may create databases; without it an embedded PostgreSQL is started.",
     };
 
-    private static Option<int> Option(string name, int defaultValue, string description, int minimum)
+    internal static Option<int> Option(string name, int defaultValue, string description, int minimum)
     {
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>

@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using YoungCarers.EventStore.Streams;
 using YoungCarers.Generation;
 using YoungCarers.Ingest.Pipeline;
+using YoungCarers.Ingest.Quarantine;
+using YoungCarers.Ingest.Replay;
 using YoungCarers.Projections;
 using SyntheticEvents = YoungCarers.Generation.EventGenerator;
 
@@ -11,12 +15,41 @@ namespace YoungCarers.Benchmarks;
 internal static class ProjectionBenchmarkData
 {
     private const int CalibrationFamilies = 2_000;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>How many generated families give about <paramref name="events"/> lines.</summary>
     public static int FamiliesFor(long events, int seed)
     {
         var perFamily = (double)SyntheticEvents.Generate(new GenerationOptions(CalibrationFamilies, seed)).LongCount() / CalibrationFamilies;
         return (int)Math.Clamp(Math.Ceiling(events / perFamily), 1, GenerationOptions.MaxFamilies);
+    }
+
+    /// <summary>Writes the generator's NDJSON for <paramref name="families"/> families to a new file; returns how long it took.</summary>
+    public static async Task<TimeSpan> GenerateFileAsync(string file, int families, int seed, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Generating {families:N0} families to {file}..."));
+        await using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.Asynchronous);
+        await SyntheticEvents.WriteNdjsonAsync(stream, new GenerationOptions(families, seed), cancellationToken);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>Loads an NDJSON file through the real ingest pipeline by file replay (as <c>replay</c> does), with progress on standard error.</summary>
+    public static async Task<ReplayProgress> LoadAsync(NpgsqlDataSource dataSource, string file, int batchSize, CancellationToken cancellationToken)
+    {
+        await Console.Error.WriteLineAsync("Loading through the ingest pipeline (file replay; not timed)...");
+        var pipeline = new IngestPipeline(new PostgresEventStore(dataSource), new QuarantineStore(dataSource), TimeProvider.System);
+        var lastReport = Stopwatch.GetTimestamp();
+        return await new FileReplay(pipeline, new ReplayCheckpoints(dataSource)).RunAsync(
+            file, new ReplayOptions { BatchSize = batchSize }, progress =>
+            {
+                if (Stopwatch.GetElapsedTime(lastReport) >= ProgressInterval)
+                {
+                    lastReport = Stopwatch.GetTimestamp();
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {progress.Events,10:N0} lines {progress.Fraction,5:P0}   {progress.EventsPerSecond,7:N0}/s   {progress.Remaining?.TotalSeconds ?? 0,5:N0} s left"));
+                }
+            }, cancellationToken);
     }
 
     /// <summary>A migrated database with the event store, ingest and read model schema.</summary>
@@ -44,33 +77,6 @@ internal static class ProjectionBenchmarkData
     public static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture) + " s";
 
     public static string Verdict(bool met, string target) => $"{(met ? "PASS" : "FAIL")} ({target})";
-
-    /// <summary>This process's current resident set (VmRSS) in MB, or null where /proc is not available.</summary>
-    public static double? CurrentResidentMegabytes()
-    {
-        const string StatusFile = "/proc/self/status";
-        var line = File.Exists(StatusFile) ? File.ReadLines(StatusFile).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) : null;
-        return line is null
-            ? null
-            : long.Parse(line["VmRSS:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    /// <summary>
-    /// Resets this process's peak resident set (VmHWM) to its current size (Linux: writing 5 to
-    /// /proc/self/clear_refs), so a later reading covers only what follows. False where that is not possible.
-    /// </summary>
-    public static bool ResetPeakResident()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <param name="ReadModelFamilies">Rows in <c>read_model.families</c> (live families and pointers for merged ones).</param>

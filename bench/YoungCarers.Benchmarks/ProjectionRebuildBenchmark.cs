@@ -2,14 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using YoungCarers.Domain.Policy;
-using YoungCarers.EventStore.Streams;
-using YoungCarers.Generation;
-using YoungCarers.Ingest.Pipeline;
-using YoungCarers.Ingest.Quarantine;
-using YoungCarers.Ingest.Replay;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Projections.Rebuild;
-using SyntheticEvents = YoungCarers.Generation.EventGenerator;
 
 namespace YoungCarers.Benchmarks;
 
@@ -30,44 +24,25 @@ internal static class ProjectionRebuildBenchmark
         var file = Path.Combine(Path.GetTempPath(), $"yc-bench-rebuild-{Guid.NewGuid():N}.ndjson");
         try
         {
-            var generating = Stopwatch.StartNew();
             var families = ProjectionBenchmarkData.FamiliesFor(options.Events, options.Seed);
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Generating {families:N0} families to {file}..."));
-            await using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.Asynchronous))
-            {
-                await SyntheticEvents.WriteNdjsonAsync(stream, new GenerationOptions(families, options.Seed), cancellationToken);
-            }
-
-            generating.Stop();
+            var generated = await ProjectionBenchmarkData.GenerateFileAsync(file, families, options.Seed, cancellationToken);
             await using var database = await ProjectionBenchmarkData.CreateDatabaseAsync(options.ConnectionString, cancellationToken);
             var server = await ServerFacts.ReadAsync(database.DataSource, cancellationToken);
 
-            await Console.Error.WriteLineAsync("Loading through the ingest pipeline (file replay; not timed)...");
-            var pipeline = new IngestPipeline(new PostgresEventStore(database.DataSource), new QuarantineStore(database.DataSource), TimeProvider.System);
-            var lastReport = Stopwatch.GetTimestamp();
-            var loaded = await new FileReplay(pipeline, new ReplayCheckpoints(database.DataSource)).RunAsync(
-                file, new ReplayOptions { BatchSize = options.BatchSize }, progress =>
-                {
-                    if (Stopwatch.GetElapsedTime(lastReport) >= ProgressInterval)
-                    {
-                        lastReport = Stopwatch.GetTimestamp();
-                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  {progress.Events,10:N0} lines {progress.Fraction,5:P0}   {progress.EventsPerSecond,7:N0}/s   {progress.Remaining?.TotalSeconds ?? 0,5:N0} s left"));
-                    }
-                }, cancellationToken);
+            var loaded = await ProjectionBenchmarkData.LoadAsync(database.DataSource, file, options.BatchSize, cancellationToken);
             var loadPeak = PeakMemory.ResidentMegabytes();
             var before = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
 
             // The rebuild's own peak: collect what loading left behind, then restart the high-water mark.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
-            var peakReset = ProjectionBenchmarkData.ResetPeakResident();
-            var residentBefore = ProjectionBenchmarkData.CurrentResidentMegabytes();
+            var peakReset = PeakMemory.ResetPeak();
+            var residentBefore = PeakMemory.CurrentMegabytes();
 
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Rebuilding the read model from {before.Events:N0} events ({options.Parallelism} in parallel, {options.FamiliesPerChunk:N0} families per chunk)..."));
             var rebuild = new ReadModelRebuild(database.DataSource, new FamilyReadModel(LocalPolicy.Default, TimeProvider.System));
-            lastReport = Stopwatch.GetTimestamp();
+            var lastReport = Stopwatch.GetTimestamp();
             var result = await rebuild.RunAsync(
                 new RebuildOptions { Parallelism = options.Parallelism, FamiliesPerChunk = options.FamiliesPerChunk },
                 new InlineProgress(p =>
@@ -76,7 +51,7 @@ internal static class ProjectionRebuildBenchmark
                     {
                         lastReport = Stopwatch.GetTimestamp();
                         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  {p.Phase,-9} {p.Families,9:N0} of {p.TotalFamilies:N0} families {p.Events,11:N0} events {p.Elapsed.TotalSeconds,7:F1} s   RSS {ProjectionBenchmarkData.CurrentResidentMegabytes() ?? 0,5:N0} MB"));
+                            $"  {p.Phase,-9} {p.Families,9:N0} of {p.TotalFamilies:N0} families {p.Events,11:N0} events {p.Elapsed.TotalSeconds,7:F1} s   RSS {PeakMemory.CurrentMegabytes() ?? 0,5:N0} MB"));
                     }
                 }),
                 cancellationToken);
@@ -91,7 +66,7 @@ internal static class ProjectionRebuildBenchmark
             report.Row("postgresql", $"{server.Version} ({database.Description})");
             report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers} max_wal_size={server.MaxWalSize}");
             report.Row("data", string.Create(CultureInfo.InvariantCulture, $"{loaded.Events:N0} lines"),
-                string.Create(CultureInfo.InvariantCulture, $"{families:N0} families, seed {options.Seed}, generated in {ProjectionBenchmarkData.Seconds(generating.Elapsed)}"));
+                string.Create(CultureInfo.InvariantCulture, $"{families:N0} families, seed {options.Seed}, generated in {ProjectionBenchmarkData.Seconds(generated)}"));
             report.Row("load (file replay, not timed)", string.Create(CultureInfo.InvariantCulture, $"{loaded.EventsPerSecond,10:N0} events/s"),
                 string.Create(CultureInfo.InvariantCulture, $"{ProjectionBenchmarkData.Seconds(loaded.Elapsed)}; {loaded.Accepted:N0} accepted, {loaded.Duplicates:N0} duplicates, {loaded.Quarantined:N0} quarantined"));
             report.Row("store", string.Create(CultureInfo.InvariantCulture, $"{before.Events:N0} events"),

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
@@ -132,8 +134,62 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task Concurrent_family_reads_are_each_logged_exactly_once_with_their_own_trace()
+    {
+        await using var app = await FamilyReadAppAsync();
+        using var http = app.GetTestClient();
+        var client = $"concurrent-{Guid.NewGuid():N}";
+        var token = TestAuth.Token(Scopes.FamiliesRead, client);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/families/family-c-{i}").WithToken(token);
+            request.Headers.Add(AccessAudit.PurposeHeader, "caseload review");
+            return (await http.SendAsync(request)).StatusCode;
+        }));
+
+        Assert.All(responses, status => Assert.Equal(HttpStatusCode.OK, status));
+        var rows = (await Audit.ListAsync(new AccessAuditQuery(Client: client, Limit: AccessAudit.MaxPageSize))).Items;
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"family-c-{i}").Order(StringComparer.Ordinal), rows.Select(r => r.FamilyId!).Order(StringComparer.Ordinal));
+        Assert.Equal(200, rows.Select(r => r.TraceId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_read_whose_access_record_cannot_be_written_fails_and_returns_no_data()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder(fixture.Database.ConnectionString) { Database = $"missing_{Guid.NewGuid():N}" };
+        await using var dataSource = NpgsqlDataSource.Create(unreachable.ConnectionString);
+        await using var app = await FamilyReadAppAsync(dataSource);
+        using var http = app.GetTestClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/families/family-unlogged").WithToken(TestAuth.Token(Scopes.FamiliesRead, "unlogged-client"));
+        request.Headers.Add(AccessAudit.PurposeHeader, "care planning");
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.DoesNotContain("family-unlogged", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_queued_when_the_writer_stops_are_written_and_later_ones_are_refused()
+    {
+        var client = $"stopping-{Guid.NewGuid():N}";
+        var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+        var writes = Enumerable.Range(0, 50)
+            .Select(i => writer.WriteAsync([new AccessRecord(client, [Scopes.FamiliesRead], $"family-s-{i}", "GET /families/{familyId}", "review", null)], DateTimeOffset.UtcNow, CancellationToken.None))
+            .ToList();
+
+        await writer.DisposeAsync();
+
+        await Task.WhenAll(writes);
+        Assert.Equal(50, (await Audit.ListAsync(new AccessAuditQuery(Client: client, Limit: AccessAudit.MaxPageSize))).Items.Count);
+        await Assert.ThrowsAsync<ChannelClosedException>(() =>
+            writer.WriteAsync([new AccessRecord(client, [], null, "GET /families", "review", null)], DateTimeOffset.UtcNow, CancellationToken.None));
+    }
+
     /// <summary>A host with the service's security and audit, and two family read endpoints as the read API will have them.</summary>
-    private async Task<WebApplication> FamilyReadAppAsync()
+    private async Task<WebApplication> FamilyReadAppAsync(NpgsqlDataSource? auditDataSource = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -145,9 +201,10 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
         builder.AddServiceSecurity();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(fixture.Database.DataSource);
+        builder.Services.AddSingleton(auditDataSource ?? fixture.Database.DataSource);
         builder.Services.AddAccessAudit();
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServiceSecurity();
         app.MapGet("/families/{familyId}", (string familyId) => TypedResults.Ok(new { familyId }))

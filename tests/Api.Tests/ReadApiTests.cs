@@ -5,6 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
+using YoungCarers.Projections.ReadModel;
 
 namespace YoungCarers.Api.Tests;
 
@@ -72,6 +73,24 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
 
         var rows = await AuditRowsAsync(client);
         Assert.Contains(rows, row => row.FamilyId == data.YoungCarer && row.Purpose == Purpose && row.Resource == "GET /families/{familyId}");
+    }
+
+    [Fact]
+    public async Task A_live_family_is_served_as_stored_with_the_same_content_the_typed_document_has()
+    {
+        var body = await GetJsonAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}");
+        await using var connection = new NpgsqlConnection(data.Service.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT document::text FROM read_model.families WHERE family_id = @id", connection);
+        command.Parameters.AddWithValue("id", data.YoungCarer);
+        var stored = (string)(await command.ExecuteScalarAsync())!;
+
+        var typed = JsonSerializer.SerializeToElement(FamilyDocuments.FromJson(stored), JsonSerializerOptions.Web);
+        Assert.True(JsonElement.DeepEquals(typed, body.GetProperty("family")), body.GetProperty("family").GetRawText());
+        Assert.Equal(
+            (data.YoungCarer, data.YoungCarer, false, JsonValueKind.Null, JsonValueKind.Null),
+            (body.GetProperty("requestedFamilyId").GetString(), body.GetProperty("familyId").GetString(), body.GetProperty("answeredBySurvivor").GetBoolean(),
+                body.GetProperty("asOf").ValueKind, body.GetProperty("knownAt").ValueKind));
     }
 
     [Fact]

@@ -22,8 +22,10 @@ public sealed record AccessAuditPage(IReadOnlyList<AccessAuditEntry> Items, stri
 /// Family read endpoints record every access before they return data: with
 /// <see cref="AccessAuditEndpointExtensions.WithAccessAudit{TBuilder}"/> on the endpoint, or by calling
 /// <see cref="RecordAsync(HttpContext, IEnumerable{string?}, CancellationToken)"/> when the families are known only after a look-up.
+/// A request's records are written together with those of concurrent requests (<see cref="AccessAuditWriter"/>),
+/// and the request goes on only once they are committed.
 /// </summary>
-public sealed class AccessAudit(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class AccessAudit
 {
     public const int MaxPageSize = 200;
     public const int MaxPurposeLength = 500;
@@ -33,39 +35,23 @@ public sealed class AccessAudit(NpgsqlDataSource dataSource, TimeProvider clock)
 
     internal const string RecordedCountKey = "YoungCarers.AccessAudit.Recorded";
 
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _clock;
+    private readonly AccessAuditWriter _writer;
+
+    internal AccessAudit(NpgsqlDataSource dataSource, TimeProvider clock, AccessAuditWriter writer)
+    {
+        _dataSource = dataSource;
+        _clock = clock;
+        _writer = writer;
+    }
+
     /// <summary>Records accesses (one row per record) in one statement; returns their ids.</summary>
     public async Task<IReadOnlyList<long>> RecordAsync(IReadOnlyList<AccessRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        if (records.Count == 0)
-        {
-            return [];
-        }
-
-        var at = clock.GetUtcNow();
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO access_audit (at, client, scopes, family_id, resource, purpose, trace_id)
-            SELECT @at, r.client, string_to_array(r.scopes, ' '), r.family_id, r.resource, r.purpose, r.trace_id
-            FROM unnest(@clients, @scopes, @families, @resources, @purposes, @traces) WITH ORDINALITY
-                AS r(client, scopes, family_id, resource, purpose, trace_id, n)
-            ORDER BY r.n
-            RETURNING id
-            """);
-        command.Parameters.AddWithValue("at", at);
-        command.Parameters.AddWithValue("clients", records.Select(r => r.Client).ToArray());
-        command.Parameters.AddWithValue("scopes", records.Select(r => string.Join(' ', r.Scopes)).ToArray());
-        command.Parameters.Add(new NpgsqlParameter("families", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = records.Select(r => (object?)r.FamilyId ?? DBNull.Value).ToArray() });
-        command.Parameters.AddWithValue("resources", records.Select(r => r.Resource).ToArray());
-        command.Parameters.AddWithValue("purposes", records.Select(r => r.Purpose).ToArray());
-        command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = records.Select(r => (object?)r.TraceId ?? DBNull.Value).ToArray() });
-        var ids = new List<long>(records.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
+        var at = _clock.GetUtcNow();
+        return await InsertAsync(_dataSource, [.. records.Select(record => (record, at))], cancellationToken);
     }
 
     /// <summary>Records one access.</summary>
@@ -91,8 +77,42 @@ public sealed class AccessAudit(NpgsqlDataSource dataSource, TimeProvider clock)
         var scopes = CallerIdentity.ScopesOf(context.User);
         var resource = ResourceOf(context);
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
-        await RecordAsync([.. families.Select(family => new AccessRecord(client, scopes, family, resource, purpose, traceId))], cancellationToken);
+        await _writer.WriteAsync([.. families.Select(family => new AccessRecord(client, scopes, family, resource, purpose, traceId))], _clock.GetUtcNow(), cancellationToken);
         context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + families.Count;
+    }
+
+    /// <summary>Inserts the rows in one statement (one round trip, one commit), in order; returns their ids.</summary>
+    internal static async Task<IReadOnlyList<long>> InsertAsync(
+        NpgsqlDataSource dataSource, IReadOnlyList<(AccessRecord Record, DateTimeOffset At)> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO access_audit (at, client, scopes, family_id, resource, purpose, trace_id)
+            SELECT r.at, r.client, string_to_array(r.scopes, ' '), r.family_id, r.resource, r.purpose, r.trace_id
+            FROM unnest(@ats, @clients, @scopes, @families, @resources, @purposes, @traces) WITH ORDINALITY
+                AS r(at, client, scopes, family_id, resource, purpose, trace_id, n)
+            ORDER BY r.n
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue("ats", rows.Select(r => r.At.ToUniversalTime()).ToArray());
+        command.Parameters.AddWithValue("clients", rows.Select(r => r.Record.Client).ToArray());
+        command.Parameters.AddWithValue("scopes", rows.Select(r => string.Join(' ', r.Record.Scopes)).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("families", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.FamilyId ?? DBNull.Value).ToArray() });
+        command.Parameters.AddWithValue("resources", rows.Select(r => r.Record.Resource).ToArray());
+        command.Parameters.AddWithValue("purposes", rows.Select(r => r.Record.Purpose).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.TraceId ?? DBNull.Value).ToArray() });
+        var ids = new List<long>(rows.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
     }
 
     /// <summary>Newest first, filtered, at most <see cref="MaxPageSize"/> per page.</summary>
@@ -100,7 +120,7 @@ public sealed class AccessAudit(NpgsqlDataSource dataSource, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(query);
         var limit = Math.Clamp(query.Limit, 1, MaxPageSize);
-        await using var command = dataSource.CreateCommand("""
+        await using var command = _dataSource.CreateCommand("""
             SELECT id, at, client, scopes, family_id, resource, purpose, trace_id
             FROM access_audit
             WHERE (@family::text IS NULL OR family_id = @family)

@@ -7,7 +7,9 @@ internal static class AccessAuditEndpoints
 {
     public static IServiceCollection AddAccessAudit(this IServiceCollection services)
     {
-        services.AddSingleton<AccessAudit>();
+        services.AddSingleton<AccessAuditWriter>();
+        services.AddSingleton(sp => new AccessAudit(
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AccessAuditWriter>()));
         return services;
     }
 

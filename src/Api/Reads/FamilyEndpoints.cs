@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using YoungCarers.Api.Audit;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Projections.TimeTravel;
@@ -35,13 +36,16 @@ internal static class FamilyEndpoints
         [Description("Count only events the service had recorded by this instant (what did the service show then?).")] DateTimeOffset? knownAt,
         CancellationToken cancellationToken)
     {
-        FamilyResponse response;
+        IResult found;
+        string answeringFamilyId;
+        bool answeredBySurvivor;
         string etagSource;
         var live = asOf is null && knownAt is null ? await store.LiveDocumentAsync(familyId, cancellationToken) : null;
         if (live is { } row)
         {
-            response = new FamilyResponse(familyId, row.FamilyId, row.FamilyId != familyId, null, null, FamilyDocuments.FromJson(row.DocumentJson));
+            (answeringFamilyId, answeredBySurvivor) = (row.FamilyId, row.FamilyId != familyId);
             etagSource = $"live\n{familyId}\n{row.DocumentJson}";
+            found = new LiveFamilyResult(familyId, row.FamilyId, row.DocumentJson);
         }
         else
         {
@@ -55,24 +59,20 @@ internal static class FamilyEndpoints
                     : "No family had this id by the knownAt instant.");
             }
 
-            response = new FamilyResponse(familyId, snapshot.FamilyId, snapshot.AnsweredBySurvivor, at, knownAt?.ToUniversalTime(), snapshot.Document);
+            (answeringFamilyId, answeredBySurvivor) = (snapshot.FamilyId, snapshot.AnsweredBySurvivor);
             etagSource = $"at\n{familyId}\n{at:O}\n{knownAt?.ToUniversalTime():O}\n{FamilyDocuments.ToJson(snapshot.Document)}";
+            found = TypedResults.Ok(new FamilyResponse(familyId, snapshot.FamilyId, snapshot.AnsweredBySurvivor, at, knownAt?.ToUniversalTime(), snapshot.Document));
         }
 
-        if (response.AnsweredBySurvivor)
+        if (answeredBySurvivor)
         {
-            await audit.RecordAsync(context, [response.FamilyId], cancellationToken);
+            await audit.RecordAsync(context, [answeringFamilyId], cancellationToken);
         }
 
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(etagSource)))[..32]}\"";
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "private, no-cache";
-        if (IfNoneMatch(context.Request, etag))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return TypedResults.Ok(response);
+        return IfNoneMatch(context.Request, etag) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : found;
     }
 
     public static async Task<IResult> GetTimelineAsync(
@@ -139,5 +139,30 @@ internal static class FamilyEndpoints
         }
 
         return false;
+    }
+
+    /// <summary>A <see cref="FamilyResponse"/> for the live read model, with the stored document written as it is.</summary>
+    private sealed class LiveFamilyResult(string requestedFamilyId, string familyId, string documentJson) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            await using (var json = new Utf8JsonWriter(httpContext.Response.BodyWriter))
+            {
+                json.WriteStartObject();
+                json.WriteString("requestedFamilyId", requestedFamilyId);
+                json.WriteString("familyId", familyId);
+                json.WriteBoolean("answeredBySurvivor", familyId != requestedFamilyId);
+                json.WriteNull("asOf");
+                json.WriteNull("knownAt");
+                json.WritePropertyName("family");
+                // jsonb text from PostgreSQL: valid JSON by construction.
+                json.WriteRawValue(documentJson, skipInputValidation: true);
+                json.WriteEndObject();
+            }
+
+            await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        }
     }
 }

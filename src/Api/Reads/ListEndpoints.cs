@@ -163,27 +163,48 @@ internal static class ListEndpoints
         }
 
         var take = ReadPaging.Limit(limit);
+        // Only the given filters are in the text: with "@x IS NULL OR ..." the prepared statement's
+        // generic plan cannot drop the unused ones and costs PostgreSQL more than planning afresh.
+        var filters = new List<string>();
+        await using var command = store.DataSource.CreateCommand();
+        if (status is not null)
+        {
+            filters.Add("o.status = @status");
+            command.Parameters.Add(Text("status", status));
+        }
+
+        if (owedBy is not null)
+        {
+            filters.Add("o.owed_by = @owed_by");
+            command.Parameters.Add(Text("owed_by", owedBy));
+        }
+
+        if (dueBefore is not null)
+        {
+            filters.Add("o.due_on < @due_before");
+            command.Parameters.Add(Date("due_before", dueBefore));
+        }
+
+        if (after is not null)
+        {
+            filters.Add("(o.due_on, o.family_id) >= (@after_due, @after_family)");
+            command.Parameters.Add(Date("after_due", DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
+            command.Parameters.Add(Text("after_family", after[1]));
+            command.Parameters.Add(Text("after_ref", after[2]));
+        }
+
         // Within a family and due date, obligations page by their opaque ref, so the cursor names no one.
-        await using var command = store.DataSource.CreateCommand($"""
+        command.CommandText = $"""
             SELECT family_id, ref, kind, owed_by, status, opened_on, due_on, deadline, met_on, basis, policy_version
             FROM (
                 SELECT o.*, encode(sha256(convert_to(o.family_id || '/' || o.obligation_id, 'UTF8')), 'hex') AS ref
                 FROM {Schema}.obligations o
-                WHERE (@status::text IS NULL OR o.status = @status::text)
-                  AND (@owed_by::text IS NULL OR o.owed_by = @owed_by::text)
-                  AND (@due_before::date IS NULL OR o.due_on < @due_before::date)
-                  AND (@after_due::date IS NULL OR (o.due_on, o.family_id) >= (@after_due::date, @after_family::text))
+                {(filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters))}
             ) x
-            WHERE @after_due::date IS NULL OR (due_on, family_id, ref) > (@after_due::date, @after_family::text, @after_ref::text)
+            {(after is null ? "" : "WHERE (due_on, family_id, ref) > (@after_due, @after_family, @after_ref)")}
             ORDER BY due_on, family_id, ref
             LIMIT @take
-            """);
-        command.Parameters.Add(Text("status", status));
-        command.Parameters.Add(Text("owed_by", owedBy));
-        command.Parameters.Add(Date("due_before", dueBefore));
-        command.Parameters.Add(Date("after_due", after is null ? null : DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
-        command.Parameters.Add(Text("after_family", after?[1]));
-        command.Parameters.Add(Text("after_ref", after?[2]));
+            """;
         command.Parameters.AddWithValue("take", take + 1);
         var items = new List<ObligationSummary>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

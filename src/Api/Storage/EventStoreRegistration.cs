@@ -19,7 +19,7 @@ internal static class EventStoreRegistration
         services.AddSingleton(database);
         // Registered before anything that uses the database, so it is stopped after them.
         services.AddHostedService<EmbeddedPostgresLifetime>();
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(database.ConnectionString) { Name = "event-store" }.Build());
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(DataSourceDefaults.Apply(database.ConnectionString)) { Name = "event-store" }.Build());
         services.AddSingleton(sp => new SchemaMigrator(sp.GetRequiredService<NpgsqlDataSource>(), typeof(IngestPipeline).Assembly, typeof(YoungCarers.Projections.ProjectionsRegistration).Assembly, typeof(EventStoreRegistration).Assembly));
         services.AddSingleton<PostgresEventStore>();
         services.AddSingleton<AllEventsReader>();

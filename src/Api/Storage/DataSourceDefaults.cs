@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace YoungCarers.Api.Storage;
+
+/// <summary>
+/// The service's Npgsql settings where the connection string leaves them unset: its commands are a
+/// small fixed set run on every request, so preparing them once per connection saves PostgreSQL
+/// parsing and planning them again each time.
+/// </summary>
+internal static class DataSourceDefaults
+{
+    public const int MaxAutoPrepare = 64;
+
+    public const int AutoPrepareMinUsages = 2;
+
+    /// <summary>The connection string with the defaults added for each setting it does not give itself.</summary>
+    public static string Apply(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>()
+            .Select(Normalise)
+            .ToHashSet(StringComparer.Ordinal);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains(Normalise(nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare))))
+        {
+            builder.MaxAutoPrepare = MaxAutoPrepare;
+        }
+
+        if (!given.Contains(Normalise(nameof(NpgsqlConnectionStringBuilder.AutoPrepareMinUsages))))
+        {
+            builder.AutoPrepareMinUsages = AutoPrepareMinUsages;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    // Npgsql takes a setting's keyword with or without spaces, in any case.
+    private static string Normalise(string keyword) => keyword.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+}
