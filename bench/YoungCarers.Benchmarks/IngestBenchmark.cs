@@ -70,7 +70,7 @@ internal static class IngestBenchmark
             report.Title("File replay (end to end: read, validate, resolve identity, append durably, checkpoint)");
             report.Row("throughput", $"{outcome.EventsPerSecond,10:N0} events/s", Verdict(outcome.EventsPerSecond >= TargetEventsPerSecond, $"target >= {TargetEventsPerSecond:N0}"));
             report.Row("elapsed", $"{outcome.Elapsed.TotalSeconds,10:N1} s", $"{outcome.Events:N0} events");
-            report.Row("load average (1 min)", $"{loadBefore} -> {loadAfter}", "at the start and end of the replay; the machine is shared");
+            report.Row("load average (1, 5, 15 min)", $"{loadBefore} -> {loadAfter}", "at the start and end of the replay; the machine is shared");
             report.Row("this process's CPU", $"{replayCpu.TotalMicroseconds / Math.Max(1, outcome.Events),10:N0} µs/event",
                 $"{replayCpu.TotalSeconds:N1} s during the replay (the database server's is not counted)");
             report.Row("accepted", $"{outcome.Accepted,10:N0}", $"generator intended {generation.Valid:N0}");

@@ -170,19 +170,6 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
     }
 
     [Fact]
-    public async Task With_an_OTLP_endpoint_configured_the_service_builds_its_exporters_and_still_serves()
-    {
-        await using var service = TestAuth.Service(database.ConnectionString, ("OpenTelemetry:Endpoint", "http://127.0.0.1:4317"));
-        using var http = service.ClientWith(Scopes.Admin);
-
-        var response = await http.GetAsync(new Uri("/admin/quarantine", UriKind.Relative));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var providers = service.Services.GetRequiredService<TelemetryProviders>();
-        Assert.Equal("http://127.0.0.1:4317", providers.Endpoint);
-    }
-
-    [Fact]
     public async Task Without_an_endpoint_nothing_is_exported()
     {
         await using var service = TestAuth.Service(database.ConnectionString);
