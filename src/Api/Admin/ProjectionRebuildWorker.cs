@@ -1,4 +1,5 @@
 using Npgsql;
+using YoungCarers.Projections;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Projections.Rebuild;
 
@@ -11,7 +12,7 @@ namespace YoungCarers.Api.Admin;
 /// soon as this instance queues one, and looks for rebuilds other instances queued every
 /// <see cref="PollInterval"/>.
 /// </summary>
-internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSource, FamilyReadModel model, ILogger<ProjectionRebuildWorker> logger) : BackgroundService
+internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSource, FamilyReadModel model, ProjectionsOptions projections, ILogger<ProjectionRebuildWorker> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
 
@@ -43,6 +44,13 @@ internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSourc
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // An instance that does not maintain projections (a read-only replica) leaves requests queued
+        // for one that does: a rebuild writes the whole read model.
+        if (!projections.Enabled)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
