@@ -5,6 +5,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using YoungCarers.Api.Security;
 using YoungCarers.Api.Telemetry;
 using YoungCarers.Projections.ReadModel;
@@ -166,6 +169,37 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
         finally
         {
             await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task With_an_OTLP_endpoint_configured_the_service_builds_its_exporters_and_still_serves()
+    {
+        await using var service = TestAuth.Service(database.ConnectionString, ("OpenTelemetry:Endpoint", "http://127.0.0.1:4317"));
+        using var http = service.ClientWith(Scopes.Admin);
+
+        var response = await http.GetAsync(new Uri("/admin/quarantine", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var providers = service.Services.GetRequiredService<TelemetryProviders>();
+        Assert.Equal("http://127.0.0.1:4317", providers.Endpoint);
+    }
+
+    [Fact]
+    public async Task Stopping_and_disposing_the_exporters_at_once_disposes_them_once()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var endpoint = new Uri("http://127.0.0.1:4317");
+            var providers = new TelemetryProviders(
+                Sdk.CreateTracerProviderBuilder().AddSource("race").AddOtlpExporter(options => options.Endpoint = endpoint).Build(),
+                Sdk.CreateMeterProviderBuilder().AddMeter("race").AddOtlpExporter(options => options.Endpoint = endpoint).Build(),
+                endpoint.ToString());
+            using var start = new Barrier(2);
+
+            await Task.WhenAll(
+                Task.Run(() => { start.SignalAndWait(); return providers.StopAsync(CancellationToken.None); }),
+                Task.Run(() => { start.SignalAndWait(); providers.Dispose(); }));
         }
     }
 

@@ -124,8 +124,19 @@ internal sealed class TelemetryProviders(TracerProvider tracerProvider, MeterPro
         return Task.CompletedTask;
     }
 
+    private int _disposed;
+
+    /// <summary>
+    /// Once only: the host stopping and the container disposing can both call this, at the same time
+    /// under a test host, and OpenTelemetry's providers are not safe to dispose concurrently.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         TracerProvider.Dispose();
         MeterProvider.Dispose();
     }
