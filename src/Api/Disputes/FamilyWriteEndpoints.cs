@@ -1,4 +1,3 @@
-using System.Globalization;
 using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
 using YoungCarers.Domain.Families;
@@ -174,7 +173,7 @@ internal static class FamilyWriteEndpoints
                 detail: "Send If-Match with the family's stream version (family.streamVersion) you based this change on.");
         }
 
-        if (!long.TryParse(ifMatch.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var expected))
+        if (!AdminRequestLog.TryParseVersion(ifMatch.Trim('"'), out var expected))
         {
             return ReadProblems.BadRequest("Invalid If-Match", "If-Match is the family's stream version, a whole number (quoted or not).", "If-Match");
         }
