@@ -6,18 +6,24 @@ namespace YoungCarers.EventStore.Tests;
 public sealed class EmbeddedPostgresTests
 {
     [Fact]
-    public async Task The_embedded_cluster_gives_PostgreSQL_more_shared_buffers_than_its_128_MB_default()
+    public async Task The_embedded_cluster_is_sized_for_the_service_not_PostgreSQLs_smallest_defaults()
     {
         var directory = Path.Combine(Path.GetTempPath(), $"yc-embedded-test-{Guid.NewGuid():N}");
         await using (var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = directory, Disposable = true }))
         {
             await using var connection = new NpgsqlConnection(cluster.ConnectionString());
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'", connection);
+            await using var command = new NpgsqlCommand("""
+                SELECT (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'),
+                       current_setting('wal_compression'),
+                       (SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size')
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
 
-            var bytes = (long)(await command.ExecuteScalarAsync())!;
-
-            Assert.InRange(bytes, (128L * 1024 * 1024) + 1, 1024L * 1024 * 1024);
+            Assert.InRange(reader.GetInt64(0), (128L * 1024 * 1024) + 1, 1024L * 1024 * 1024);
+            Assert.Equal("lz4", reader.GetString(1));
+            Assert.True(reader.GetInt64(2) > 1024, "max_wal_size should be above PostgreSQL's 1 GB default");
         }
     }
 }

@@ -72,6 +72,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         settings.TryAdd("max_connections", "200");
         settings.TryAdd("shared_buffers", SharedBuffers());
+        // Appends and access-log rows land in indexes in random key order, so after a checkpoint
+        // almost every row carries a full page image into the WAL: compress those images, and
+        // checkpoint less often than PostgreSQL's conservative defaults.
+        settings.TryAdd("wal_compression", "lz4");
+        settings.TryAdd("max_wal_size", "2GB");
+        settings.TryAdd("checkpoint_timeout", "15min");
         foreach (var (name, value) in settings)
         {
             serverOptions.Append(CultureInfo.InvariantCulture, $" -c {name}={value}");
