@@ -57,6 +57,7 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
         Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
         Assert.Equal(firstVersion, (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("streamVersions").GetProperty(first).GetInt64());
         Assert.Equal(HttpStatusCode.OK, (await MergeAsync([first, second], current, $"m-{id}")).StatusCode);
+        Assert.Equal(["family.merge 428", "family.merge 400", "family.merge 409", "family.merge 200"], await OutcomesAsync($"family:{first},family:{second}"));
     }
 
     [Fact]
@@ -119,7 +120,8 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM events WHERE type = 'family.split.v1' AND stream_id = @a", family));
         Assert.Equal(version + 1, await VersionAsync(family));
-        Assert.Equal(["integration-team family.split"], await AuditAsync($"family:{family}"));
+        // The retry did nothing new; the refused attempts are audited with their outcome.
+        Assert.Equal(["family.split 428", "family.split 409", "family.split 200", "family.split 422"], await OutcomesAsync($"family:{family}"));
     }
 
     [Fact]
@@ -132,7 +134,51 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(await AuditAsync($"family:{family}"));
+        // The attempt is audited with its outcome, but not the persons it named (the problem's detail does).
+        Assert.Equal(["integration-team family.split"], await AuditAsync($"family:{family}"));
+        Assert.Equal(["family.split 400"], await OutcomesAsync($"family:{family}"));
+        Assert.Contains($"stranger-{id}", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await using var command = _database.DataSource.CreateCommand("SELECT outcome::text FROM admin_audit WHERE target = @target");
+        command.Parameters.AddWithValue("target", $"family:{family}");
+        var outcome = JsonDocument.Parse((string)(await command.ExecuteScalarAsync())!).RootElement;
+        Assert.Equal(["status", "title"], outcome.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("Cannot decide", outcome.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_candidate_is_dismissed_with_its_row_version_and_an_idempotency_key_and_every_attempt_is_audited()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var first = await FamilyOfAsync(Identified($"{id}-1", Child($"x-{id}", given: $"Bo{id}")));
+        await FamilyOfAsync(Identified($"{id}-2", Child($"y-{id}", given: $"Bo{id}")));
+        var candidate = await CandidateOfAsync(first);
+        var candidateId = candidate.GetProperty("candidateId").GetInt64();
+        var rowVersion = candidate.GetProperty("rowVersion").GetInt64();
+        var path = $"/admin/identity-candidates/{candidateId}/dismiss";
+
+        var missing = await PostAsync(path, null, null, $"d-{id}");
+        var noKey = await PostAsync(path, null, $"\"{rowVersion}\"", null);
+        var stale = await PostAsync(path, null, $"\"{rowVersion + 1}\"", $"d-{id}");
+        var dismissed = await PostAsync(path, null, $"\"{rowVersion}\"", $"d-{id}");
+        var retried = await PostAsync(path, null, $"\"{rowVersion}\"", $"d-{id}");
+        var again = await PostAsync(path, null, $"\"{rowVersion}\"", $"e-{id}");
+        var reused = await PostAsync($"/admin/identity-candidates/{candidateId + 1000000}/dismiss", null, "\"1\"", $"d-{id}");
+
+        Assert.Equal(HttpStatusCode.PreconditionRequired, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(rowVersion, (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rowVersion").GetInt64());
+        Assert.Equal(HttpStatusCode.NoContent, dismissed.StatusCode);
+        Assert.False(dismissed.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
+        Assert.Equal("true", Assert.Single(retried.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.DoesNotContain(await CandidatesAsync(), c => c.GetProperty("candidateId").GetInt64() == candidateId);
+        Assert.Equal(
+            ["identity-candidate.dismiss 428", "identity-candidate.dismiss 400", "identity-candidate.dismiss 409", "identity-candidate.dismiss 204", "identity-candidate.dismiss 409"],
+            await OutcomesAsync($"identity-candidate:{candidateId}"));
+        Assert.Equal(["identity-candidate.dismiss 422"], await OutcomesAsync($"identity-candidate:{candidateId + 1000000}"));
     }
 
     public void Dispose()
@@ -147,15 +193,19 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
     private async Task<HttpResponseMessage> SplitAsync(string family, object body, string? ifMatch, string key) =>
         await PostAsync($"/admin/families/{family}/split", body, ifMatch, key);
 
-    private async Task<HttpResponseMessage> PostAsync(string path, object body, string? ifMatch, string key)
+    private async Task<HttpResponseMessage> PostAsync(string path, object? body, string? ifMatch, string? key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = body is null ? null : JsonContent.Create(body) };
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        request.Headers.Add("Idempotency-Key", key);
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
         var response = await _client.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();
         return response;
@@ -180,19 +230,27 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
     }
 
     /// <summary>The admin audit rows about a target, as "client action".</summary>
-    private async Task<List<string>> AuditAsync(string target)
+    private Task<List<string>> AuditAsync(string target) => AdminAuditRows.AboutAsync(_database.DataSource, target, "client || ' ' || action");
+
+    /// <summary>The admin audit rows about a target, as "action status".</summary>
+    private Task<List<string>> OutcomesAsync(string target) => AdminAuditRows.AboutAsync(_database.DataSource, target, "action || ' ' || (outcome->>'status')");
+
+    private async Task<List<JsonElement>> CandidatesAsync()
     {
-        await using var command = _database.DataSource.CreateCommand("SELECT client || ' ' || action FROM admin_audit WHERE target = @target ORDER BY id");
-        command.Parameters.AddWithValue("target", target);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
+        var candidates = new List<JsonElement>();
+        long? after = 0;
+        while (after is not null)
         {
-            rows.Add(reader.GetString(0));
+            var page = await _client.GetFromJsonAsync<List<JsonElement>>(new Uri($"/admin/identity-candidates?after={after}&limit=200", UriKind.Relative));
+            candidates.AddRange(page!);
+            after = page!.Count == 200 ? page[^1].GetProperty("candidateId").GetInt64() : null;
         }
 
-        return rows;
+        return candidates;
     }
+
+    private async Task<JsonElement> CandidateOfAsync(string family) =>
+        Assert.Single(await CandidatesAsync(), c => c.GetProperty("familyId").GetString() == family || c.GetProperty("otherFamilyId").GetString() == family);
 
     private async Task<string> FamilyOfAsync(string envelope)
     {

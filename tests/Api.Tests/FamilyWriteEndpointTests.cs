@@ -5,6 +5,8 @@ using System.Text.Json;
 using Npgsql;
 using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
+using YoungCarers.Domain.Families;
+using YoungCarers.EventStore.Streams;
 using static YoungCarers.Testing.Envelopes;
 
 namespace YoungCarers.Api.Tests;
@@ -137,6 +139,70 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         await using var command = service.Database.DataSource.CreateCommand("SELECT data->>'raisedByUser' FROM events WHERE stream_id = @s AND type = 'dispute.raised.v1'");
         command.Parameters.AddWithValue("s", family);
         Assert.Equal("dispute-desk", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_key_reused_on_the_same_path_with_another_body_is_422_and_a_retry_gets_the_first_answer_again()
+    {
+        var (family, _) = await NewFamilyAsync();
+        var version = await VersionAsync(family);
+        var path = $"/families/{family}/disputes";
+        var body = new { raisedBy = "adult-social-care", subject = "funding", summary = "Who pays for the respite" };
+
+        var raised = await PostAsync(Scopes.DisputesWrite, path, body, version, "same-key");
+        var other = await PostAsync(Scopes.DisputesWrite, path, body with { summary = "Who pays for the transport" }, version, "same-key");
+        var retried = await PostAsync(Scopes.DisputesWrite, path, body, version, "same-key");
+
+        Assert.Equal(HttpStatusCode.Created, raised.StatusCode);
+        Assert.False(raised.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+        Assert.Equal("Idempotency-Key reused", (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal("true", Assert.Single(retried.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(raised.Headers.Location, retried.Headers.Location);
+        var first = await raised.Content.ReadFromJsonAsync<JsonElement>();
+        var again = await retried.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(first.GetProperty("disputeId").GetString(), again.GetProperty("disputeId").GetString());
+        Assert.Equal(first.GetProperty("streamVersion").GetInt64(), again.GetProperty("streamVersion").GetInt64());
+        Assert.Equal(1L, await CountAsync(family, "dispute.raised.v1"));
+        Assert.Equal(version + 1, await VersionAsync(family));
+    }
+
+    [Fact]
+    public async Task A_key_whose_event_was_appended_before_answers_were_kept_is_answered_from_that_event()
+    {
+        var (family, _) = await NewFamilyAsync();
+        var (other, _) = await NewFamilyAsync();
+        var version = await VersionAsync(family);
+        var path = $"/families/{family}/disputes";
+        var key = $"before-{family}";
+        // As a raise appended it before: the key only as the event's source id, nothing in admin_requests.
+        var (type, json) = FamilyEventSerializer.Serialize(new DisputeRaised("dispute-earlier", "adult-social-care", DisputeSubject.Funding, [], "s", DateTimeOffset.UtcNow, "dispute-desk"));
+        await new PostgresEventStore(service.Database.DataSource).AppendAsync(family, ExpectedVersion.Exactly(version),
+            [new NewEvent(type, json, DateTimeOffset.UtcNow, "urn:youngcarers:api:dispute-desk", key, new EventMetadata { Channel = "http", Subject = path })]);
+        var body = new { raisedBy = "adult-social-care", subject = "funding", summary = "s" };
+        using var http = service.Service.ClientWith(Scopes.DisputesWrite, "dispute-desk");
+        async Task<HttpResponseMessage> RaiseAsync(string target, long ifMatch)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/families/{target}/disputes", UriKind.Relative)) { Content = JsonContent.Create(body) };
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{ifMatch}\"");
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await http.SendAsync(request);
+            await response.Content.LoadIntoBufferAsync();
+            return response;
+        }
+
+        var retried = await RaiseAsync(family, version);
+        var elsewhere = await RaiseAsync(other, await VersionAsync(other));
+
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal("true", Assert.Single(retried.Headers.GetValues("Idempotent-Replayed")));
+        var answer = await retried.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("dispute-earlier", answer.GetProperty("disputeId").GetString());
+        Assert.Equal(version + 1, answer.GetProperty("streamVersion").GetInt64());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, elsewhere.StatusCode);
+        Assert.Equal(1L, await CountAsync(family, "dispute.raised.v1"));
+        Assert.Equal(0L, await CountAsync(other, "dispute.raised.v1"));
     }
 
     private async Task<(string Family, string Child)> NewFamilyAsync()

@@ -11,11 +11,13 @@ namespace YoungCarers.Api.Tests;
 
 public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDisposable
 {
+    private readonly DatabaseFixture _database;
     private readonly WebApplicationFactory<Program> _service;
     private readonly HttpClient _client;
 
     public IngestEndpointTests(DatabaseFixture database)
     {
+        _database = database;
         _service = TestAuth.Service(database.ConnectionString);
         _client = _service.ClientWith($"{Scopes.EventsWrite} {Scopes.Admin}");
     }
@@ -132,6 +134,8 @@ public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDispo
         Assert.Equal("Still invalid", (await BodyAsync(used)).GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
         Assert.Equal("Idempotency-Key reused", (await BodyAsync(reused)).GetProperty("title").GetString());
+        Assert.Equal([$"428 k-{first}", "400 ", $"422 k-{first}"], await AuditAsync($"quarantine:{one}"));
+        Assert.Equal([$"422 k-{first}"], await AuditAsync($"quarantine:{two}"));
     }
 
     public void Dispose()
@@ -169,6 +173,10 @@ public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDispo
         await response.Content.LoadIntoBufferAsync();
         return response;
     }
+
+    /// <summary>The admin audit rows about a target, as "status key".</summary>
+    private Task<List<string>> AuditAsync(string target) =>
+        AdminAuditRows.AboutAsync(_database.DataSource, target, "(outcome->>'status') || ' ' || coalesce(idempotency_key, '')");
 
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -48,6 +48,7 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
         { "/admin/families/{familyId}/split", ["familyId:path", "If-Match:header", "Idempotency-Key:header"], true },
         { "/admin/quarantine/{id}/resubmit", ["id:path", "If-Match:header", "Idempotency-Key:header"], false },
         { "/admin/projections/rebuild", ["Idempotency-Key:header"], false },
+        { "/admin/identity-candidates/{candidateId}/dismiss", ["candidateId:path", "If-Match:header", "Idempotency-Key:header"], false },
     };
 
     [Theory]

@@ -72,6 +72,7 @@ public sealed class ProjectionRebuildEndpointTests(SecuredService service) : ICl
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             Assert.Equal(running, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rebuildId").GetInt64());
+            Assert.Equal(1L, await CountAsync("SELECT count(*) FROM admin_audit WHERE action = 'projections.rebuild' AND outcome->>'status' = '409' AND client = @f", "second-requester"));
             Assert.Equal("running", (await StatusAsync(http, new Uri($"/admin/projections/rebuilds/{running}", UriKind.Relative))).GetProperty("status").GetString());
         }
 

@@ -85,10 +85,15 @@ public sealed class FamilyAdministrationTests : IClassFixture<DatabaseFixture>
         await IngestAsync(Identified($"{id}-2", Child($"y-{id}", given: $"Bo{id}")));
         var candidate = Assert.Single(await _administration.ListCandidatesAsync(0, 1000), c => c.FamilyId == first || c.OtherFamilyId == first);
 
-        Assert.True(await _administration.DismissCandidateAsync(candidate.CandidateId, "alex"));
+        Task<CandidateDismissal> DismissAsync(long rowVersion) =>
+            _store.ExecuteAsync((transaction, token) => FamilyAdministration.DismissCandidateAsync(transaction, candidate.CandidateId, rowVersion, "alex", token));
+
+        Assert.Equal(new CandidateStale(candidate.RowVersion), await DismissAsync(candidate.RowVersion + 1));
+        Assert.IsType<CandidateDismissed>(await DismissAsync(candidate.RowVersion));
 
         Assert.DoesNotContain(await _administration.ListCandidatesAsync(0, 1000), c => c.CandidateId == candidate.CandidateId);
-        Assert.False(await _administration.DismissCandidateAsync(candidate.CandidateId, "alex"));
+        var changed = Assert.IsType<CandidateStale>(await DismissAsync(candidate.RowVersion));
+        Assert.IsType<CandidateNotOpen>(await DismissAsync(changed.RowVersion));
     }
 
     private async Task<string> IngestAsync(string json)

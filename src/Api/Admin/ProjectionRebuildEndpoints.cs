@@ -12,6 +12,8 @@ namespace YoungCarers.Api.Admin;
 /// </summary>
 internal static class ProjectionRebuildEndpoints
 {
+    private const string RebuildAction = "projections.rebuild";
+
     public static IServiceCollection AddProjectionRebuilds(this IServiceCollection services)
     {
         services.AddSingleton<ProjectionRebuilds>();
@@ -34,7 +36,11 @@ internal static class ProjectionRebuildEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> RequestAsync(HttpContext context, NpgsqlDataSource dataSource, ProjectionRebuildWorker worker, CancellationToken cancellationToken)
+    private static async Task<IResult> RequestAsync(HttpContext context, NpgsqlDataSource dataSource, ProjectionRebuildWorker worker, CancellationToken cancellationToken) =>
+        await AdminRequestLog.AuditRefusalAsync(dataSource, context, new AdminAction(Actor.Of(context), RebuildAction, AdminAction.NoTarget),
+            await RequestOrRefuseAsync(context, dataSource, worker, cancellationToken), cancellationToken);
+
+    private static async Task<IResult> RequestOrRefuseAsync(HttpContext context, NpgsqlDataSource dataSource, ProjectionRebuildWorker worker, CancellationToken cancellationToken)
     {
         if (IdempotentRequest.From(context, ReadOnlySpan<byte>.Empty, out var problem) is not { } idempotent)
         {
@@ -58,7 +64,7 @@ internal static class ProjectionRebuildEndpoints
         }
 
         var answer = await AdminRequestLog.CompleteAsync(connection, transaction, idempotent,
-            new AdminAction(actor, "projections.rebuild", $"rebuild:{rebuild.RebuildId}"), StatusCodes.Status202Accepted, rebuild, Location(rebuild.RebuildId), cancellationToken);
+            new AdminAction(actor, RebuildAction, $"rebuild:{rebuild.RebuildId}"), StatusCodes.Status202Accepted, rebuild, Location(rebuild.RebuildId), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         worker.Wake();
         return answer;

@@ -1,3 +1,4 @@
+using Npgsql;
 using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
 using YoungCarers.Domain.Families;
@@ -77,7 +78,7 @@ internal static class FamilyWriteEndpoints
         }
 
         var disputeId = $"dispute-{Guid.NewGuid():N}";
-        return AppendAsync(context, services, familyId, StatusCodes.Status201Created, (FamilySnapshot family, out IFamilyEvent? e) =>
+        return AppendAsync(context, services, familyId, request, StatusCodes.Status201Created, (FamilySnapshot family, out IFamilyEvent? e) =>
         {
             e = null;
             var persons = request.Persons ?? [];
@@ -94,7 +95,7 @@ internal static class FamilyWriteEndpoints
     }
 
     private static Task<IResult> EscalateAsync(HttpContext context, WriteServices services, string familyId, string disputeId, EscalateDisputeRequest request, CancellationToken cancellationToken) =>
-        AppendAsync(context, services, familyId, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
+        AppendAsync(context, services, familyId, request, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
         {
             e = null;
             if (OpenDispute(family, disputeId) is { } problem)
@@ -107,7 +108,7 @@ internal static class FamilyWriteEndpoints
         }, cancellationToken);
 
     private static Task<IResult> InterimLeadAsync(HttpContext context, WriteServices services, string familyId, string disputeId, InterimLeadRequest request, CancellationToken cancellationToken) =>
-        AppendAsync(context, services, familyId, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
+        AppendAsync(context, services, familyId, request, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
         {
             e = null;
             if (OpenDispute(family, disputeId) is { } problem)
@@ -120,7 +121,7 @@ internal static class FamilyWriteEndpoints
         }, cancellationToken);
 
     private static Task<IResult> ResolveAsync(HttpContext context, WriteServices services, string familyId, string disputeId, ResolveDisputeRequest request, CancellationToken cancellationToken) =>
-        AppendAsync(context, services, familyId, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
+        AppendAsync(context, services, familyId, request, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
         {
             e = null;
             if (OpenDispute(family, disputeId) is { } problem)
@@ -137,7 +138,7 @@ internal static class FamilyWriteEndpoints
     {
         // The id holds '/' (kind:system:LAS/7781:source/event), which a client sends as %2F; the path keeps it encoded.
         var id = Uri.UnescapeDataString(obligationId);
-        return AppendAsync(context, services, familyId, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
+        return AppendAsync(context, services, familyId, request, StatusCodes.Status200OK, (FamilySnapshot family, out IFamilyEvent? e) =>
         {
             e = null;
             var obligation = family.Obligations.FirstOrDefault(o => o.Id == id);
@@ -164,39 +165,41 @@ internal static class FamilyWriteEndpoints
             _ => null,
         };
 
-    private static async Task<IResult> AppendAsync(HttpContext context, WriteServices services, string familyId, int successStatus, Decide decide, CancellationToken cancellationToken)
+    private static async Task<IResult> AppendAsync<TRequest>(
+        HttpContext context, WriteServices services, string familyId, TRequest request, int successStatus, Decide decide, CancellationToken cancellationToken)
     {
-        var ifMatch = context.Request.Headers.IfMatch.ToString().Trim();
-        if (ifMatch.Length == 0)
+        if (AdminRequestLog.IfMatchVersion(context, "Send If-Match with the family's stream version (family.streamVersion) you based this change on.",
+                "If-Match is the family's stream version, a whole number (quoted or not).", out var problem) is not { } expected)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required",
-                detail: "Send If-Match with the family's stream version (family.streamVersion) you based this change on.");
+            return problem!;
         }
 
-        if (!AdminRequestLog.TryParseVersion(ifMatch.Trim('"'), out var expected))
+        if (IdempotentRequest.FromJsonBody(context, request, out problem) is not { } idempotent)
         {
-            return ReadProblems.BadRequest("Invalid If-Match", "If-Match is the family's stream version, a whole number (quoted or not).", "If-Match");
+            return problem!;
         }
 
-        var key = context.Request.Headers[IdempotentRequest.Header].ToString().Trim();
-        if (key.Length is 0 or > IdempotentRequest.MaxKeyLength)
+        try
         {
-            return ReadProblems.BadRequest("Idempotency-Key required", $"Send an Idempotency-Key header (1 to {IdempotentRequest.MaxKeyLength} characters) unique to this change.", IdempotentRequest.Header);
+            // The answer is kept under the key in the append's transaction: both commit, or neither.
+            return await services.EventStore.ExecuteAsync(async (transaction, token) =>
+                await AdminRequestLog.BeginAsync(transaction.Connection, transaction.Transaction, idempotent, token)
+                ?? await DecideAndAppendAsync(context, services, transaction, familyId, expected, idempotent, successStatus, decide, token), cancellationToken);
         }
-
-        var source = $"urn:youngcarers:api:{Actor.Client(context)}";
-        if (await services.PreviousAsync(source, key, cancellationToken) is { } previous)
+        catch (WrongExpectedVersionException stale)
         {
-            if (previous.FamilyId != familyId || previous.Path != context.Request.Path.Value)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
-                    detail: "This Idempotency-Key was already used for a different request; use a new key for a new change.");
-            }
-
-            context.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
-            return TypedResults.Json(previous.Result with { Replayed = true }, statusCode: successStatus);
+            return AdminRequestLog.Stale("The family changed since the version you sent; read it again and retry.", "streamVersion", stale.Actual);
         }
+        catch (StreamArchivedException archived)
+        {
+            return Conflict("Family merged", "The family was merged into another; write to the surviving family.", archived.SuccessorId);
+        }
+    }
 
+    private static async Task<IResult> DecideAndAppendAsync(
+        HttpContext context, WriteServices services, EventStoreTransaction transaction, string familyId, long expected, IdempotentRequest idempotent,
+        int successStatus, Decide decide, CancellationToken cancellationToken)
+    {
         var live = await services.Store.LiveStreamAsync(familyId, cancellationToken);
         if (live is null)
         {
@@ -229,31 +232,44 @@ internal static class FamilyWriteEndpoints
 
         var (type, json) = FamilyEventSerializer.Serialize(familyEvent!);
         var metadata = new EventMetadata { Channel = "http", Subject = context.Request.Path.Value };
-        try
+        // The key stays the event's source id, as it was before answers were kept under it.
+        var result = (await transaction.AppendAsync(
+            [new StreamAppend(familyId, ExpectedVersion.Exactly(expected), [new NewEvent(type, json, services.Clock.GetUtcNow(), $"urn:youngcarers:api:{idempotent.Client}", idempotent.Key, metadata)])],
+            cancellationToken)).Streams[0];
+        if (result.Events[0] is { Outcome: AppendOutcome.Duplicate } earlier)
         {
-            var result = await services.EventStore.AppendAsync(familyId, ExpectedVersion.Exactly(expected),
-                [new NewEvent(type, json, services.Clock.GetUtcNow(), source, key, metadata)], cancellationToken);
-            if (result.Events[0].Outcome == AppendOutcome.Duplicate && await services.PreviousAsync(source, key, cancellationToken) is { } raced)
-            {
-                context.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
-                return TypedResults.Json(raced.Result with { Replayed = true }, statusCode: successStatus);
-            }
+            return await EarlierAnswerAsync(context, transaction, earlier, familyId, successStatus, cancellationToken);
+        }
 
-            var written = new FamilyWriteResult(familyId, type, result.NextExpectedVersion, (familyEvent as DisputeRaised)?.DisputeId, false);
-            return successStatus == StatusCodes.Status201Created
-                ? TypedResults.Created($"/families/{Uri.EscapeDataString(familyId)}", written)
-                : TypedResults.Ok(written);
-        }
-        catch (WrongExpectedVersionException stale)
+        var written = new FamilyWriteResult(familyId, type, result.NextExpectedVersion, (familyEvent as DisputeRaised)?.DisputeId, Replayed: false);
+        var location = successStatus == StatusCodes.Status201Created ? $"/families/{Uri.EscapeDataString(familyId)}" : null;
+        await AdminRequestLog.RememberAsync(transaction.Connection, transaction.Transaction, idempotent, successStatus, written with { Replayed = true }, location, cancellationToken);
+        return location is null ? TypedResults.Ok(written) : TypedResults.Created(location, written);
+    }
+
+    /// <summary>
+    /// The answer for a key whose event was appended before answers were kept under keys (so no
+    /// digest of its request is known): that event again when it was to this family and path, else 422.
+    /// </summary>
+    private static async Task<IResult> EarlierAnswerAsync(
+        HttpContext context, EventStoreTransaction transaction, EventAppendResult earlier, string familyId, int successStatus, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT type, data->>'disputeId', metadata->>'subject' FROM events WHERE stream_id = @stream AND stream_version = @version",
+            transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("stream", earlier.StreamId);
+        command.Parameters.AddWithValue("version", earlier.StreamVersion);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (earlier.StreamId != familyId || !await reader.ReadAsync(cancellationToken) || (reader.IsDBNull(2) ? null : reader.GetString(2)) != context.Request.Path.Value)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Stale If-Match",
-                detail: "The family changed since the version you sent; read it again and retry.",
-                extensions: new Dictionary<string, object?> { ["streamVersion"] = stale.Actual });
+            return AdminRequestLog.KeyReused();
         }
-        catch (StreamArchivedException archived)
-        {
-            return Conflict("Family merged", "The family was merged into another; write to the surviving family.", archived.SuccessorId);
-        }
+
+        var type = reader.GetString(0);
+        context.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
+        return TypedResults.Json(
+            new FamilyWriteResult(familyId, type, earlier.StreamVersion, type == DisputeRaised.TypeName && !reader.IsDBNull(1) ? reader.GetString(1) : null, Replayed: true),
+            statusCode: successStatus);
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Conflict(string title, string detail, string? survivorFamilyId = null) =>
@@ -271,24 +287,4 @@ internal sealed class WriteServices(ReadStore store, FamilyTimeMachine timeMachi
     public PostgresEventStore EventStore => eventStore;
 
     public TimeProvider Clock => clock;
-
-    /// <summary>The event an earlier request with this idempotency key appended, if any.</summary>
-    public async Task<(string FamilyId, string? Path, FamilyWriteResult Result)?> PreviousAsync(string source, string key, CancellationToken cancellationToken)
-    {
-        await using var command = store.DataSource.CreateCommand("""
-            SELECT stream_id, type, stream_version, data->>'disputeId', metadata->>'subject'
-            FROM events WHERE source = @source AND source_event_id = @key
-            """);
-        command.Parameters.AddWithValue("source", source);
-        command.Parameters.AddWithValue("key", key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        var type = reader.GetString(1);
-        return (reader.GetString(0), reader.IsDBNull(4) ? null : reader.GetString(4),
-            new FamilyWriteResult(reader.GetString(0), type, reader.GetInt64(2), type == DisputeRaised.TypeName && !reader.IsDBNull(3) ? reader.GetString(3) : null, true));
-    }
 }

@@ -3,7 +3,9 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace YoungCarers.Ingest.Http;
@@ -67,12 +69,18 @@ public sealed record IdempotentRequest(string Client, string Key, byte[] Digest)
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The key and a digest of the method, path and <paramref name="body"/>; null (and a 400 problem) when the key is missing or too long.</summary>
-    public static IdempotentRequest? From(HttpContext context, ReadOnlySpan<byte> body, out IResult? problem)
+    /// <summary>The request's key, or null when it has none or one too long to be a key.</summary>
+    public static string? KeyOf(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var key = context.Request.Headers[Header].ToString().Trim();
-        if (key.Length is 0 or > MaxKeyLength)
+        return key.Length is 0 or > MaxKeyLength ? null : key;
+    }
+
+    /// <summary>The key and a digest of the method, path and <paramref name="body"/>; null (and a 400 problem) when the key is missing or too long.</summary>
+    public static IdempotentRequest? From(HttpContext context, ReadOnlySpan<byte> body, out IResult? problem)
+    {
+        if (KeyOf(context) is not { } key)
         {
             problem = IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Idempotency-Key required",
                 $"Send an Idempotency-Key header (1 to {MaxKeyLength} characters) unique to this change.");
@@ -94,12 +102,17 @@ public sealed record IdempotentRequest(string Client, string Key, byte[] Digest)
 }
 
 /// <summary>An administrative action for the audit: who did what to which target.</summary>
-public sealed record AdminAction(string Actor, string Action, string Target);
+public sealed record AdminAction(string Actor, string Action, string Target)
+{
+    /// <summary>The target of an attempt that named none the audit can record (a merge without two families, a rebuild refused).</summary>
+    public const string NoTarget = "none";
+}
 
 /// <summary>
 /// Idempotency keys and the admin audit, inside the transaction that does the write: the stored
 /// answer and the audit row commit with the write or not at all, so a crash between them cannot
-/// leave a write without its key (and a retry doing it twice) or without its audit.
+/// leave a write without its key (and a retry doing it twice) or without its audit. Refused
+/// attempts, which write nothing, are audited after their answer is decided.
 /// </summary>
 public static class AdminRequestLog
 {
@@ -130,34 +143,64 @@ public static class AdminRequestLog
 
         return reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(request.Digest)
             ? new StoredAnswer(reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), Replayed: true)
-            : IngestEndpoints.Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
-                "This Idempotency-Key was already used for a different request; use a new key for a new change.");
+            : KeyReused();
     }
+
+    /// <summary>422: the key came with a different request before.</summary>
+    public static IResult KeyReused() =>
+        IngestEndpoints.Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+            "This Idempotency-Key was already used for a different request; use a new key for a new change.");
 
     /// <summary>Stores the answer under the key and audits the action, in the transaction; returns the answer.</summary>
     public static async Task<IResult> CompleteAsync<T>(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IdempotentRequest request, AdminAction action, int statusCode, T response, string? location, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(action);
         var json = IdempotentRequest.Serialize(response);
-        await using var command = new NpgsqlCommand("""
-            INSERT INTO admin_requests (client, idempotency_key, request_hash, status_code, location, response)
-            VALUES (@client, @key, @hash, @status, @location, @response::json);
-            INSERT INTO admin_audit (client, actor, action, target, idempotency_key, outcome)
-            VALUES (@client, @actor, @action, @target, @key, jsonb_build_object('status', @status, 'response', @response::jsonb));
-            """, connection, transaction);
-        command.Parameters.AddWithValue("client", request.Client);
-        command.Parameters.AddWithValue("key", request.Key);
-        command.Parameters.AddWithValue("hash", request.Digest);
-        command.Parameters.AddWithValue("status", statusCode);
-        command.Parameters.AddWithValue("location", (object?)location ?? DBNull.Value);
-        command.Parameters.AddWithValue("response", json);
-        command.Parameters.AddWithValue("actor", action.Actor);
-        command.Parameters.AddWithValue("action", action.Action);
-        command.Parameters.AddWithValue("target", action.Target);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                RememberCommand(request, statusCode, json, location),
+                AuditCommand(request.Client, action, request.Key, new JsonObject { ["status"] = statusCode, ["response"] = JsonNode.Parse(json) }),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         return new StoredAnswer(statusCode, location, json, Replayed: false);
+    }
+
+    /// <summary>
+    /// Stores, in the transaction, what a retry with the key gets (<paramref name="response"/> with
+    /// <paramref name="statusCode"/> and <paramref name="location"/>), without an audit row: for
+    /// writes that are not administrative and are recorded as events saying who did them.
+    /// </summary>
+    public static async Task RememberAsync<T>(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IdempotentRequest request, int statusCode, T response, string? location, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { RememberCommand(request, statusCode, IdempotentRequest.Serialize(response), location) } };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Audits <paramref name="answer"/> when it refuses the attempt (a 4xx problem: nothing was done
+    /// and nothing stored under the key), with its status and title only (a problem's detail may
+    /// name persons), in a transaction of its own since the attempt's was rolled back; returns the
+    /// answer. Any other answer was audited with its write, or replays one that was.
+    /// </summary>
+    public static async Task<IResult> AuditRefusalAsync(NpgsqlDataSource dataSource, HttpContext context, AdminAction action, IResult answer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        if (answer is not ProblemHttpResult { StatusCode: >= 400 and < 500 } refused)
+        {
+            return answer;
+        }
+
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(AuditCommand(Actor.Client(context), action, IdempotentRequest.KeyOf(context),
+            new JsonObject { ["status"] = refused.StatusCode, ["title"] = refused.ProblemDetails.Title }));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return answer;
     }
 
     /// <summary>A 409 problem for a stale <c>If-Match</c>, with the current version(s) under <paramref name="versionName"/>.</summary>
@@ -167,6 +210,26 @@ public static class AdminRequestLog
     /// <summary>428: the write needs <c>If-Match</c>.</summary>
     public static IResult IfMatchRequired(string detail) =>
         IngestEndpoints.Problem(StatusCodes.Status428PreconditionRequired, "If-Match required", detail);
+
+    /// <summary>
+    /// The one version <c>If-Match</c> names (quoted or not); else null with 428 when there is no
+    /// <c>If-Match</c> (<paramref name="required"/> says what to send) or 400 (<paramref name="form"/> says what it holds).
+    /// </summary>
+    public static long? IfMatchVersion(HttpContext context, string required, string form, out IResult? problem)
+    {
+        switch (IfMatchTags(context))
+        {
+            case []:
+                problem = IfMatchRequired(required);
+                return null;
+            case [var tag] when TryParseVersion(tag, out var version):
+                problem = null;
+                return version;
+            default:
+                problem = IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", form);
+                return null;
+        }
+    }
 
     /// <summary>The entity tags in <c>If-Match</c>, unquoted; empty when there is no header; null when one is weak (<c>W/"..."</c>) or malformed.</summary>
     public static IReadOnlyList<string>? IfMatchTags(HttpContext context)
@@ -194,6 +257,42 @@ public static class AdminRequestLog
     public static bool TryParseVersion(string text, out long version) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version);
 
+    private static NpgsqlBatchCommand RememberCommand(IdempotentRequest request, int statusCode, string json, string? location) => new("""
+        INSERT INTO admin_requests (client, idempotency_key, request_hash, status_code, location, response)
+        VALUES (@client, @key, @hash, @status, @location, @response::json)
+        """)
+    {
+        Parameters =
+        {
+            new("client", request.Client),
+            new("key", request.Key),
+            new("hash", request.Digest),
+            new("status", statusCode),
+            new("location", (object?)location ?? DBNull.Value),
+            new("response", json),
+        },
+    };
+
+    private static NpgsqlBatchCommand AuditCommand(string client, AdminAction action, string? key, JsonObject outcome)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new("""
+            INSERT INTO admin_audit (client, actor, action, target, idempotency_key, outcome)
+            VALUES (@client, @actor, @action, @target, @key, @outcome::jsonb)
+            """)
+        {
+            Parameters =
+            {
+                new("client", client),
+                new("actor", action.Actor),
+                new("action", action.Action),
+                new("target", action.Target),
+                new("key", (object?)key ?? DBNull.Value),
+                new("outcome", outcome.ToJsonString()),
+            },
+        };
+    }
+
     /// <summary>An answer as stored: the same status, <c>Location</c> and body the first time and on every replay.</summary>
     private sealed record StoredAnswer(int StatusCode, string? Location, string Json, bool Replayed) : IResult
     {
@@ -209,6 +308,11 @@ public static class AdminRequestLog
             if (Replayed)
             {
                 httpContext.Response.Headers[IdempotentRequest.ReplayedHeader] = "true";
+            }
+
+            if (StatusCode == StatusCodes.Status204NoContent)
+            {
+                return;
             }
 
             httpContext.Response.ContentType = StatusCode >= 400 ? "application/problem+json; charset=utf-8" : "application/json; charset=utf-8";

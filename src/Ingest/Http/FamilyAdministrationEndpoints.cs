@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Npgsql;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest.Identity;
 
@@ -22,13 +23,24 @@ public static class FamilyAdministrationEndpoints
             .WithMetadata(new WriteHeaders("The family's stream version (family.streamVersion) the split is based on; a stale one is 409."))
             .Produces<SplitResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        group.MapGet("/identity-candidates", ListCandidatesAsync).WithSummary("Open name-and-birth-date match candidates.");
-        group.MapPost("/identity-candidates/{candidateId:long}/dismiss", DismissAsync).WithSummary("Record that a candidate pair are different people.");
+        group.MapGet("/identity-candidates", ListCandidatesAsync).WithSummary("Open name-and-birth-date match candidates, each with its rowVersion for If-Match on dismiss.");
+        group.MapPost("/identity-candidates/{candidateId:long}/dismiss", DismissAsync)
+            .WithSummary("Record that a candidate pair are different people. If-Match: the candidate's rowVersion; Idempotency-Key.")
+            .WithMetadata(new WriteHeaders("The candidate's rowVersion from GET /admin/identity-candidates; a stale one (the candidate changed) is 409."))
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return endpoints;
     }
 
     private static async Task<IResult> MergeAsync(
-        MergeRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, CancellationToken cancellationToken)
+        MergeRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var action = new AdminAction(Actor.Of(context), "family.merge", request.FamilyIds is [var a, var b] ? $"family:{a},family:{b}" : AdminAction.NoTarget);
+        return await AdminRequestLog.AuditRefusalAsync(dataSource, context, action, await MergeOrRefuseAsync(request, context, administration, store, action, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IResult> MergeOrRefuseAsync(
+        MergeRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, AdminAction action, CancellationToken cancellationToken)
     {
         if (request.FamilyIds is not [var first, var second])
         {
@@ -66,17 +78,22 @@ public static class FamilyAdministrationEndpoints
             return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", form);
         }
 
-        var actor = Actor.Of(context);
         return await WriteAsync(store, idempotent, async (transaction, token) =>
         {
-            var outcome = await administration.MergeAsync(transaction, first, second, actor, request.Note, expected, token);
-            return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent,
-                new AdminAction(actor, "family.merge", $"family:{first},family:{second}"), StatusCodes.Status200OK, outcome, null, token);
+            var outcome = await administration.MergeAsync(transaction, first, second, action.Actor, request.Note, expected, token);
+            return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent, action, StatusCodes.Status200OK, outcome, null, token);
         }, cancellationToken);
     }
 
     private static async Task<IResult> SplitAsync(
-        string familyId, SplitRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, CancellationToken cancellationToken)
+        string familyId, SplitRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var action = new AdminAction(Actor.Of(context), "family.split", $"family:{familyId}");
+        return await AdminRequestLog.AuditRefusalAsync(dataSource, context, action, await SplitOrRefuseAsync(familyId, request, context, administration, store, action, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IResult> SplitOrRefuseAsync(
+        string familyId, SplitRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, AdminAction action, CancellationToken cancellationToken)
     {
         var persons = (request.Persons ?? []).Select(p => p switch
         {
@@ -94,21 +111,17 @@ public static class FamilyAdministrationEndpoints
             return problem!;
         }
 
-        switch (AdminRequestLog.IfMatchTags(context))
+        if (AdminRequestLog.IfMatchVersion(context, "Send If-Match with the family's stream version (family.streamVersion) you based this split on.",
+                "If-Match is the family's stream version, a whole number (quoted or not).", out problem) is not { } expected)
         {
-            case []:
-                return AdminRequestLog.IfMatchRequired("Send If-Match with the family's stream version (family.streamVersion) you based this split on.");
-            case [var tag] when AdminRequestLog.TryParseVersion(tag, out var expected):
-                var actor = Actor.Of(context);
-                return await WriteAsync(store, idempotent, async (transaction, token) =>
-                {
-                    var newFamily = await administration.SplitAsync(transaction, familyId, [.. persons.Select(p => p!.Value)], actor, request.Note, expected, token);
-                    return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent,
-                        new AdminAction(actor, "family.split", $"family:{familyId}"), StatusCodes.Status200OK, new SplitResponse(newFamily), null, token);
-                }, cancellationToken);
-            default:
-                return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match is the family's stream version, a whole number (quoted or not).");
+            return problem!;
         }
+
+        return await WriteAsync(store, idempotent, async (transaction, token) =>
+        {
+            var newFamily = await administration.SplitAsync(transaction, familyId, [.. persons.Select(p => p!.Value)], action.Actor, request.Note, expected, token);
+            return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent, action, StatusCodes.Status200OK, new SplitResponse(newFamily), null, token);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -145,10 +158,33 @@ public static class FamilyAdministrationEndpoints
     private static async Task<IResult> ListCandidatesAsync(FamilyAdministration administration, long? after, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok(await administration.ListCandidatesAsync(after ?? 0, Math.Clamp(limit ?? 50, 1, QuarantineEndpoints.MaxPageSize), cancellationToken));
 
-    private static async Task<IResult> DismissAsync(long candidateId, HttpContext context, FamilyAdministration administration, CancellationToken cancellationToken) =>
-        await administration.DismissCandidateAsync(candidateId, Actor.Of(context), cancellationToken)
-            ? TypedResults.NoContent()
-            : IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No open candidate", $"Candidate {candidateId} does not exist or was already decided.");
+    private static async Task<IResult> DismissAsync(long candidateId, HttpContext context, PostgresEventStore store, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var action = new AdminAction(Actor.Of(context), "identity-candidate.dismiss", $"identity-candidate:{candidateId}");
+        return await AdminRequestLog.AuditRefusalAsync(dataSource, context, action, await DismissOrRefuseAsync(candidateId, context, store, action, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IResult> DismissOrRefuseAsync(long candidateId, HttpContext context, PostgresEventStore store, AdminAction action, CancellationToken cancellationToken)
+    {
+        if (IdempotentRequest.From(context, ReadOnlySpan<byte>.Empty, out var problem) is not { } idempotent)
+        {
+            return problem!;
+        }
+
+        if (AdminRequestLog.IfMatchVersion(context, "Send If-Match with the candidate's rowVersion from GET /admin/identity-candidates.",
+                "If-Match is the candidate's rowVersion, a whole number (quoted or not).", out problem) is not { } expected)
+        {
+            return problem!;
+        }
+
+        return await WriteAsync(store, idempotent, async (transaction, token) =>
+            await FamilyAdministration.DismissCandidateAsync(transaction, candidateId, expected, action.Actor, token) switch
+            {
+                CandidateDismissed => await AdminRequestLog.CompleteAsync<object?>(transaction.Connection, transaction.Transaction, idempotent, action, StatusCodes.Status204NoContent, null, null, token),
+                CandidateStale stale => AdminRequestLog.Stale("The candidate changed since the rowVersion you sent; list the candidates again.", "rowVersion", stale.RowVersion),
+                _ => IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No open candidate", $"Candidate {candidateId} does not exist or was already decided."),
+            }, cancellationToken);
+    }
 }
 
 public sealed record MergeRequest(IReadOnlyList<string>? FamilyIds, string? Note);

@@ -54,6 +54,13 @@ public static class QuarantineEndpoints
     private static async Task<IResult> ResubmitAsync(
         long id, HttpContext context, QuarantineResubmission resubmission, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        var action = new AdminAction(Actor.Of(context), "quarantine.resubmit", $"quarantine:{id}");
+        return await AdminRequestLog.AuditRefusalAsync(dataSource, context, action, await ResubmitOrRefuseAsync(id, context, resubmission, dataSource, action, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IResult> ResubmitOrRefuseAsync(
+        long id, HttpContext context, QuarantineResubmission resubmission, NpgsqlDataSource dataSource, AdminAction action, CancellationToken cancellationToken)
+    {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, cancellationToken);
         var bytes = body.ToArray();
@@ -63,25 +70,18 @@ public static class QuarantineEndpoints
             return problem!;
         }
 
-        long expected;
-        switch (AdminRequestLog.IfMatchTags(context))
+        if (AdminRequestLog.IfMatchVersion(context, "Send If-Match with the entry's ETag from GET /admin/quarantine/{id}.",
+                "If-Match is the entry's ETag from GET /admin/quarantine/{id}.", out problem) is not { } expected)
         {
-            case []:
-                return AdminRequestLog.IfMatchRequired("Send If-Match with the entry's ETag from GET /admin/quarantine/{id}.");
-            case [var tag] when AdminRequestLog.TryParseVersion(tag, out expected):
-                break;
-            default:
-                return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", "If-Match is the entry's ETag from GET /admin/quarantine/{id}.");
+            return problem!;
         }
 
         // The pipeline stores the event in its own transaction (idempotently: a retry finds it a
         // duplicate); the entry's outcome, the key's answer and the audit commit together in this one.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var actor = Actor.Of(context);
-        var action = new AdminAction(actor, "quarantine.resubmit", $"quarantine:{id}");
         var result = await AdminRequestLog.BeginAsync(connection, transaction, idempotent, cancellationToken)
-            ?? await resubmission.ResubmitAsync(transaction, id, expected, corrected, actor, cancellationToken) switch
+            ?? await resubmission.ResubmitAsync(transaction, id, expected, corrected, action.Actor, cancellationToken) switch
             {
                 ResubmissionNotFound => IngestEndpoints.Problem(StatusCodes.Status404NotFound, "No open quarantine entry", $"Quarantine entry {id} does not exist or is already resolved."),
                 ResubmissionStale stale => AdminRequestLog.Stale("The entry changed since the ETag you sent; read it again and retry.", "etag", ETag(stale.RowVersion)),

@@ -6,7 +6,20 @@ namespace YoungCarers.Ingest.Identity;
 
 public sealed record MergeOutcome(string SurvivorFamilyId, string AbsorbedFamilyId, bool AlreadyOneFamily);
 
-public sealed record IdentityCandidate(long CandidateId, Guid PersonId, string FamilyId, Guid OtherPersonId, string OtherFamilyId, string Reason, DateTimeOffset FoundAt);
+/// <param name="RowVersion">Changes whenever the candidate does (PostgreSQL's <c>xmin</c>): the <c>If-Match</c> of a decision on it.</param>
+public sealed record IdentityCandidate(long CandidateId, Guid PersonId, string FamilyId, Guid OtherPersonId, string OtherFamilyId, string Reason, DateTimeOffset FoundAt, long RowVersion);
+
+/// <summary>What dismissing a candidate did.</summary>
+public abstract record CandidateDismissal;
+
+/// <summary>The candidate is dismissed.</summary>
+public sealed record CandidateDismissed : CandidateDismissal;
+
+/// <summary>No open candidate has that id; nothing was changed.</summary>
+public sealed record CandidateNotOpen : CandidateDismissal;
+
+/// <summary>The candidate is no longer at the version the caller based the dismissal on; nothing was changed.</summary>
+public sealed record CandidateStale(long RowVersion) : CandidateDismissal;
 
 /// <summary>A family id that names no family, or a request that makes no sense for the families named.</summary>
 public sealed class FamilyAdministrationException(string message, bool noSuchFamily = false) : Exception(message)
@@ -132,7 +145,7 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
         await store.ExecuteAsync(async (transaction, token) =>
         {
             await using var command = new NpgsqlCommand("""
-                SELECT c.candidate_id, c.person_id, p.family_id, c.other_person_id, o.family_id, c.reason, c.found_at
+                SELECT c.candidate_id, c.person_id, p.family_id, c.other_person_id, o.family_id, c.reason, c.found_at, c.xmin::text::bigint
                 FROM identity_candidates c
                 JOIN persons p ON p.person_id = c.person_id
                 JOIN persons o ON o.person_id = c.other_person_id
@@ -146,24 +159,45 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
             var candidates = new List<IdentityCandidate>();
             while (await reader.ReadAsync(token))
             {
-                candidates.Add(new IdentityCandidate(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetGuid(3), reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6)));
+                candidates.Add(new IdentityCandidate(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetGuid(3), reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt64(7)));
             }
 
             return candidates;
         }, cancellationToken);
 
-    /// <summary>Records that a candidate pair are different people.</summary>
-    /// <returns>False when no open candidate has that id.</returns>
-    public Task<bool> DismissCandidateAsync(long candidateId, string decidedBy, CancellationToken cancellationToken = default) =>
-        store.ExecuteAsync(async (transaction, token) =>
+    /// <summary>
+    /// Records, in the caller's transaction, that a candidate pair are different people, if the
+    /// candidate is at <paramref name="expectedRowVersion"/> (what the caller saw is what it decides on).
+    /// </summary>
+    public static async Task<CandidateDismissal> DismissCandidateAsync(
+        EventStoreTransaction transaction, long candidateId, long expectedRowVersion, string decidedBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await using (var select = new NpgsqlCommand(
+            "SELECT status, xmin::text::bigint FROM identity_candidates WHERE candidate_id = @id FOR UPDATE", transaction.Connection, transaction.Transaction))
         {
-            await using var command = new NpgsqlCommand(
-                "UPDATE identity_candidates SET status = 'dismissed', decided_at = now(), decided_by = @by WHERE candidate_id = @id AND status = 'open'",
-                transaction.Connection, transaction.Transaction);
-            command.Parameters.AddWithValue("id", candidateId);
-            command.Parameters.AddWithValue("by", decidedBy);
-            return await command.ExecuteNonQueryAsync(token) == 1;
-        }, cancellationToken);
+            select.Parameters.AddWithValue("id", candidateId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return new CandidateNotOpen();
+            }
+
+            if (reader.GetInt64(1) != expectedRowVersion)
+            {
+                return new CandidateStale(reader.GetInt64(1));
+            }
+
+            if (reader.GetString(0) != "open")
+            {
+                return new CandidateNotOpen();
+            }
+        }
+
+        await ExecuteAsync(transaction, "UPDATE identity_candidates SET status = 'dismissed', decided_at = now(), decided_by = @by WHERE candidate_id = @id",
+            cancellationToken, ("id", candidateId), ("by", decidedBy));
+        return new CandidateDismissed();
+    }
 
     private static ExpectedVersion Expected(IReadOnlyDictionary<string, long>? expectedVersions, string familyId) =>
         expectedVersions is not null && expectedVersions.TryGetValue(familyId, out var version) ? ExpectedVersion.Exactly(version) : ExpectedVersion.Any;
