@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,13 +40,14 @@ internal static class FamilyEndpoints
         IResult found;
         string answeringFamilyId;
         bool answeredBySurvivor;
-        string etagSource;
+        string etag;
         var live = asOf is null && knownAt is null ? await store.LiveDocumentAsync(familyId, cancellationToken) : null;
         if (live is { } row)
         {
             (answeringFamilyId, answeredBySurvivor) = (row.FamilyId, row.FamilyId != familyId);
-            etagSource = $"live\n{familyId}\n{row.DocumentJson}";
-            found = new LiveFamilyResult(familyId, row.FamilyId, row.DocumentJson);
+            var body = LiveFamilyBody(familyId, row.FamilyId, row.DocumentJson);
+            etag = EntityTag(body.Span);
+            found = new JsonBytesResult(body);
         }
         else
         {
@@ -60,7 +62,7 @@ internal static class FamilyEndpoints
             }
 
             (answeringFamilyId, answeredBySurvivor) = (snapshot.FamilyId, snapshot.AnsweredBySurvivor);
-            etagSource = $"at\n{familyId}\n{at:O}\n{knownAt?.ToUniversalTime():O}\n{FamilyDocuments.ToJson(snapshot.Document)}";
+            etag = EntityTag(Encoding.UTF8.GetBytes($"at\n{familyId}\n{at:O}\n{knownAt?.ToUniversalTime():O}\n{FamilyDocuments.ToJson(snapshot.Document)}"));
             found = TypedResults.Ok(new FamilyResponse(familyId, snapshot.FamilyId, snapshot.AnsweredBySurvivor, at, knownAt?.ToUniversalTime(), snapshot.Document));
         }
 
@@ -69,7 +71,6 @@ internal static class FamilyEndpoints
             await audit.RecordAsync(context, [answeringFamilyId], cancellationToken);
         }
 
-        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(etagSource)))[..32]}\"";
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "private, no-cache";
         return IfNoneMatch(context.Request, etag) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : found;
@@ -141,28 +142,40 @@ internal static class FamilyEndpoints
         return false;
     }
 
-    /// <summary>A <see cref="FamilyResponse"/> for the live read model, with the stored document written as it is.</summary>
-    private sealed class LiveFamilyResult(string requestedFamilyId, string familyId, string documentJson) : IResult
+    private static string EntityTag(ReadOnlySpan<byte> content) => $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
+
+    /// <summary>
+    /// A <see cref="FamilyResponse"/> for the live read model, with the stored document (jsonb text
+    /// from PostgreSQL, valid JSON by construction) written as it is rather than parsed and serialised again.
+    /// </summary>
+    private static ReadOnlyMemory<byte> LiveFamilyBody(string requestedFamilyId, string familyId, string documentJson)
+    {
+        var buffer = new ArrayBufferWriter<byte>(documentJson.Length + 256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("requestedFamilyId", requestedFamilyId);
+            json.WriteString("familyId", familyId);
+            json.WriteBoolean("answeredBySurvivor", familyId != requestedFamilyId);
+            json.WriteNull("asOf");
+            json.WriteNull("knownAt");
+            json.WritePropertyName("family");
+            json.WriteRawValue(documentJson, skipInputValidation: true);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>A JSON body known in full: sent with its length, headers and body in one write, not chunked.</summary>
+    private sealed class JsonBytesResult(ReadOnlyMemory<byte> body) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.StatusCode = StatusCodes.Status200OK;
             httpContext.Response.ContentType = "application/json; charset=utf-8";
-            await using (var json = new Utf8JsonWriter(httpContext.Response.BodyWriter))
-            {
-                json.WriteStartObject();
-                json.WriteString("requestedFamilyId", requestedFamilyId);
-                json.WriteString("familyId", familyId);
-                json.WriteBoolean("answeredBySurvivor", familyId != requestedFamilyId);
-                json.WriteNull("asOf");
-                json.WriteNull("knownAt");
-                json.WritePropertyName("family");
-                // jsonb text from PostgreSQL: valid JSON by construction.
-                json.WriteRawValue(documentJson, skipInputValidation: true);
-                json.WriteEndObject();
-            }
-
-            await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+            httpContext.Response.ContentLength = body.Length;
+            await httpContext.Response.BodyWriter.WriteAsync(body, httpContext.RequestAborted);
         }
     }
 }
