@@ -16,7 +16,8 @@ public sealed class EmbeddedPostgresTests
             await using var command = new NpgsqlCommand("""
                 SELECT (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'),
                        current_setting('wal_compression'),
-                       (SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size')
+                       (SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size'),
+                       current_setting('jit')
                 """, connection);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
@@ -24,6 +25,7 @@ public sealed class EmbeddedPostgresTests
             Assert.InRange(reader.GetInt64(0), (128L * 1024 * 1024) + 1, 1024L * 1024 * 1024);
             Assert.Equal("lz4", reader.GetString(1));
             Assert.True(reader.GetInt64(2) > 1024, "max_wal_size should be above PostgreSQL's 1 GB default");
+            Assert.Equal("off", reader.GetString(3));
         }
     }
 }
