@@ -134,7 +134,7 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
         var crashing = new CrashingProjection(new FamilyReadModelProjection(_harness.Model), $"crash-{ReadModelHarness.Unique()}", family);
         var checkpoints = new ProjectionCheckpoints(_harness.DataSource);
         using var daemon = new ProjectionDaemon(
-            _harness.DataSource, [crashing], ReadModelHarness.FastDaemon with { RetryDelay = TimeSpan.FromSeconds(2) },
+            _harness.DataSource, [crashing], ReadModelHarness.FastDaemon with { RetryDelay = TimeSpan.FromMilliseconds(200) },
             Microsoft.Extensions.Logging.Abstractions.NullLogger<ProjectionDaemon>.Instance);
         var before = await _harness.SnapshotAsync();
         await daemon.StartAsync(CancellationToken.None);
@@ -145,6 +145,7 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
         Assert.Equal(before, await _harness.SnapshotAsync());
         Assert.Equal(GlobalPosition.Start, await checkpoints.LoadAsync(crashing.Name));
 
+        crashing.RetryAllowed.SetResult();
         await ReadModelHarness.WaitUntilAsync(async () => await _harness.ScalarAsync<long>(
             "SELECT count(*) FROM read_model.families WHERE family_id = @id", ("id", family)) == 1);
         await daemon.StopAsync(CancellationToken.None);
@@ -182,8 +183,16 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
 
         public TaskCompletionSource Crashed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Pages after the crash wait for this, so the test sees the state the crash left whatever the machine's speed.</summary>
+        public TaskCompletionSource RetryAllowed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
+            if (Volatile.Read(ref _crashed) == 1)
+            {
+                await RetryAllowed.Task.WaitAsync(cancellationToken);
+            }
+
             Calls++;
             await inner.ApplyAsync(events, connection, transaction, cancellationToken);
             if (events.Any(e => e.StreamId == family) && Interlocked.Exchange(ref _crashed, 1) == 0)
