@@ -188,6 +188,32 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
             writer.WriteAsync([new AccessRecord(client, [], null, "GET /families", "review", null)], DateTimeOffset.UtcNow, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_read_sent_with_its_record_runs_after_the_insert_in_the_same_transaction()
+    {
+        var client = $"reading-{Guid.NewGuid():N}";
+        await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+        var countOwnRecords = new AuditedRead("SELECT count(*) FROM access_audit WHERE client = @client", () => [new NpgsqlParameter<string>("client", client)]);
+
+        var rows = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => writer.ReadAsync(
+            [new AccessRecord(client, [Scopes.FamiliesRead], $"family-r-{i}", "GET /families/{familyId}", "review", null)], DateTimeOffset.UtcNow, countOwnRecords, CancellationToken.None)));
+
+        // Each read saw at least its own, uncommitted, record: it ran in the insert's transaction, after it.
+        Assert.All(rows, result => Assert.True((long)Assert.Single(result)[0]! >= 1));
+        Assert.Equal(20, (await Audit.ListAsync(new AccessAuditQuery(Client: client, Limit: AccessAudit.MaxPageSize))).Items.Count);
+    }
+
+    [Fact]
+    public async Task A_read_whose_record_cannot_be_written_returns_nothing()
+    {
+        await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+        var family = new AuditedRead("SELECT 'the family''s data'", () => []);
+
+        // A blank purpose breaks the table's check: the batch fails, so its read's rows never leave.
+        await Assert.ThrowsAsync<PostgresException>(() => writer.ReadAsync(
+            [new AccessRecord("blank-purpose", [Scopes.FamiliesRead], "family-x", "GET /families/{familyId}", " ", null)], DateTimeOffset.UtcNow, family, CancellationToken.None));
+    }
+
     /// <summary>A host with the service's security and audit, and two family read endpoints as the read API will have them.</summary>
     private async Task<WebApplication> FamilyReadAppAsync(NpgsqlDataSource? auditDataSource = null)
     {

@@ -63,7 +63,18 @@ public sealed class AccessAudit
     /// given): the caller from its token, the purpose from the <see cref="PurposeHeader"/> header (the
     /// endpoint must use <see cref="AccessAuditEndpointExtensions.WithAccessAudit{TBuilder}"/>, which checks it).
     /// </summary>
-    public async Task RecordAsync(HttpContext context, IEnumerable<string?> familyIds, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(HttpContext context, IEnumerable<string?> familyIds, CancellationToken cancellationToken = default) =>
+        await RecordAsync(context, familyIds, null, cancellationToken);
+
+    /// <summary>
+    /// Records the current request's access to <paramref name="familyId"/> as <see cref="RecordAsync(HttpContext, IEnumerable{string?}, CancellationToken)"/>
+    /// does, and runs <paramref name="read"/> (the family's data) in the same round trip and transaction:
+    /// its rows come back once the record is committed.
+    /// </summary>
+    internal Task<IReadOnlyList<object?[]>> RecordWithReadAsync(HttpContext context, string familyId, AuditedRead read, CancellationToken cancellationToken) =>
+        RecordAsync(context, [familyId], read, cancellationToken);
+
+    private async Task<IReadOnlyList<object?[]>> RecordAsync(HttpContext context, IEnumerable<string?> familyIds, AuditedRead? read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var purpose = PurposeOf(context) ?? throw new InvalidOperationException($"The request states no purpose; add WithAccessAudit() to the endpoint so a missing {PurposeHeader} is refused.");
@@ -77,8 +88,9 @@ public sealed class AccessAudit
         var scopes = CallerIdentity.ScopesOf(context.User);
         var resource = ResourceOf(context);
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
-        await _writer.WriteAsync([.. families.Select(family => new AccessRecord(client, scopes, family, resource, purpose, traceId))], _clock.GetUtcNow(), cancellationToken);
+        var rows = await _writer.ReadAsync([.. families.Select(family => new AccessRecord(client, scopes, family, resource, purpose, traceId))], _clock.GetUtcNow(), read, cancellationToken);
         context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + families.Count;
+        return rows;
     }
 
     /// <summary>Inserts the rows in one statement (one round trip, one commit), in order; returns their ids.</summary>
@@ -90,21 +102,8 @@ public sealed class AccessAudit
             return [];
         }
 
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO access_audit (at, client, scopes, family_id, resource, purpose, trace_id)
-            SELECT r.at, r.client, string_to_array(r.scopes, ' '), r.family_id, r.resource, r.purpose, r.trace_id
-            FROM unnest(@ats, @clients, @scopes, @families, @resources, @purposes, @traces) WITH ORDINALITY
-                AS r(at, client, scopes, family_id, resource, purpose, trace_id, n)
-            ORDER BY r.n
-            RETURNING id
-            """);
-        command.Parameters.AddWithValue("ats", rows.Select(r => r.At.ToUniversalTime()).ToArray());
-        command.Parameters.AddWithValue("clients", rows.Select(r => r.Record.Client).ToArray());
-        command.Parameters.AddWithValue("scopes", rows.Select(r => string.Join(' ', r.Record.Scopes)).ToArray());
-        command.Parameters.Add(new NpgsqlParameter("families", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.FamilyId ?? DBNull.Value).ToArray() });
-        command.Parameters.AddWithValue("resources", rows.Select(r => r.Record.Resource).ToArray());
-        command.Parameters.AddWithValue("purposes", rows.Select(r => r.Record.Purpose).ToArray());
-        command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.TraceId ?? DBNull.Value).ToArray() });
+        await using var command = dataSource.CreateBatch();
+        command.BatchCommands.Add(InsertCommand(rows));
         var ids = new List<long>(rows.Count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -114,6 +113,28 @@ public sealed class AccessAudit
 
         return ids;
     }
+
+    /// <summary>The insert of the rows, in order, returning their ids.</summary>
+    internal static NpgsqlBatchCommand InsertCommand(IReadOnlyList<(AccessRecord Record, DateTimeOffset At)> rows) => new("""
+        INSERT INTO access_audit (at, client, scopes, family_id, resource, purpose, trace_id)
+        SELECT r.at, r.client, string_to_array(r.scopes, ' '), r.family_id, r.resource, r.purpose, r.trace_id
+        FROM unnest(@ats, @clients, @scopes, @families, @resources, @purposes, @traces) WITH ORDINALITY
+            AS r(at, client, scopes, family_id, resource, purpose, trace_id, n)
+        ORDER BY r.n
+        RETURNING id
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<DateTimeOffset[]>("ats", [.. rows.Select(r => r.At.ToUniversalTime())]),
+            new NpgsqlParameter<string[]>("clients", [.. rows.Select(r => r.Record.Client)]),
+            new NpgsqlParameter<string[]>("scopes", [.. rows.Select(r => string.Join(' ', r.Record.Scopes))]),
+            new NpgsqlParameter("families", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.FamilyId ?? DBNull.Value).ToArray() },
+            new NpgsqlParameter<string[]>("resources", [.. rows.Select(r => r.Record.Resource)]),
+            new NpgsqlParameter<string[]>("purposes", [.. rows.Select(r => r.Record.Purpose)]),
+            new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.TraceId ?? DBNull.Value).ToArray() },
+        },
+    };
 
     /// <summary>Newest first, filtered, at most <see cref="MaxPageSize"/> per page.</summary>
     public async Task<AccessAuditPage> ListAsync(AccessAuditQuery query, CancellationToken cancellationToken = default)

@@ -7,10 +7,12 @@ namespace YoungCarers.Api.Audit;
 /// Writes the access records of concurrent requests together. Each request queues its records and
 /// waits until they are committed; a single writer takes whatever has queued meanwhile (up to
 /// <see cref="MaxBatchRows"/> rows) and inserts it in one statement, so concurrent reads share one
-/// round trip and one durable commit instead of paying for one each. Nothing is acknowledged before it
-/// is committed: if a write fails, every request in that batch fails (and returns no data); when the
-/// queue is full, requests wait for room rather than drop records; once the writer is disposed
-/// (after the web server has stopped taking requests), queueing fails.
+/// round trip and one durable commit instead of paying for one each. A request may bring the read it
+/// is recorded for (<see cref="AuditedRead"/>): it runs in the same round trip and transaction as the
+/// batch's insert, and its rows come back only once the records are committed. Nothing is
+/// acknowledged before it is committed: if a write fails, every request in that batch fails (and
+/// returns no data); when the queue is full, requests wait for room rather than drop records; once
+/// the writer is disposed (after the web server has stopped taking requests), queueing fails.
 /// </summary>
 internal sealed partial class AccessAuditWriter : IAsyncDisposable
 {
@@ -36,11 +38,19 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
     /// <summary>Queues the records (accessed at <paramref name="at"/>) and returns once they are committed.</summary>
     /// <exception cref="ChannelClosedException">The writer has been disposed.</exception>
-    public async Task WriteAsync(IReadOnlyList<AccessRecord> records, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyList<AccessRecord> records, DateTimeOffset at, CancellationToken cancellationToken) =>
+        ReadAsync(records, at, null, cancellationToken);
+
+    /// <summary>
+    /// Queues the records with the read they are for, and returns the read's rows (each row's values,
+    /// null for SQL NULL) once the records are committed.
+    /// </summary>
+    /// <exception cref="ChannelClosedException">The writer has been disposed.</exception>
+    public async Task<IReadOnlyList<object?[]>> ReadAsync(IReadOnlyList<AccessRecord> records, DateTimeOffset at, AuditedRead? read, CancellationToken cancellationToken)
     {
-        var pending = new Pending(records, at);
+        var pending = new Pending(records, at, read);
         await _queue.Writer.WriteAsync(pending, cancellationToken);
-        await pending.Committed.Task.WaitAsync(cancellationToken);
+        return await pending.Committed.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Stops taking records and writes those already queued.</summary>
@@ -66,8 +76,11 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
             try
             {
                 // Not cancelled with any one request: the others in the batch wait for it.
-                await AccessAudit.InsertAsync(_dataSource, rows, CancellationToken.None);
-                batch.ForEach(pending => pending.Committed.TrySetResult());
+                var results = await WriteAndReadAsync(rows, batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Committed.TrySetResult(results[i]);
+                }
             }
             catch (Exception e)
             {
@@ -81,12 +94,67 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The insert and the batch's reads in one round trip: sent together, they run in one implicit
+    /// transaction, and the reader is finished (the commit acknowledged) before any row is handed out.
+    /// </summary>
+    private async Task<IReadOnlyList<object?[]>[]> WriteAndReadAsync(List<(AccessRecord Record, DateTimeOffset At)> rows, List<Pending> batch)
+    {
+        var results = new IReadOnlyList<object?[]>[batch.Count];
+        await using var command = _dataSource.CreateBatch();
+        command.BatchCommands.Add(AccessAudit.InsertCommand(rows));
+        foreach (var pending in batch)
+        {
+            if (pending.Read is { } read)
+            {
+                var query = new NpgsqlBatchCommand(read.Sql);
+                foreach (var parameter in read.Parameters())
+                {
+                    query.Parameters.Add(parameter);
+                }
+                command.BatchCommands.Add(query);
+            }
+        }
+
+        await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (batch[i].Read is null)
+                {
+                    results[i] = [];
+                    continue;
+                }
+
+                await reader.NextResultAsync(CancellationToken.None);
+                var found = new List<object?[]>();
+                while (await reader.ReadAsync(CancellationToken.None))
+                {
+                    var values = new object?[reader.FieldCount];
+                    for (var field = 0; field < values.Length; field++)
+                    {
+                        values[field] = reader.IsDBNull(field) ? null : reader.GetValue(field);
+                    }
+
+                    found.Add(values);
+                }
+
+                results[i] = found;
+            }
+        }
+
+        return results;
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Rows} access records for {Requests} requests failed; those requests fail")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int rows, int requests);
 
-    private sealed record Pending(IReadOnlyList<AccessRecord> Records, DateTimeOffset At)
+    private sealed record Pending(IReadOnlyList<AccessRecord> Records, DateTimeOffset At, AuditedRead? Read)
     {
         // Continuations run on the thread pool, not in the writer's loop.
-        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<IReadOnlyList<object?[]>> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
+/// <summary>A query whose result is the data an access record is for; <see cref="Parameters"/> makes fresh parameters each time it is sent.</summary>
+internal sealed record AuditedRead(string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters);

@@ -41,7 +41,23 @@ internal static class FamilyEndpoints
         string answeringFamilyId;
         bool answeredBySurvivor;
         string etag;
-        var live = asOf is null && knownAt is null ? await store.LiveDocumentAsync(familyId, cancellationToken) : null;
+        (string FamilyId, string DocumentJson)? live = null;
+        if (asOf is null && knownAt is null)
+        {
+            // The access record and the read model's row in one round trip; the row comes back once the record is committed.
+            var rows = await audit.RecordWithReadAsync(context, familyId, ReadStore.LiveDocumentRead(familyId), cancellationToken);
+            live = rows switch
+            {
+                [[null, string document]] => (familyId, document),
+                [[string survivorId, _]] => await store.SurvivorDocumentAsync(survivorId, cancellationToken),
+                _ => null,
+            };
+        }
+        else
+        {
+            await audit.RecordAsync(context, [familyId], cancellationToken);
+        }
+
         if (live is { } row)
         {
             (answeringFamilyId, answeredBySurvivor) = (row.FamilyId, row.FamilyId != familyId);

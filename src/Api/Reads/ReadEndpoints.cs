@@ -28,7 +28,7 @@ internal static class ReadEndpoints
 
         endpoints.MapGet("/families/{familyId}", FamilyEndpoints.GetFamilyAsync)
             .RequireAuthorization(Scopes.FamiliesRead)
-            .Audited()
+            .Audited(familyIdRouteValue: null)
             .WithTags("Families")
             .WithName("GetFamily")
             .WithSummary("A family: members, open involvement, obligations, disputes, flags, lead professional. A merged id answers with the survivor. Live, or as of an instant (asOf/knownAt). ETag; If-None-Match gives 304.")

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using YoungCarers.Api.Audit;
 using YoungCarers.Domain.Families;
 using YoungCarers.Projections.ReadModel;
 
@@ -17,33 +18,19 @@ internal sealed class ReadStore(NpgsqlDataSource dataSource)
 
     public NpgsqlDataSource DataSource => dataSource;
 
-    /// <summary>The live family's stored document for an id (following merges), or null when the read model has no row for it.</summary>
-    public async Task<(string FamilyId, string DocumentJson)?> LiveDocumentAsync(string familyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The read model's row for an id: (survivor_id, document text), the document only when the family
+    /// is live (survivor_id null); no row when the read model does not know the id. Run with the
+    /// access record it is read for (<see cref="AccessAudit.RecordWithReadAsync"/>): one round trip for both.
+    /// </summary>
+    public static AuditedRead LiveDocumentRead(string familyId) => new(
+        $"SELECT survivor_id, CASE WHEN survivor_id IS NULL THEN document::text END FROM {Schema}.families WHERE family_id = @id",
+        () => [new NpgsqlParameter<string>("id", familyId)]);
+
+    /// <summary>The live family and its document for the survivor an id was merged into (following further merges), or null.</summary>
+    public async Task<(string FamilyId, string DocumentJson)?> SurvivorDocumentAsync(string survivorId, CancellationToken cancellationToken)
     {
-        // Nearly every id asked for is a live family: one primary-key look-up, with the merge chain
-        // followed only for an id that was merged away (a recursive query costs PostgreSQL twice as much).
-        string? survivorId;
-        await using (var command = dataSource.CreateCommand($"""
-            SELECT survivor_id, CASE WHEN survivor_id IS NULL THEN document::text END
-            FROM {Schema}.families WHERE family_id = @id
-            """))
-        {
-            command.Parameters.AddWithValue("id", familyId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                return null;
-            }
-
-            if (reader.IsDBNull(0))
-            {
-                return (familyId, reader.GetString(1));
-            }
-
-            survivorId = reader.GetString(0);
-        }
-
-        await using var survivor = dataSource.CreateCommand($"""
+        await using var command = dataSource.CreateCommand($"""
             WITH RECURSIVE chain(family_id, survivor_id, depth) AS (
                 SELECT family_id, survivor_id, 0 FROM {Schema}.families WHERE family_id = @id
                 UNION ALL
@@ -56,9 +43,9 @@ internal sealed class ReadStore(NpgsqlDataSource dataSource)
             WHERE c.survivor_id IS NULL
             LIMIT 1
             """);
-        survivor.Parameters.AddWithValue("id", survivorId);
-        await using var survivorReader = await survivor.ExecuteReaderAsync(cancellationToken);
-        return await survivorReader.ReadAsync(cancellationToken) ? (survivorReader.GetString(0), survivorReader.GetString(1)) : null;
+        command.Parameters.AddWithValue("id", survivorId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetString(1)) : null;
     }
 
     /// <summary>
