@@ -182,7 +182,7 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
 
         public TaskCompletionSource Crashed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
             Calls++;
             await inner.ApplyAsync(events, connection, transaction, cancellationToken);
