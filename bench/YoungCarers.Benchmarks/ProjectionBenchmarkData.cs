@@ -74,10 +74,27 @@ internal static class ProjectionBenchmarkData
         return new StoreFacts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 
+    /// <summary>CPU time used so far by this process and by the embedded database server (null on a given server).</summary>
+    public static CpuUse Cpu(BenchmarkDatabase database) =>
+        new(Process.GetCurrentProcess().TotalProcessorTime, database.ClusterDirectory is { } directory ? CpuTime.OfPostgres(directory) : null);
+
+    /// <summary>A report row: CPU per event of this process and of the database server between two readings, and the load averages around them.</summary>
+    public static void CpuRow(Report report, string label, CpuUse before, CpuUse after, long events, string loadBefore, string loadAfter)
+    {
+        var perEvent = Math.Max(1, events);
+        var process = (after.Process - before.Process).TotalMicroseconds / perEvent;
+        var postgres = after.Postgres - before.Postgres is { } server ? string.Create(CultureInfo.InvariantCulture, $"{server.TotalMicroseconds / perEvent:N1} µs/event") : "n/a";
+        report.Row(label, string.Create(CultureInfo.InvariantCulture, $"{process,10:N1} µs/event"),
+            $"this process; PostgreSQL {postgres}; load average {loadBefore} before, {loadAfter} after");
+    }
+
     public static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture) + " s";
 
     public static string Verdict(bool met, string target) => $"{(met ? "PASS" : "FAIL")} ({target})";
 }
+
+/// <summary>CPU time of this process and of the database server (null where it could not be read).</summary>
+internal sealed record CpuUse(TimeSpan Process, TimeSpan? Postgres);
 
 /// <param name="ReadModelFamilies">Rows in <c>read_model.families</c> (live families and pointers for merged ones).</param>
 internal sealed record StoreFacts(long Events, long LiveStreams, long ArchivedStreams, long ReadModelFamilies, long ReadModelObligations);

@@ -78,6 +78,8 @@ internal static class ProjectionLagBenchmark
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Ingesting {lines.Count - warmupLines:N0} events at {options.Rate:N0}/s in calls of {options.BatchSize} for {options.Seconds} s, the daemon projecting..."));
         var measuredFrom = (At: Stopwatch.GetTimestamp(), Latest(seen).Sequence);
+        var loadBefore = MachineLoad.Average();
+        var cpuBefore = ProjectionBenchmarkData.Cpu(database);
         var (batches, sendingElapsed, late) = await SendAsync(pipeline, lines.GetRange(warmupLines, lines.Count - warmupLines), options, seen, cancellationToken);
         var sent = lines.Count - warmupLines;
 
@@ -87,6 +89,8 @@ internal static class ProjectionLagBenchmark
         var lastPosition = batches.Count == 0 ? GlobalPosition.Start : batches.Max(batch => batch.Position);
         await WaitForAsync(seen, lastPosition, cancellationToken);
         var caughtUpAt = Stopwatch.GetTimestamp();
+        var cpuAfter = ProjectionBenchmarkData.Cpu(database);
+        var loadAfter = MachineLoad.Average();
 
         await stopPolling.CancelAsync();
         await polling;
@@ -134,6 +138,7 @@ internal static class ProjectionLagBenchmark
         var applyRate = (lastPosition.Sequence - measuredFrom.Sequence) / Stopwatch.GetElapsedTime(measuredFrom.At, caughtUpAt).TotalSeconds;
         report.Row("daemon applied", string.Create(CultureInfo.InvariantCulture, $"{applyRate,10:N0} events/s"),
             "from the start of the measured phase until it reached the last event (its throughput when behind)");
+        ProjectionBenchmarkData.CpuRow(report, "CPU (ingest and daemon)", cpuBefore, cpuAfter, lastPosition.Sequence - measuredFrom.Sequence, loadBefore, loadAfter);
         report.Row("stored in all", string.Create(CultureInfo.InvariantCulture, $"{facts.Events,10:N0} events"),
             string.Create(CultureInfo.InvariantCulture, $"{lags.Count + unreflected:N0} accepted in the measured phase (the rest duplicates or quarantined); {facts.LiveStreams:N0} live families, {facts.ArchivedStreams:N0} merged away"));
         report.Blank();

@@ -41,6 +41,8 @@ internal static class ProjectionRebuildBenchmark
 
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Rebuilding the read model from {before.Events:N0} events ({options.Parallelism} in parallel, {options.FamiliesPerChunk:N0} families per chunk)..."));
+            var loadBefore = MachineLoad.Average();
+            var cpuBefore = ProjectionBenchmarkData.Cpu(database);
             var rebuild = new ReadModelRebuild(database.DataSource, new FamilyReadModel(LocalPolicy.Default, TimeProvider.System));
             var lastReport = Stopwatch.GetTimestamp();
             var result = await rebuild.RunAsync(
@@ -55,6 +57,8 @@ internal static class ProjectionRebuildBenchmark
                     }
                 }),
                 cancellationToken);
+            var cpuAfter = ProjectionBenchmarkData.Cpu(database);
+            var loadAfter = MachineLoad.Average();
             var rebuildPeak = PeakMemory.ResidentMegabytes();
             var after = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
 
@@ -82,6 +86,7 @@ internal static class ProjectionRebuildBenchmark
             report.Row("bulk breakdown (summed over workers)",
                 $"read {ProjectionBenchmarkData.Seconds(read)}", $"evaluate {ProjectionBenchmarkData.Seconds(evaluate)}, write {ProjectionBenchmarkData.Seconds(write)}");
             report.Row("events", string.Create(CultureInfo.InvariantCulture, $"{result.Events,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"{result.CatchUpEvents:N0} caught up after the bulk pass"));
+            ProjectionBenchmarkData.CpuRow(report, "CPU (whole rebuild)", cpuBefore, cpuAfter, result.Events, loadBefore, loadAfter);
             report.Row("families", string.Create(CultureInfo.InvariantCulture, $"{result.Families,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"and {result.AbsorbedFamilies:N0} merged into others"));
             report.Row("read model", string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelFamilies,10:N0} family rows"), string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelObligations:N0} obligations"));
             report.Row("checkpoint", result.Checkpoint.ToString());

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using YoungCarers.Api.Security;
-using YoungCarers.EventStore.Streams;
+using YoungCarers.EventStore.AllEvents;
 using YoungCarers.Projections.Daemon;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Testing;
@@ -218,15 +218,17 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
 
         public int Failed => Volatile.Read(ref _failed);
 
-        public Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
             if (Volatile.Read(ref _failed) >= failures)
             {
-                return Task.CompletedTask;
+                return;
             }
 
             Interlocked.Increment(ref _failed);
-            throw new InvalidOperationException($"Cannot project {events[0].StreamId}: {events[0].Data}");
+            await using var command = new NpgsqlCommand("SELECT data::text FROM events WHERE seq = @seq", connection, transaction);
+            command.Parameters.AddWithValue("seq", events[0].Position.Sequence);
+            throw new InvalidOperationException($"Cannot project {events[0].StreamId}: {await command.ExecuteScalarAsync(cancellationToken)}");
         }
     }
 
@@ -239,7 +241,7 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
 
         public int Applied => Volatile.Read(ref _applied);
 
-        public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
             await Task.Delay(perPage, cancellationToken);
             Interlocked.Add(ref _applied, events.Count);

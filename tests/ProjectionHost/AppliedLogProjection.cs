@@ -1,5 +1,5 @@
 using Npgsql;
-using YoungCarers.EventStore.Streams;
+using YoungCarers.EventStore.AllEvents;
 using YoungCarers.Projections.Daemon;
 
 namespace YoungCarers.ProjectionHost;
@@ -15,7 +15,7 @@ internal sealed class AppliedLogProjection(IProjection inner, string table) : IP
 
     public string Name => inner.Name;
 
-    public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    public async Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await inner.ApplyAsync(events, connection, transaction, cancellationToken);
         await using var command = new NpgsqlCommand(_insert, connection, transaction);

@@ -186,7 +186,7 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
         /// <summary>Pages after the crash wait for this, so the test sees the state the crash left whatever the machine's speed.</summary>
         public TaskCompletionSource RetryAllowed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
             if (Volatile.Read(ref _crashed) == 1)
             {

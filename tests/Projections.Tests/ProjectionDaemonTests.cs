@@ -144,7 +144,7 @@ public sealed class ProjectionDaemonTests : IClassFixture<DatabaseFixture>, IAsy
 
         public int Applied { get; private set; }
 
-        public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
             Calls++;
             var mine = events.Where(e => e.StreamId.StartsWith(table, StringComparison.Ordinal)).ToList();

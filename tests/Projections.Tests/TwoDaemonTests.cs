@@ -1,5 +1,5 @@
 using Npgsql;
-using YoungCarers.EventStore.Streams;
+using YoungCarers.EventStore.AllEvents;
 using YoungCarers.Projections.Daemon;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Testing;
@@ -66,7 +66,7 @@ public sealed class TwoDaemonTests : IClassFixture<DatabaseFixture>, IAsyncLifet
     {
         public string Name => inner.Name;
 
-        public async Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        public async Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
             await inner.ApplyAsync(events, connection, transaction, cancellationToken);
             await using var command = new NpgsqlCommand("INSERT INTO applied_log (seq, daemon) SELECT unnest(@seqs), @daemon", connection, transaction);

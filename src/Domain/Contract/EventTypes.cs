@@ -13,7 +13,7 @@ internal abstract class StoredEventType(string name, Type clrType)
 
     public abstract string Serialize(IInboundEvent e);
 
-    public abstract IInboundEvent Deserialize(string json);
+    public abstract IInboundEvent Deserialize(ReadOnlySpan<byte> utf8Json);
 }
 
 internal sealed class StoredEventType<TEvent>(string name, JsonTypeInfo<TEvent> typeInfo) : StoredEventType(name, typeof(TEvent))
@@ -21,8 +21,8 @@ internal sealed class StoredEventType<TEvent>(string name, JsonTypeInfo<TEvent> 
 {
     public override string Serialize(IInboundEvent e) => JsonSerializer.Serialize((TEvent)e, typeInfo);
 
-    public override IInboundEvent Deserialize(string json) =>
-        JsonSerializer.Deserialize(json, typeInfo) ?? throw new JsonException($"The stored {Name} event is JSON null.");
+    public override IInboundEvent Deserialize(ReadOnlySpan<byte> utf8Json) =>
+        JsonSerializer.Deserialize(utf8Json, typeInfo) ?? throw new JsonException($"The stored {Name} event is JSON null.");
 }
 
 /// <summary>A type name upstream systems may publish, how its payload is read, and what it is stored as.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace YoungCarers.Domain.Contract;
@@ -21,10 +22,18 @@ public static class StoredEventSerializer
     /// <exception cref="JsonException">The JSON is not a complete event of that type.</exception>
     public static IInboundEvent Deserialize(string type, string json)
     {
-        ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(json);
+        return Deserialize(type, Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>As <see cref="Deserialize(string, string)"/>, from the JSON's UTF-8 bytes (as the store holds it).</summary>
+    /// <exception cref="UnknownEventTypeException">The type is not in the catalogue.</exception>
+    /// <exception cref="JsonException">The JSON is not a complete event of that type.</exception>
+    public static IInboundEvent Deserialize(string type, ReadOnlySpan<byte> utf8Json)
+    {
+        ArgumentNullException.ThrowIfNull(type);
         var stored = EventCatalogue.FindStored(type) ?? throw new UnknownEventTypeException(type);
-        return stored.Deserialize(json);
+        return stored.Deserialize(utf8Json);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -76,7 +77,14 @@ public static class FamilyEventSerializer
         _ => throw new ArgumentException($"{e.GetType().Name} has no stored type name.", nameof(e)),
     };
 
-    public static IFamilyEvent Deserialize(string type, string json) => type switch
+    public static IFamilyEvent Deserialize(string type, string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return Deserialize(type, Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>As <see cref="Deserialize(string, string)"/>, from the JSON's UTF-8 bytes (as the store holds it).</summary>
+    public static IFamilyEvent Deserialize(string type, ReadOnlySpan<byte> json) => type switch
     {
         FamilyMerged.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilyMerged)!,
         FamilyAbsorbed.TypeName => JsonSerializer.Deserialize(json, FamilyEventJsonContext.Default.FamilyAbsorbed)!,

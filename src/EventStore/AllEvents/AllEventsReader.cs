@@ -21,11 +21,28 @@ public sealed class AllEventsReader(NpgsqlDataSource dataSource)
     public static TimeSpan DefaultPollInterval { get; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The next events after <paramref name="after"/>, at most <paramref name="maxCount"/>.</summary>
-    public async Task<IReadOnlyList<RecordedEvent>> ReadAsync(GlobalPosition after, int maxCount, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RecordedEvent>> ReadAsync(GlobalPosition after, int maxCount, CancellationToken cancellationToken = default) =>
+        ReadPageAsync(EventReader.SelectColumns, EventReader.Read, after, maxCount, cancellationToken);
+
+    /// <summary>
+    /// Where the next events after <paramref name="after"/> are, at most <paramref name="maxCount"/>:
+    /// the page <see cref="ReadAsync"/> would return, without the events' data, for a reader that
+    /// reads what it needs of them from their streams.
+    /// </summary>
+    public Task<IReadOnlyList<EventPointer>> ReadPointersAsync(GlobalPosition after, int maxCount, CancellationToken cancellationToken = default) =>
+        ReadPageAsync(
+            "SELECT seq, transaction_id, stream_id, stream_version",
+            reader => new EventPointer(new GlobalPosition(reader.GetFieldValue<ulong>(1), reader.GetInt64(0)), reader.GetString(2), reader.GetInt64(3)),
+            after,
+            maxCount,
+            cancellationToken);
+
+    private async Task<IReadOnlyList<T>> ReadPageAsync<T>(
+        string select, Func<NpgsqlDataReader, T> read, GlobalPosition after, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         await using var command = dataSource.CreateCommand($"""
-            {EventReader.SelectColumns}
+            {select}
             FROM events
             WHERE (transaction_id, seq) > (@transaction_id::xid8, @seq)
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -36,10 +53,10 @@ public sealed class AllEventsReader(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("seq", after.Sequence);
         command.Parameters.AddWithValue("max", maxCount);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var events = new List<RecordedEvent>();
+        var events = new List<T>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(EventReader.Read(reader));
+            events.Add(read(reader));
         }
 
         return events;

@@ -1,5 +1,5 @@
 using Npgsql;
-using YoungCarers.EventStore.Streams;
+using YoungCarers.EventStore.AllEvents;
 
 namespace YoungCarers.Projections.Daemon;
 
@@ -11,7 +11,8 @@ public interface IProjection
 
     /// <summary>
     /// Applies a page of events, in order, inside the daemon's transaction; the daemon moves the
-    /// checkpoint in the same transaction, so the page is applied exactly once or not at all.
+    /// checkpoint in the same transaction, so the page is applied exactly once or not at all. The
+    /// page says where each event is; a projection reads what it needs of them in the transaction.
     /// </summary>
-    Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken);
+    Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken);
 }

@@ -75,7 +75,7 @@ public sealed partial class ProjectionDaemon(
         var failuresMayBeRecorded = true;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var page = await _reader.ReadAsync(position, options.PageSize, stoppingToken);
+            var page = await _reader.ReadPointersAsync(position, options.PageSize, stoppingToken);
             if (page.Count == 0)
             {
                 // Also proves the leadership session is still there.
@@ -102,7 +102,7 @@ public sealed partial class ProjectionDaemon(
 
     private static async Task ApplyPageAsync(
         IProjection projection,
-        IReadOnlyList<RecordedEvent> page,
+        IReadOnlyList<EventPointer> page,
         GlobalPosition position,
         bool clearFailures,
         NpgsqlConnection connection,

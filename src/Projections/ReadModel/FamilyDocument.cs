@@ -203,6 +203,9 @@ public static class FamilyDocuments
 
     public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, FamilyDocumentJsonContext.Default.FamilyDocument);
 
+    /// <summary>As <see cref="ToJson"/>, in UTF-8, the form the <c>jsonb</c> column is written in.</summary>
+    public static byte[] ToUtf8Json(FamilyDocument document) => JsonSerializer.SerializeToUtf8Bytes(document, FamilyDocumentJsonContext.Default.FamilyDocument);
+
     public static FamilyDocument FromJson(string json) => JsonSerializer.Deserialize(json, FamilyDocumentJsonContext.Default.FamilyDocument)!;
 
     /// <summary>

@@ -1,5 +1,5 @@
 using Npgsql;
-using YoungCarers.EventStore.Streams;
+using YoungCarers.EventStore.AllEvents;
 using YoungCarers.Projections.Daemon;
 
 namespace YoungCarers.Projections.ReadModel;
@@ -14,7 +14,7 @@ public sealed class FamilyReadModelProjection(FamilyReadModel model) : IProjecti
 
     public string Name => ProjectionName;
 
-    public Task ApplyAsync(IReadOnlyList<RecordedEvent> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    public Task ApplyAsync(IReadOnlyList<EventPointer> events, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         return model.RefreshAsync(events.Select(e => e.StreamId), connection, transaction, ReadModelSchema.Live, skipBusy: false, cancellationToken);

@@ -4,6 +4,7 @@ using YoungCarers.Domain.Policy;
 namespace YoungCarers.Projections.ReadModel;
 
 /// <summary>Everything the read model holds about one family, ready to write.</summary>
+/// <param name="DocumentJson">The family's document as UTF-8 JSON, as the <c>jsonb</c> column takes it.</param>
 internal sealed record FamilyRecord(
     string FamilyId,
     string? SurvivorId,
@@ -13,7 +14,7 @@ internal sealed record FamilyRecord(
     string PolicyVersion,
     DateTimeOffset EvaluatedAt,
     DateTimeOffset? NextChangeAt,
-    string DocumentJson,
+    byte[] DocumentJson,
     IReadOnlyList<Obligation> Obligations,
     IReadOnlyList<(Flag Flag, IReadOnlyList<string> Services)> Flags,
     IReadOnlyList<DisputeDocument> Disputes);
@@ -73,7 +74,7 @@ internal static class FamilyEvaluator
             policy.Version,
             now,
             next,
-            FamilyDocuments.ToJson(document),
+            FamilyDocuments.ToUtf8Json(document),
             obligations,
             [.. document.Flags.Select((flag, i) => (flags[i], flag.Services))],
             document.Disputes);
@@ -88,7 +89,7 @@ internal static class FamilyEvaluator
         policy.Version,
         now,
         null,
-        FamilyDocuments.ToJson(FamilyDocuments.Absorbed(familyId, survivorId, streamVersion, now, policy.Version)),
+        FamilyDocuments.ToUtf8Json(FamilyDocuments.Absorbed(familyId, survivorId, streamVersion, now, policy.Version)),
         [],
         [],
         []);

@@ -11,7 +11,7 @@ internal sealed record StoredFact(
     long StreamVersion,
     long Sequence,
     string Type,
-    string Data,
+    byte[] Data,
     string Source,
     string SourceEventId,
     DateTimeOffset OccurredAt,
@@ -19,14 +19,15 @@ internal sealed record StoredFact(
 {
     /// <summary>The columns <see cref="Read"/> expects, in order, from <c>events</c> aliased <c>e</c>.</summary>
     public const string Columns =
-        "e.stream_id, e.stream_version, e.seq, e.type, e.data::text, e.source, e.source_event_id, e.occurred_at, e.recorded_at";
+        "e.stream_id, e.stream_version, e.seq, e.type, e.data, e.source, e.source_event_id, e.occurred_at, e.recorded_at";
 
     public static StoredFact Read(Npgsql.NpgsqlDataReader reader, int offset) => new(
         reader.GetString(offset),
         reader.GetInt64(offset + 1),
         reader.GetInt64(offset + 2),
         reader.GetString(offset + 3),
-        reader.GetString(offset + 4),
+        // The JSON's UTF-8 bytes, as the deserializer reads them: no detour through a string.
+        reader.GetFieldValue<byte[]>(offset + 4),
         reader.GetString(offset + 5),
         reader.GetString(offset + 6),
         reader.GetFieldValue<DateTimeOffset>(offset + 7),
@@ -43,7 +44,7 @@ internal static class FamilyFacts
 {
     private static readonly FrozenSet<string> InboundTypes = EventCatalogue.StoredTypes.ToFrozenSet(StringComparer.Ordinal);
 
-    public static object Payload(string type, string json) =>
+    public static object Payload(string type, byte[] json) =>
         InboundTypes.Contains(type) ? StoredEventSerializer.Deserialize(type, json) : FamilyEventSerializer.Deserialize(type, json);
 
     /// <summary>

@@ -293,7 +293,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         long events = 0;
         while (true)
         {
-            var page = await reader.ReadAsync(position, options.CatchUpPageSize, cancellationToken);
+            var page = await reader.ReadPointersAsync(position, options.CatchUpPageSize, cancellationToken);
             if (page.Count == 0)
             {
                 return (position, events);
