@@ -33,6 +33,9 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
     /// <summary>Where the run's data lives, for the report.</summary>
     public string Description { get; }
 
+    /// <summary>The embedded cluster's data directory (to measure its CPU), or null on a given server.</summary>
+    public string? ClusterDirectory => _cluster?.DataDirectory;
+
     /// <summary>A new database on the given server, or an embedded cluster, migrated with the event store and <paramref name="featureAssemblies"/>.</summary>
     public static async Task<BenchmarkDatabase> CreateAsync(string? connectionString, CancellationToken cancellationToken, params Assembly[] featureAssemblies) =>
         await MigratedAsync(
