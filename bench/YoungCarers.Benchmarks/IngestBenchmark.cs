@@ -38,8 +38,10 @@ internal static class IngestBenchmark
             await Console.Error.WriteLineAsync($"Replaying {generation.Lines:N0} lines in batches of {options.BatchSize:N0}...");
             var loadBefore = MachineLoad.Average();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var serverCpuBefore = database.ClusterDirectory is { } directory ? CpuTime.OfPostgres(directory) : null;
             var outcome = await ReplayAsync(database.DataSource, file, options, cancellationToken);
             var replayCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var serverCpu = database.ClusterDirectory is { } clusterDirectory ? CpuTime.OfPostgres(clusterDirectory) - serverCpuBefore : null;
             var loadAfter = MachineLoad.Average();
             var peakMegabytes = PeakMemory.ResidentMegabytes();
             var stored = await StoredFacts.ReadAsync(database.DataSource, cancellationToken);
@@ -73,6 +75,8 @@ internal static class IngestBenchmark
             report.Row("load average (1, 5, 15 min)", $"{loadBefore} -> {loadAfter}", "at the start and end of the replay; the machine is shared");
             report.Row("this process's CPU", $"{replayCpu.TotalMicroseconds / Math.Max(1, outcome.Events),10:N0} µs/event",
                 $"{replayCpu.TotalSeconds:N1} s during the replay (the database server's is not counted)");
+            report.Row("the database server's CPU", serverCpu is { } serverTime ? $"{serverTime.TotalMicroseconds / Math.Max(1, outcome.Events),10:N0} µs/event" : "n/a",
+                serverCpu is { } serverSeconds ? $"{serverSeconds.TotalSeconds:N1} s during the replay (embedded cluster: postmaster, backends, helpers)" : "not measured on a given server");
             report.Row("accepted", $"{outcome.Accepted,10:N0}", $"generator intended {generation.Valid:N0}");
             report.Row("duplicates", $"{outcome.Duplicates,10:N0}", $"generator intended {generation.Duplicates:N0}");
             report.Row("quarantined", $"{outcome.Quarantined,10:N0}", $"generator intended {generation.Invalid:N0}");
@@ -108,8 +112,11 @@ internal static class IngestBenchmark
         }
     }
 
-    private static async Task<ReplayProgress> ReplayAsync(NpgsqlDataSource dataSource, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
+    private static async Task<ReplayProgress> ReplayAsync(NpgsqlDataSource server, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
     {
+        // Prepared statements as the replay command's data source has them (the service's defaults).
+        await using var dataSource = NpgsqlDataSource.Create(
+            new NpgsqlConnectionStringBuilder(server.ConnectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString);
         var pipeline = new IngestPipeline(new PostgresEventStore(dataSource), new QuarantineStore(dataSource), TimeProvider.System);
         var replay = new FileReplay(pipeline, new ReplayCheckpoints(dataSource));
         var lastReport = Stopwatch.GetTimestamp();

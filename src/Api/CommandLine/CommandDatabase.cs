@@ -31,7 +31,7 @@ internal sealed class CommandDatabase : IAsyncDisposable
             .AddCommandLine(configurationArgs)
             .Build();
         var database = await DatabaseConnection.ResolveAsync(configuration, cancellationToken);
-        return new CommandDatabase(database, NpgsqlDataSource.Create(database.ConnectionString));
+        return new CommandDatabase(database, NpgsqlDataSource.Create(DataSourceDefaults.Apply(database.ConnectionString)));
     }
 
     /// <summary>Opens the database with its schema brought up to date, as the service would at start-up.</summary>
