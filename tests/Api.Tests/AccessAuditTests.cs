@@ -204,6 +204,24 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
     }
 
     [Fact]
+    public async Task Requests_too_large_to_share_a_batch_are_each_written_whole()
+    {
+        var client = $"large-{Guid.NewGuid():N}";
+        await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+        var perRequest = (AccessAuditWriter.MaxBatchRows / 2) + 1;
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(r => writer.WriteAsync(
+            [.. Enumerable.Range(0, perRequest).Select(i => new AccessRecord(client, [Scopes.ObligationsRead], $"family-{r}-{i}", "GET /obligations", "review", null))],
+            DateTimeOffset.UtcNow, CancellationToken.None)));
+
+        await using var count = fixture.Database.DataSource.CreateCommand("SELECT count(*), count(DISTINCT family_id) FROM access_audit WHERE client = @client");
+        count.Parameters.AddWithValue("client", client);
+        await using var reader = await count.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((4L * perRequest, 4L * perRequest), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    [Fact]
     public async Task A_read_whose_record_cannot_be_written_returns_nothing()
     {
         await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
