@@ -196,16 +196,7 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
     private async Task<HttpResponseMessage> PostAsync(string path, object? body, string? ifMatch, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = body is null ? null : JsonContent.Create(body) };
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        if (key is not null)
-        {
-            request.Headers.Add("Idempotency-Key", key);
-        }
-
+        request.WithWriteHeaders(ifMatch, key);
         var response = await _client.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();
         return response;

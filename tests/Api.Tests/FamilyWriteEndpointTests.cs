@@ -103,8 +103,7 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         {
             Content = JsonContent.Create(new { familyIds = new[] { first, second }, note = "same household" }),
         };
-        request.Headers.TryAddWithoutValidation("If-Match", $"\"{first}:{await VersionAsync(first)}\", \"{second}:{await VersionAsync(second)}\"");
-        request.Headers.Add("Idempotency-Key", $"merge-{first}");
+        request.WithWriteHeaders($"\"{first}:{await VersionAsync(first)}\", \"{second}:{await VersionAsync(second)}\"", $"merge-{first}");
         var merge = await admin.SendAsync(request);
         var survivor = (await merge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString()!;
         var absorbed = survivor == first ? second : first;
@@ -125,8 +124,7 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         async Task<HttpResponseMessage> RaiseAsync(string target)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/families/{target}/disputes", UriKind.Relative)) { Content = JsonContent.Create(body) };
-            request.Headers.TryAddWithoutValidation("If-Match", $"\"{await VersionAsync(target)}\"");
-            request.Headers.Add("Idempotency-Key", $"one-key-{family}");
+            request.WithWriteHeaders($"\"{await VersionAsync(target)}\"", $"one-key-{family}");
             return await http.SendAsync(request);
         }
 
@@ -185,8 +183,7 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         async Task<HttpResponseMessage> RaiseAsync(string target, long ifMatch)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/families/{target}/disputes", UriKind.Relative)) { Content = JsonContent.Create(body) };
-            request.Headers.TryAddWithoutValidation("If-Match", $"\"{ifMatch}\"");
-            request.Headers.Add("Idempotency-Key", key);
+            request.WithWriteHeaders($"\"{ifMatch}\"", key);
             var response = await http.SendAsync(request);
             await response.Content.LoadIntoBufferAsync();
             return response;
@@ -235,15 +232,9 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
     {
         using var http = service.Service.ClientWith(scopes, "dispute-desk");
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
-        if (ifMatch is { } version)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
-        }
-
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", $"{path.GetHashCode(StringComparison.Ordinal)}-{idempotencyKey}");
-        }
+        request.WithWriteHeaders(
+            ifMatch is { } version ? $"\"{version}\"" : null,
+            idempotencyKey is null ? null : $"{path.GetHashCode(StringComparison.Ordinal)}-{idempotencyKey}");
 
         var response = await http.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();

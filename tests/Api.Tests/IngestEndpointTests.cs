@@ -159,16 +159,7 @@ public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDispo
         {
             Content = corrected is null ? null : new StringContent(corrected, Encoding.UTF8, "application/cloudevents+json"),
         };
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        if (key is not null)
-        {
-            request.Headers.Add("Idempotency-Key", key);
-        }
-
+        request.WithWriteHeaders(ifMatch, key);
         var response = await _client.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();
         return response;

@@ -49,8 +49,7 @@ public sealed class ReadApiFixture : IAsyncLifetime
         {
             Content = JsonContent.Create(new { familyIds = new[] { Survivor, Absorbed }, note = "same household" }),
         };
-        mergeRequest.Headers.TryAddWithoutValidation("If-Match", $"\"{Survivor}:{await VersionAsync(Survivor)}\", \"{Absorbed}:{await VersionAsync(Absorbed)}\"");
-        mergeRequest.Headers.Add("Idempotency-Key", "read-fixture-merge");
+        mergeRequest.WithWriteHeaders($"\"{Survivor}:{await VersionAsync(Survivor)}\", \"{Absorbed}:{await VersionAsync(Absorbed)}\"", "read-fixture-merge");
         var merge = await writer.SendAsync(mergeRequest);
         merge.EnsureSuccessStatusCode();
         var survivor = (await merge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("survivorFamilyId").GetString()!;

@@ -47,4 +47,23 @@ internal static class TestAuth
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return request;
     }
+
+    /// <summary>
+    /// A write's <c>If-Match</c> (sent as given, unvalidated, so tests can send malformed ones) and
+    /// <c>Idempotency-Key</c>, each only when given.
+    /// </summary>
+    public static HttpRequestMessage WithWriteHeaders(this HttpRequestMessage request, string? ifMatch, string? idempotencyKey)
+    {
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return request;
+    }
 }
