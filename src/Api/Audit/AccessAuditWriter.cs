@@ -112,6 +112,7 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
                 {
                     query.Parameters.Add(parameter);
                 }
+
                 command.BatchCommands.Add(query);
             }
         }
