@@ -207,24 +207,19 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
         {
             var response = await SendAsync(Scopes.ObligationsRead, $"/obligations?limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var text = await response.Content.ReadAsStringAsync();
+            var page = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var texts = VisibleTexts(page).ToList();
             foreach (var personal in new[]
             {
                 ReadApiFixture.YoungCarerName, "Maya", "Tomasz", "Dawn", "Hughes", "2011-05-06", ReadApiFixture.YoungCarerNhs,
                 ReadApiFixture.YoungCarerId, "RC-", "RA-", "system:", "nhs:", "givenName", "birthDate", "personKey", "identifiers",
             })
             {
-                Assert.DoesNotContain(personal, text, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain(texts, text => text.Contains(personal, StringComparison.OrdinalIgnoreCase));
             }
 
-            var page = JsonSerializer.Deserialize<JsonElement>(text);
             items.AddRange(page.GetProperty("items").EnumerateArray());
             cursor = page.GetProperty("nextCursor").GetString();
-            if (cursor is not null)
-            {
-                var decoded = Convert.FromBase64String(cursor.Replace('-', '+').Replace('_', '/').PadRight(cursor.Length + ((4 - (cursor.Length % 4)) % 4), '='));
-                Assert.DoesNotContain("RC-", System.Text.Encoding.UTF8.GetString(decoded), StringComparison.Ordinal);
-            }
         }
         while (cursor is not null);
 
@@ -326,6 +321,41 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     [InlineData(new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 0.9, 9.1)]
     public void Percentiles_interpolate_between_ranks(int[] sorted, double p, double expected) =>
         Assert.Equal((decimal)expected, Reads.IndicatorEndpoints.Percentile(sorted, (decimal)p));
+
+    // A cursor is base64url, so a name can turn up in its letters by chance (CI once found "Dawn"): what it carries is checked decoded.
+    private static IEnumerable<string> VisibleTexts(JsonElement element, string? propertyName = null)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    yield return property.Name;
+                    foreach (var text in VisibleTexts(property.Value, property.Name))
+                    {
+                        yield return text;
+                    }
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var text in element.EnumerateArray().SelectMany(item => VisibleTexts(item)))
+                {
+                    yield return text;
+                }
+
+                break;
+            case JsonValueKind.String when propertyName == "nextCursor":
+                yield return System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(element.GetString()));
+                break;
+            case JsonValueKind.String:
+                yield return element.GetString()!;
+                break;
+            default:
+                yield return element.GetRawText();
+                break;
+        }
+    }
 
     private async Task<HttpResponseMessage> SendAsync(string? scopes, string url, string client = "test-client", string? purpose = Purpose, Action<HttpRequestMessage>? configure = null)
     {
