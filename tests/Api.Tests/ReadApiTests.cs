@@ -229,6 +229,27 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     }
 
     [Fact]
+    public async Task An_obligations_page_is_logged_as_one_access_naming_each_family_on_it_and_found_by_any_of_them()
+    {
+        var client = $"obligations-{Guid.NewGuid():N}";
+        var page = await GetJsonAsync(Scopes.ObligationsRead, "/obligations?limit=200", client);
+        var families = page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("familyId").GetString()!).Distinct().Order(StringComparer.Ordinal).ToList();
+        using var admin = data.Service.Service.ClientWith(Scopes.Admin);
+
+        var logged = await admin.GetFromJsonAsync<JsonElement>($"/audit/access?client={client}");
+
+        Assert.True(families.Count >= 2);
+        var entry = Assert.Single(logged.GetProperty("items").EnumerateArray());
+        Assert.Equal(families, entry.GetProperty("familyIds").EnumerateArray().Select(f => f.GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal("GET /obligations", entry.GetProperty("resource").GetString());
+        foreach (var family in families)
+        {
+            var found = await admin.GetFromJsonAsync<JsonElement>($"/audit/access?client={client}&familyId={family}");
+            Assert.Equal(entry.GetProperty("id").GetInt64(), Assert.Single(found.GetProperty("items").EnumerateArray()).GetProperty("id").GetInt64());
+        }
+    }
+
+    [Fact]
     public async Task Obligations_filter_by_status_service_and_due_date_and_refuse_bad_filters()
     {
         var page = await GetJsonAsync(Scopes.ObligationsRead, "/obligations?status=overdue&owedBy=childrens-social-care&dueBefore=2030-01-01&limit=200");
@@ -383,7 +404,11 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     {
         await using var connection = new NpgsqlConnection(data.Service.Database.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT family_id, purpose, resource FROM access_audit WHERE client = @client", connection);
+        await using var command = new NpgsqlCommand("""
+            SELECT f, a.purpose, a.resource
+            FROM access_audit a LEFT JOIN LATERAL unnest(coalesce(a.family_ids, ARRAY[a.family_id])) f ON true
+            WHERE a.client = @client
+            """, connection);
         command.Parameters.AddWithValue("client", client);
         var rows = new List<(string?, string, string)>();
         await using var reader = await command.ExecuteReaderAsync();

@@ -5,11 +5,12 @@ using YoungCarers.Api.Security;
 
 namespace YoungCarers.Api.Audit;
 
-/// <summary>One read of family data: who, with which scopes, which family (if one), which resource, why.</summary>
-public sealed record AccessRecord(string Client, IReadOnlyList<string> Scopes, string? FamilyId, string Resource, string Purpose, string? TraceId);
+/// <summary>One request's read of family data: who, with which scopes, which families (none, one, or a list page's), which resource, why.</summary>
+public sealed record AccessRecord(string Client, IReadOnlyList<string> Scopes, IReadOnlyList<string> FamilyIds, string Resource, string Purpose, string? TraceId);
 
 /// <summary>A recorded access, as <c>GET /audit/access</c> lists it.</summary>
-public sealed record AccessAuditEntry(long Id, DateTimeOffset At, string Client, IReadOnlyList<string> Scopes, string? FamilyId, string Resource, string Purpose, string? TraceId);
+/// <param name="FamilyIds">The families the request read: one for a family read, a list page's families, or none.</param>
+public sealed record AccessAuditEntry(long Id, DateTimeOffset At, string Client, IReadOnlyList<string> Scopes, IReadOnlyList<string> FamilyIds, string Resource, string Purpose, string? TraceId);
 
 /// <summary>Filters for <see cref="AccessAudit.ListAsync"/>: all optional; newest first, before <see cref="Before"/> (the cursor).</summary>
 public sealed record AccessAuditQuery(string? FamilyId = null, string? Client = null, DateTimeOffset? From = null, DateTimeOffset? To = null, long? Before = null, int Limit = 50);
@@ -46,7 +47,7 @@ public sealed class AccessAudit
         _writer = writer;
     }
 
-    /// <summary>Records accesses (one row per record) in one statement; returns their ids.</summary>
+    /// <summary>Records accesses (one row each) in one statement; returns their ids.</summary>
     public async Task<IReadOnlyList<long>> RecordAsync(IReadOnlyList<AccessRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -59,8 +60,7 @@ public sealed class AccessAudit
         (await RecordAsync([record], cancellationToken))[0];
 
     /// <summary>
-    /// Records the current request's access to each family (or one row without a family when none is
-    /// given): the caller from its token, the purpose from the <see cref="PurposeHeader"/> header (the
+    /// Records the current request's access to these families (one row naming them all, or none): the caller from its token, the purpose from the <see cref="PurposeHeader"/> header (the
     /// endpoint must use <see cref="AccessAuditEndpointExtensions.WithAccessAudit{TBuilder}"/>, which checks it).
     /// </summary>
     public async Task RecordAsync(HttpContext context, IEnumerable<string?> familyIds, CancellationToken cancellationToken = default) =>
@@ -78,18 +78,13 @@ public sealed class AccessAudit
     {
         ArgumentNullException.ThrowIfNull(context);
         var purpose = PurposeOf(context) ?? throw new InvalidOperationException($"The request states no purpose; add WithAccessAudit() to the endpoint so a missing {PurposeHeader} is refused.");
-        var families = familyIds.Distinct(StringComparer.Ordinal).ToList();
-        if (families.Count == 0)
-        {
-            families.Add(null);
-        }
-
+        string[] families = [.. familyIds.OfType<string>().Distinct(StringComparer.Ordinal)];
         var client = CallerIdentity.ClientOf(context.User) ?? "anonymous";
         var scopes = CallerIdentity.ScopesOf(context.User);
         var resource = ResourceOf(context);
         var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
-        var rows = await _writer.ReadAsync([.. families.Select(family => new AccessRecord(client, scopes, family, resource, purpose, traceId))], _clock.GetUtcNow(), read, cancellationToken);
-        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + families.Count;
+        var rows = await _writer.ReadAsync([new AccessRecord(client, scopes, families, resource, purpose, traceId)], _clock.GetUtcNow(), read, cancellationToken);
+        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
         return rows;
     }
 
@@ -115,49 +110,79 @@ public sealed class AccessAudit
     }
 
     /// <summary>The insert of the rows, in order, returning their ids.</summary>
-    internal static NpgsqlBatchCommand InsertCommand(IReadOnlyList<(AccessRecord Record, DateTimeOffset At)> rows) => new("""
-        INSERT INTO access_audit (at, client, scopes, family_id, resource, purpose, trace_id)
-        SELECT r.at, r.client, string_to_array(r.scopes, ' '), r.family_id, r.resource, r.purpose, r.trace_id
-        FROM unnest(@ats, @clients, @scopes, @families, @resources, @purposes, @traces) WITH ORDINALITY
-            AS r(at, client, scopes, family_id, resource, purpose, trace_id, n)
-        ORDER BY r.n
-        RETURNING id
-        """)
+    /// <remarks>
+    /// A record naming one family fills <c>family_id</c>, one naming several fills <c>family_ids</c>.
+    /// Every record's families travel in one flat array, which each row slices by its first index and count.
+    /// </remarks>
+    internal static NpgsqlBatchCommand InsertCommand(IReadOnlyList<(AccessRecord Record, DateTimeOffset At)> rows)
     {
-        Parameters =
+        var families = new List<string>();
+        var firsts = new int[rows.Count];
+        var counts = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
         {
-            new NpgsqlParameter<DateTimeOffset[]>("ats", [.. rows.Select(r => r.At.ToUniversalTime())]),
-            new NpgsqlParameter<string[]>("clients", [.. rows.Select(r => r.Record.Client)]),
-            new NpgsqlParameter<string[]>("scopes", [.. rows.Select(r => string.Join(' ', r.Record.Scopes))]),
-            new NpgsqlParameter("families", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.FamilyId ?? DBNull.Value).ToArray() },
-            new NpgsqlParameter<string[]>("resources", [.. rows.Select(r => r.Record.Resource)]),
-            new NpgsqlParameter<string[]>("purposes", [.. rows.Select(r => r.Record.Purpose)]),
-            new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.TraceId ?? DBNull.Value).ToArray() },
-        },
-    };
+            firsts[i] = families.Count + 1;
+            counts[i] = rows[i].Record.FamilyIds.Count;
+            families.AddRange(rows[i].Record.FamilyIds);
+        }
+
+        return new("""
+            INSERT INTO access_audit (at, client, scopes, family_id, family_ids, resource, purpose, trace_id)
+            SELECT r.at, r.client, string_to_array(r.scopes, ' '),
+                   CASE WHEN r.family_count = 1 THEN (@families::text[])[r.first_family] END,
+                   CASE WHEN r.family_count > 1 THEN (@families::text[])[r.first_family : r.first_family + r.family_count - 1] END,
+                   r.resource, r.purpose, r.trace_id
+            FROM unnest(@ats, @clients, @scopes, @firsts, @counts, @resources, @purposes, @traces) WITH ORDINALITY
+                AS r(at, client, scopes, first_family, family_count, resource, purpose, trace_id, n)
+            ORDER BY r.n
+            RETURNING id
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<DateTimeOffset[]>("ats", [.. rows.Select(r => r.At.ToUniversalTime())]),
+                new NpgsqlParameter<string[]>("clients", [.. rows.Select(r => r.Record.Client)]),
+                new NpgsqlParameter<string[]>("scopes", [.. rows.Select(r => string.Join(' ', r.Record.Scopes))]),
+                new NpgsqlParameter<string[]>("families", [.. families]),
+                new NpgsqlParameter<int[]>("firsts", firsts),
+                new NpgsqlParameter<int[]>("counts", counts),
+                new NpgsqlParameter<string[]>("resources", [.. rows.Select(r => r.Record.Resource)]),
+                new NpgsqlParameter<string[]>("purposes", [.. rows.Select(r => r.Record.Purpose)]),
+                new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => (object?)r.Record.TraceId ?? DBNull.Value).ToArray() },
+            },
+        };
+    }
 
     /// <summary>Newest first, filtered, at most <see cref="MaxPageSize"/> per page.</summary>
     public async Task<AccessAuditPage> ListAsync(AccessAuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var limit = Math.Clamp(query.Limit, 1, MaxPageSize);
-        await using var command = _dataSource.CreateCommand("""
-            SELECT id, at, client, scopes, family_id, resource, purpose, trace_id
+        // Only the filters given, so that each one's index serves it.
+        var conditions = new List<string>();
+        await using var command = _dataSource.CreateCommand();
+        void Filter(string condition, string name, object? value, NpgsqlDbType type)
+        {
+            if (value is not null)
+            {
+                conditions.Add(condition);
+                command.Parameters.Add(new NpgsqlParameter(name, type) { Value = value });
+            }
+        }
+
+        Filter("(family_id = @family OR family_ids @> ARRAY[@family])", "family", query.FamilyId, NpgsqlDbType.Text);
+        Filter("client = @client", "client", query.Client, NpgsqlDbType.Text);
+        Filter("at >= @from", "from", query.From?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        Filter("at < @to", "to", query.To?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        Filter("id < @before", "before", query.Before, NpgsqlDbType.Bigint);
+        command.Parameters.AddWithValue("limit", limit);
+        command.CommandText = $"""
+            SELECT id, at, client, scopes, family_id, family_ids, resource, purpose, trace_id
             FROM access_audit
-            WHERE (@family::text IS NULL OR family_id = @family)
-              AND (@client::text IS NULL OR client = @client)
-              AND (@from::timestamptz IS NULL OR at >= @from)
-              AND (@to::timestamptz IS NULL OR at < @to)
-              AND (@before::bigint IS NULL OR id < @before)
+            {(conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions))}
             ORDER BY id DESC
             LIMIT @limit
-            """);
-        command.Parameters.Add(new NpgsqlParameter("family", NpgsqlDbType.Text) { Value = (object?)query.FamilyId ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("client", NpgsqlDbType.Text) { Value = (object?)query.Client ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = (object?)query.From?.ToUniversalTime() ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = (object?)query.To?.ToUniversalTime() ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Bigint) { Value = (object?)query.Before ?? DBNull.Value });
-        command.Parameters.AddWithValue("limit", limit);
+            """;
         var items = new List<AccessAuditEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -167,10 +192,10 @@ public sealed class AccessAudit
                 reader.GetFieldValue<DateTimeOffset>(1),
                 reader.GetString(2),
                 reader.GetFieldValue<string[]>(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetString(5),
+                reader.IsDBNull(5) ? reader.IsDBNull(4) ? [] : [reader.GetString(4)] : reader.GetFieldValue<string[]>(5),
                 reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7)));
+                reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
 
         return new AccessAuditPage(items, items.Count == limit ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);

@@ -6,7 +6,7 @@ namespace YoungCarers.Api.Audit;
 /// <summary>
 /// Writes the access records of concurrent requests together. Each request queues its records and
 /// waits until they are committed; a single writer takes whatever has queued meanwhile (up to
-/// <see cref="MaxBatchRows"/> rows) and inserts it in one statement, so concurrent reads share one
+/// <see cref="MaxBatchFamilies"/> families named) and inserts it in one statement, so concurrent reads share one
 /// round trip and one durable commit instead of paying for one each. A request may bring the read it
 /// is recorded for (<see cref="AuditedRead"/>): it runs in the same round trip and transaction as the
 /// batch's insert, and its rows come back only once the records are committed. Nothing is
@@ -19,8 +19,8 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     /// <summary>Requests waiting to be written before further requests wait for room.</summary>
     public const int QueueCapacity = 4_096;
 
-    /// <summary>Rows per insert: a request with more is written alone.</summary>
-    public const int MaxBatchRows = 5_000;
+    /// <summary>Families named per insert, a record naming none counting as one: a request with more is written alone.</summary>
+    public const int MaxBatchFamilies = 5_000;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<AccessAuditWriter> _logger;
@@ -66,11 +66,13 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
         var rows = new List<(AccessRecord Record, DateTimeOffset At)>();
         while (await _queue.Reader.WaitToReadAsync())
         {
-            while (rows.Count < MaxBatchRows && _queue.Reader.TryPeek(out var next) && (rows.Count == 0 || rows.Count + next.Records.Count <= MaxBatchRows))
+            var families = 0;
+            while (families < MaxBatchFamilies && _queue.Reader.TryPeek(out var next) && (families == 0 || families + next.Families <= MaxBatchFamilies))
             {
                 _queue.Reader.TryRead(out _);
                 batch.Add(next);
                 rows.AddRange(next.Records.Select(record => (record, next.At)));
+                families += next.Families;
             }
 
             try
@@ -152,6 +154,8 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
     private sealed record Pending(IReadOnlyList<AccessRecord> Records, DateTimeOffset At, AuditedRead? Read)
     {
+        public int Families { get; } = Records.Sum(record => Math.Max(1, record.FamilyIds.Count));
+
         // Continuations run on the thread pool, not in the writer's loop.
         public TaskCompletionSource<IReadOnlyList<object?[]>> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
