@@ -188,40 +188,47 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
     }
 
     /// <summary>
-    /// Creates the fresh schema's indexes and analyzes its tables, a table at a time on each of
-    /// <see cref="RebuildOptions.Parallelism"/> connections, the largest tables first.
+    /// Creates the fresh schema's indexes, then analyzes its tables, a statement at a time on each of
+    /// <see cref="RebuildOptions.Parallelism"/> connections, so that no connection sits idle while
+    /// another works through the largest table's indexes alone.
     /// </summary>
     private async Task IndexAsync(NpgsqlConnection control, RebuildOptions options, CancellationToken cancellationToken)
     {
-        var statements = new List<(string Table, string Statement)>();
+        var statements = new List<(string Table, string Statement, long Size)>();
         await using (var command = new NpgsqlCommand("""
-            SELECT s.table_name, s.statement
+            SELECT s.table_name, s.statement, pg_relation_size(format('%I.%I', @schema, s.table_name)::regclass)
             FROM read_model_index_statements(@schema) WITH ORDINALITY AS s(table_name, statement, n)
-            ORDER BY pg_relation_size(format('%I.%I', @schema, s.table_name)::regclass) DESC, s.table_name, s.n
+            ORDER BY s.n
             """, control))
         {
             command.Parameters.AddWithValue("schema", ReadModelSchema.Rebuilding);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                statements.Add((reader.GetString(0), reader.GetString(1)));
+                statements.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
             }
         }
 
-        var tables = new ConcurrentQueue<IGrouping<string, string>>(statements.GroupBy(row => row.Table, row => row.Statement));
+        // A table's first statement adds its primary key, which locks the table exclusively: those
+        // go first, the largest table's first, so that the other indexes of a table (which share
+        // its lock) can be built side by side once its key is in. ANALYZE waits for a table's
+        // index builds, so the tables are analyzed after all of them.
+        var tables = statements.GroupBy(row => row.Table).ToList();
+        var keys = tables.Select(table => table.First()).OrderByDescending(row => row.Size);
+        var others = tables.SelectMany(table => table.Skip(1)).OrderByDescending(row => row.Size);
+        var analyses = tables.Select(table => table.First()).OrderByDescending(row => row.Size)
+            .Select(row => row with { Statement = $"ANALYZE {Target}.{ReadModelSchema.Quote(row.Table)}" });
+        var queue = new ConcurrentQueue<string>(keys.Concat(others).Concat(analyses).Select(row => row.Statement));
         async Task WorkAsync()
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            // Sorting each index in memory rather than in temporary files.
-            await ExecuteAsync(connection, null, "SET maintenance_work_mem = '256MB'", cancellationToken);
-            while (tables.TryDequeue(out var table))
+            // Sorting each index in memory rather than in temporary files, and in this backend only:
+            // the connections already keep every core busy, and parallel workers would only add
+            // their own start-up and merging to that.
+            await ExecuteAsync(connection, null, "SET maintenance_work_mem = '256MB'; SET max_parallel_maintenance_workers = 0", cancellationToken);
+            while (queue.TryDequeue(out var statement))
             {
-                foreach (var statement in table)
-                {
-                    await ExecuteAsync(connection, null, statement, cancellationToken);
-                }
-
-                await ExecuteAsync(connection, null, $"ANALYZE {Target}.{ReadModelSchema.Quote(table.Key)}", cancellationToken);
+                await ExecuteAsync(connection, null, statement, cancellationToken);
             }
         }
 
