@@ -207,6 +207,21 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
     }
 
     [Fact]
+    public async Task Reads_that_record_themselves_share_batches_with_records_and_each_gets_its_own_rows()
+    {
+        var client = $"mixed-{Guid.NewGuid():N}";
+        await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+        static AuditedRead Echo(int n) => new("SELECT @n", () => [new NpgsqlParameter<int>("n", n)], Families: 1);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(async n => (n, Rows: await writer.ReadAsync(
+            n % 2 == 0 ? [] : [new AccessRecord(client, [Scopes.FamiliesRead], [$"family-m-{n}"], "GET /families/{familyId}", "review", null)],
+            DateTimeOffset.UtcNow, Echo(n), CancellationToken.None))));
+
+        Assert.All(results, result => Assert.Equal(result.n, (int)Assert.Single(result.Rows)[0]!));
+        Assert.Equal(20, (await Audit.ListAsync(new AccessAuditQuery(Client: client, Limit: AccessAudit.MaxPageSize))).Items.Count);
+    }
+
+    [Fact]
     public async Task Requests_too_large_to_share_a_batch_are_each_written_whole()
     {
         var client = $"large-{Guid.NewGuid():N}";

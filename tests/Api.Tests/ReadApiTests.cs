@@ -250,6 +250,25 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     }
 
     [Fact]
+    public async Task Each_obligations_page_logs_the_families_it_shows_and_not_the_one_read_ahead_for_the_next_cursor()
+    {
+        var client = $"obligation-pages-{Guid.NewGuid():N}";
+        var shown = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await GetJsonAsync(Scopes.ObligationsRead, $"/obligations?limit=1{(cursor is null ? "" : $"&cursor={cursor}")}", client);
+            shown.Add(Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("familyId").GetString()!);
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.True(shown.Distinct().Count() >= 2);
+        var logged = (await AuditRowsAsync(client)).Select(row => row.FamilyId).ToList();
+        Assert.Equal(shown.Order(StringComparer.Ordinal), logged.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Obligations_filter_by_status_service_and_due_date_and_refuse_bad_filters()
     {
         var page = await GetJsonAsync(Scopes.ObligationsRead, "/obligations?status=overdue&owedBy=childrens-social-care&dueBefore=2030-01-01&limit=200");

@@ -74,18 +74,68 @@ public sealed class AccessAudit
     internal Task<IReadOnlyList<object?[]>> RecordWithReadAsync(HttpContext context, string familyId, AuditedRead read, CancellationToken cancellationToken) =>
         RecordAsync(context, [familyId], read, cancellationToken);
 
+    /// <summary>
+    /// Runs a page query (<paramref name="pageSql"/>, with a <c>family_id</c> column) that records the
+    /// current request's access to the families of its first <paramref name="shown"/> rows in
+    /// <paramref name="order"/> itself, in the same statement, so a page costs one round trip; it is
+    /// sent with concurrent requests' records (<see cref="AccessAuditWriter"/>) and its rows, in that
+    /// order, come back once the record is committed.
+    /// </summary>
+    internal async Task<IReadOnlyList<object?[]>> ReadPageAsync(
+        HttpContext context, string pageSql, string order, int shown, IReadOnlyList<NpgsqlParameter> parameters, CancellationToken cancellationToken)
+    {
+        var record = RecordOf(context, []);
+        var at = _clock.GetUtcNow().ToUniversalTime();
+        var read = new AuditedRead(
+            $$"""
+            WITH page AS MATERIALIZED ({{pageSql}}),
+            shown AS (
+                SELECT coalesce(array_agg(DISTINCT s.family_id), '{}') AS ids
+                FROM (SELECT family_id FROM page ORDER BY {{order}} LIMIT @audit_shown) s
+            ),
+            logged AS (
+                INSERT INTO access_audit (at, client, scopes, family_id, family_ids, resource, purpose, trace_id)
+                SELECT @audit_at, @audit_client, @audit_scopes,
+                       CASE WHEN cardinality(ids) = 1 THEN ids[1] END, CASE WHEN cardinality(ids) > 1 THEN ids END,
+                       @audit_resource, @audit_purpose, @audit_trace
+                FROM shown
+            )
+            SELECT * FROM page ORDER BY {{order}}
+            """,
+            () => parameters.Select(parameter => parameter.Clone()).Concat(
+            [
+                new NpgsqlParameter<int>("audit_shown", shown),
+                new NpgsqlParameter<DateTimeOffset>("audit_at", at),
+                new NpgsqlParameter<string>("audit_client", record.Client),
+                new NpgsqlParameter<string[]>("audit_scopes", [.. record.Scopes]),
+                new NpgsqlParameter<string>("audit_resource", record.Resource),
+                new NpgsqlParameter<string>("audit_purpose", record.Purpose),
+                new NpgsqlParameter("audit_trace", NpgsqlDbType.Text) { Value = (object?)record.TraceId ?? DBNull.Value },
+            ]),
+            shown);
+        var rows = await _writer.ReadAsync([], at, read, cancellationToken);
+        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
+        return rows;
+    }
+
     private async Task<IReadOnlyList<object?[]>> RecordAsync(HttpContext context, IEnumerable<string?> familyIds, AuditedRead? read, CancellationToken cancellationToken)
+    {
+        var rows = await _writer.ReadAsync([RecordOf(context, familyIds)], _clock.GetUtcNow(), read, cancellationToken);
+        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
+        return rows;
+    }
+
+    private static AccessRecord RecordOf(HttpContext context, IEnumerable<string?> familyIds)
     {
         ArgumentNullException.ThrowIfNull(context);
         var purpose = PurposeOf(context) ?? throw new InvalidOperationException($"The request states no purpose; add WithAccessAudit() to the endpoint so a missing {PurposeHeader} is refused.");
-        string[] families = [.. familyIds.OfType<string>().Distinct(StringComparer.Ordinal)];
-        var client = CallerIdentity.ClientOf(context.User) ?? "anonymous";
-        var scopes = CallerIdentity.ScopesOf(context.User);
-        var resource = ResourceOf(context);
-        var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
-        var rows = await _writer.ReadAsync([new AccessRecord(client, scopes, families, resource, purpose, traceId)], _clock.GetUtcNow(), read, cancellationToken);
-        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
-        return rows;
+        return new AccessRecord(
+            CallerIdentity.ClientOf(context.User) ?? "anonymous",
+            CallerIdentity.ScopesOf(context.User),
+            [.. familyIds.OfType<string>().Distinct(StringComparer.Ordinal)],
+            ResourceOf(context),
+            purpose,
+            Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier);
     }
 
     /// <summary>Inserts the rows in one statement (one round trip, one commit), in order; returns their ids.</summary>

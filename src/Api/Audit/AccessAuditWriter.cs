@@ -104,7 +104,13 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     {
         var results = new IReadOnlyList<object?[]>[batch.Count];
         await using var command = _dataSource.CreateBatch();
-        command.BatchCommands.Add(AccessAudit.InsertCommand(rows));
+        // Page reads record themselves, so a batch of only those has no insert of its own.
+        var inserting = rows.Count > 0;
+        if (inserting)
+        {
+            command.BatchCommands.Add(AccessAudit.InsertCommand(rows));
+        }
+
         foreach (var pending in batch)
         {
             if (pending.Read is { } read)
@@ -121,6 +127,7 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
         await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
         {
+            var onFirstRead = !inserting;
             for (var i = 0; i < batch.Count; i++)
             {
                 if (batch[i].Read is null)
@@ -129,7 +136,12 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
                     continue;
                 }
 
-                await reader.NextResultAsync(CancellationToken.None);
+                if (!onFirstRead)
+                {
+                    await reader.NextResultAsync(CancellationToken.None);
+                }
+
+                onFirstRead = false;
                 var found = new List<object?[]>();
                 while (await reader.ReadAsync(CancellationToken.None))
                 {
@@ -154,7 +166,7 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
     private sealed record Pending(IReadOnlyList<AccessRecord> Records, DateTimeOffset At, AuditedRead? Read)
     {
-        public int Families { get; } = Records.Sum(record => Math.Max(1, record.FamilyIds.Count));
+        public int Families { get; } = Records.Sum(record => Math.Max(1, record.FamilyIds.Count)) + (Read?.Families ?? 0);
 
         // Continuations run on the thread pool, not in the writer's loop.
         public TaskCompletionSource<IReadOnlyList<object?[]>> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,4 +174,5 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 }
 
 /// <summary>A query whose result is the data an access record is for; <see cref="Parameters"/> makes fresh parameters each time it is sent.</summary>
-internal sealed record AuditedRead(string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters);
+/// <param name="Families">How many families the query records itself (a page read's), counted against the batch's size.</param>
+internal sealed record AuditedRead(string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters, int Families = 0);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Npgsql;
 using YoungCarers.Api.Audit;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Family;
@@ -133,7 +134,6 @@ internal static class ListEndpoints
 
     public static async Task<IResult> ListObligationsAsync(
         HttpContext context,
-        ReadStore store,
         AccessAudit audit,
         [Description("open, met, overdue or waived.")] string? status,
         [Description("adult-social-care or childrens-social-care.")] string? owedBy,
@@ -166,35 +166,40 @@ internal static class ListEndpoints
         // Only the given filters are in the text: with "@x IS NULL OR ..." the prepared statement's
         // generic plan cannot drop the unused ones and costs PostgreSQL more than planning afresh.
         var filters = new List<string>();
-        await using var command = store.DataSource.CreateCommand();
+        var parameters = new List<NpgsqlParameter>();
         if (status is not null)
         {
             filters.Add("o.status = @status");
-            command.Parameters.Add(Text("status", status));
+            parameters.Add(Text("status", status));
         }
 
         if (owedBy is not null)
         {
             filters.Add("o.owed_by = @owed_by");
-            command.Parameters.Add(Text("owed_by", owedBy));
+            parameters.Add(Text("owed_by", owedBy));
         }
 
         if (dueBefore is not null)
         {
             filters.Add("o.due_on < @due_before");
-            command.Parameters.Add(Date("due_before", dueBefore));
+            parameters.Add(Date("due_before", dueBefore));
         }
 
         if (after is not null)
         {
+            var afterDue = DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture);
             filters.Add("(o.due_on, o.family_id) >= (@after_due, @after_family)");
-            command.Parameters.Add(Date("after_due", DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
-            command.Parameters.Add(Text("after_family", after[1]));
-            command.Parameters.Add(Text("after_ref", after[2]));
+            parameters.Add(Date("after_due", afterDue));
+            parameters.Add(Text("after_family", after[1]));
+            parameters.Add(Text("after_ref", after[2]));
         }
 
+        parameters.Add(new NpgsqlParameter<int>("take", take + 1));
+
         // Within a family and due date, obligations page by their opaque ref, so the cursor names no one.
-        command.CommandText = $"""
+        var rows = await audit.ReadPageAsync(
+            context,
+            $"""
             SELECT family_id, ref, kind, owed_by, status, opened_on, due_on, deadline, met_on, basis, policy_version
             FROM (
                 SELECT o.*, encode(sha256(convert_to(o.family_id || '/' || o.obligation_id, 'UTF8')), 'hex') AS ref
@@ -204,23 +209,17 @@ internal static class ListEndpoints
             {(after is null ? "" : "WHERE (due_on, family_id, ref) > (@after_due, @after_family, @after_ref)")}
             ORDER BY due_on, family_id, ref
             LIMIT @take
-            """;
-        command.Parameters.AddWithValue("take", take + 1);
-        var items = new List<ObligationSummary>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                items.Add(new ObligationSummary(
-                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                    reader.GetFieldValue<DateOnly>(5), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateTimeOffset>(7).ToUniversalTime(),
-                    reader.IsDBNull(8) ? null : reader.GetFieldValue<DateOnly>(8), reader.GetString(9), reader.GetString(10)));
-            }
-        }
-
+            """,
+            "due_on, family_id, ref",
+            take,
+            parameters,
+            cancellationToken);
+        var items = rows.Select(row => new ObligationSummary(
+            (string)row[0]!, (string)row[1]!, (string)row[2]!, (string)row[3]!, (string)row[4]!,
+            (DateOnly)row[5]!, (DateOnly)row[6]!, new DateTimeOffset((DateTime)row[7]!, TimeSpan.Zero),
+            (DateOnly?)row[8], (string)row[9]!, (string)row[10]!)).ToList();
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
             last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef));
-        await audit.RecordAsync(context, page.Items.Select(obligation => obligation.FamilyId), cancellationToken);
         return TypedResults.Ok(page);
     }
 
