@@ -114,9 +114,9 @@ internal static class IngestBenchmark
 
     private static async Task<ReplayProgress> ReplayAsync(NpgsqlDataSource server, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
     {
-        // Prepared statements as the replay command's data source has them (the service's defaults).
+        // Prepared statements and write buffer as the replay command's data source has them (the service's defaults).
         await using var dataSource = NpgsqlDataSource.Create(
-            new NpgsqlConnectionStringBuilder(server.ConnectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString);
+            new NpgsqlConnectionStringBuilder(server.ConnectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, WriteBufferSize = 64 * 1024 }.ConnectionString);
         var pipeline = new IngestPipeline(new PostgresEventStore(dataSource), new QuarantineStore(dataSource), TimeProvider.System);
         var replay = new FileReplay(pipeline, new ReplayCheckpoints(dataSource));
         var lastReport = Stopwatch.GetTimestamp();

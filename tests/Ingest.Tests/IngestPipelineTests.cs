@@ -87,6 +87,25 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_batch_holding_an_event_stored_before_stores_everything_else_once()
+    {
+        var id = Unique();
+        var stored = Identified($"{id}-1", Child($"c-{id}"));
+        var first = Assert.IsType<AcceptedResult>(await IngestOneAsync(stored));
+        var invalid = Envelope($"{id}-3", PartnerSource, "partner.no-such-thing.v1", "{}");
+
+        var results = await _pipeline.IngestAsync([Payload(Identified($"{id}-2", Child($"c-{id}"), Adult($"a-{id}"))), Payload(stored), Payload(invalid)]);
+
+        var accepted = Assert.IsType<AcceptedResult>(results[0]);
+        Assert.Equal((first.FamilyId, 2L), (accepted.FamilyId, accepted.StreamVersion));
+        Assert.Equal(first.FamilyId, Assert.IsType<DuplicateResult>(results[1]).FamilyId);
+        var quarantined = Assert.IsType<QuarantinedResult>(results[2]);
+        Assert.Equal(2, (await _store.ReadStreamAsync(first.FamilyId).ToListAsync()).Count);
+        Assert.Equal(2L, await ScalarAsync("SELECT count(*) FROM persons WHERE family_id = @f", first.FamilyId));
+        Assert.Equal(1, (await _quarantine.GetAsync(quarantined.QuarantineId))!.Deliveries);
+    }
+
+    [Fact]
     public async Task Events_about_the_same_person_from_different_sources_land_in_one_family()
     {
         var id = Unique();

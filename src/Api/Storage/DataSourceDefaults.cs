@@ -6,13 +6,17 @@ namespace YoungCarers.Api.Storage;
 /// <summary>
 /// The service's Npgsql settings where the connection string leaves them unset: its commands are a
 /// small fixed set run on every request, so preparing them once per connection saves PostgreSQL
-/// parsing and planning them again each time.
+/// parsing and planning them again each time. An ingest batch sends the server hundreds of
+/// kilobytes (its events' COPY, the identifier arrays), so a larger write buffer sends them in
+/// fewer system calls than Npgsql's 8 KiB.
 /// </summary>
 internal static class DataSourceDefaults
 {
     public const int MaxAutoPrepare = 64;
 
     public const int AutoPrepareMinUsages = 2;
+
+    public const int WriteBufferSize = 64 * 1024;
 
     /// <summary>The connection string with the defaults added for each setting it does not give itself.</summary>
     public static string Apply(string connectionString)
@@ -30,6 +34,11 @@ internal static class DataSourceDefaults
         if (!given.Contains(Normalise(nameof(NpgsqlConnectionStringBuilder.AutoPrepareMinUsages))))
         {
             builder.AutoPrepareMinUsages = AutoPrepareMinUsages;
+        }
+
+        if (!given.Contains(Normalise(nameof(NpgsqlConnectionStringBuilder.WriteBufferSize))))
+        {
+            builder.WriteBufferSize = WriteBufferSize;
         }
 
         return builder.ConnectionString;

@@ -30,6 +30,14 @@ public sealed class EventStoreTransaction
 
     public NpgsqlTransaction Transaction { get; }
 
+    /// <summary>
+    /// True once an earlier attempt of this work failed on an event stored already (before, or by a
+    /// transaction that committed meanwhile). Until then an append takes its events to be new and
+    /// leaves the unique key to catch any that are not, which saves an index probe per event and
+    /// costs a second attempt only for batches that do hold stored events.
+    /// </summary>
+    public bool ExpectsStoredEvents => _checkStoredDuplicates;
+
     /// <summary>Appends within this transaction; see <see cref="PostgresEventStore.AppendAsync(IReadOnlyList{StreamAppend}, CancellationToken)"/>.</summary>
     public Task<AppendResult> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default) =>
         AppendAsync(appends, withLocks: [], withUpdates: [], cancellationToken);

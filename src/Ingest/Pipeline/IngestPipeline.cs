@@ -160,8 +160,12 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     {
         var results = new IngestResult?[events.Count];
 
-        // One round trip finds which events are stored already, then locks and loads the identifiers
-        // of them all: a superset of those that turn out to be new, which the plan may be given.
+        // One round trip locks and loads the identifiers of all the events. Which of them are stored
+        // already is looked up in that round trip only once an attempt has met one (see
+        // EventStoreTransaction.ExpectsStoredEvents): redeliveries in a replayed file or a client's
+        // batch come in the same batch as the first delivery, and those are found below without the
+        // database. The identifiers loaded are then a superset of those of the new events, which the
+        // plan may be given.
         var allKeys = new HashSet<IdentityKey>();
         foreach (var e in events)
         {
@@ -171,9 +175,19 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             }
         }
 
-        var (lockAndLoad, readKnown) = PersonIndex.LockAndLoadCommands(allKeys);
-        var (alreadyStored, known) = await transaction.FindStoredAsync(
-            events.Select(e => (e.Event.Envelope.Source, e.Event.Envelope.Id)), lockAndLoad, readKnown, cancellationToken);
+        IReadOnlyDictionary<(string Source, string Id), (string StreamId, long Version)> alreadyStored;
+        KnownIdentities known;
+        if (transaction.ExpectsStoredEvents)
+        {
+            var (lockAndLoad, readKnown) = PersonIndex.LockAndLoadCommands(allKeys);
+            (alreadyStored, known) = await transaction.FindStoredAsync(
+                events.Select(e => (e.Event.Envelope.Source, e.Event.Envelope.Id)), lockAndLoad, readKnown, cancellationToken);
+        }
+        else
+        {
+            alreadyStored = new Dictionary<(string Source, string Id), (string StreamId, long Version)>();
+            known = await PersonIndex.LockAndLoadAsync(transaction, allKeys, cancellationToken);
+        }
 
         // Events stored before, or repeated within this batch, are duplicates and teach the index nothing new.
         var fresh = new List<int>(events.Count);
