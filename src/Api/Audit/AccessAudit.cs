@@ -60,8 +60,9 @@ public sealed class AccessAudit
         (await RecordAsync([record], cancellationToken))[0];
 
     /// <summary>
-    /// Records the current request's access to these families (one row naming them all, or none): the caller from its token, the purpose from the <see cref="PurposeHeader"/> header (the
-    /// endpoint must use <see cref="AccessAuditEndpointExtensions.WithAccessAudit{TBuilder}"/>, which checks it).
+    /// Records the current request's access to these families (one row naming them all, or none): the
+    /// caller from its token, the purpose from the <see cref="PurposeHeader"/> header (the endpoint
+    /// must use <see cref="AccessAuditEndpointExtensions.WithAccessAudit{TBuilder}"/>, which checks it).
     /// </summary>
     public async Task RecordAsync(HttpContext context, IEnumerable<string?> familyIds, CancellationToken cancellationToken = default) =>
         await RecordAsync(context, familyIds, null, cancellationToken);
