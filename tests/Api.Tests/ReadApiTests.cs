@@ -177,16 +177,9 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     public async Task Families_are_listed_by_flag_page_by_page_and_each_one_returned_is_audited()
     {
         var client = $"reader-{Guid.NewGuid():N}";
-        var seen = new List<string>();
-        string? cursor = null;
-        do
-        {
-            var page = await GetJsonAsync(Scopes.FamiliesRead, $"/families?flag=obligation-overdue&limit=1{(cursor is null ? "" : $"&cursor={cursor}")}", client);
-            Assert.True(page.GetProperty("items").GetArrayLength() <= 1);
-            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("familyId").GetString()!));
-            cursor = page.GetProperty("nextCursor").GetString();
-        }
-        while (cursor is not null);
+        var pages = await AllPagesAsync(Scopes.FamiliesRead, "/families?flag=obligation-overdue&limit=1", client);
+        Assert.All(pages, page => Assert.True(page.GetProperty("items").GetArrayLength() <= 1));
+        var seen = pages.SelectMany(page => page.GetProperty("items").EnumerateArray()).Select(f => f.GetProperty("familyId").GetString()!).ToList();
 
         Assert.Equal(seen.Count, seen.Distinct().Count());
         Assert.Contains(data.YoungCarer, seen);
@@ -253,15 +246,9 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     public async Task Each_obligations_page_logs_the_families_it_shows_and_not_the_one_read_ahead_for_the_next_cursor()
     {
         var client = $"obligation-pages-{Guid.NewGuid():N}";
-        var shown = new List<string>();
-        string? cursor = null;
-        do
-        {
-            var page = await GetJsonAsync(Scopes.ObligationsRead, $"/obligations?limit=1{(cursor is null ? "" : $"&cursor={cursor}")}", client);
-            shown.Add(Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("familyId").GetString()!);
-            cursor = page.GetProperty("nextCursor").GetString();
-        }
-        while (cursor is not null);
+        var shown = (await AllPagesAsync(Scopes.ObligationsRead, "/obligations?limit=1", client))
+            .Select(page => Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("familyId").GetString()!)
+            .ToList();
 
         Assert.True(shown.Distinct().Count() >= 2);
         var logged = (await AuditRowsAsync(client)).Select(row => row.FamilyId).ToList();
@@ -417,6 +404,22 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
         var response = await SendAsync(scopes, url, client);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Every page of a cursor-paged list, from the first, following each page's nextCursor.</summary>
+    private async Task<List<JsonElement>> AllPagesAsync(string scopes, string url, string client)
+    {
+        var pages = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var page = await GetJsonAsync(scopes, cursor is null ? url : $"{url}&cursor={cursor}", client);
+            pages.Add(page);
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        return pages;
     }
 
     private async Task<List<(string? FamilyId, string Purpose, string Resource)>> AuditRowsAsync(string client)
