@@ -96,9 +96,7 @@ public sealed class AccessAudit
             ),
             logged AS (
                 INSERT INTO access_audit (at, client, scopes, family_id, family_ids, resource, purpose, trace_id)
-                SELECT @audit_at, @audit_client, @audit_scopes,
-                       CASE WHEN cardinality(ids) = 1 THEN ids[1] END, CASE WHEN cardinality(ids) > 1 THEN ids END,
-                       @audit_resource, @audit_purpose, @audit_trace
+                SELECT @audit_at, @audit_client, @audit_scopes, {{FamilyColumns("ids")}}, @audit_resource, @audit_purpose, @audit_trace
                 FROM shown
             )
             SELECT * FROM page ORDER BY {{order}}
@@ -114,14 +112,17 @@ public sealed class AccessAudit
                 new NpgsqlParameter("audit_trace", NpgsqlDbType.Text) { Value = (object?)record.TraceId ?? DBNull.Value },
             ]),
             shown);
-        var rows = await _writer.ReadAsync([], at, read, cancellationToken);
-        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
-        return rows;
+        return await WriteAsync(context, [], at, read, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<object?[]>> RecordAsync(HttpContext context, IEnumerable<string?> familyIds, AuditedRead? read, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<object?[]>> RecordAsync(HttpContext context, IEnumerable<string?> familyIds, AuditedRead? read, CancellationToken cancellationToken) =>
+        WriteAsync(context, [RecordOf(context, familyIds)], _clock.GetUtcNow(), read, cancellationToken);
+
+    /// <summary>Writes through the batching writer and notes on the request that its access is recorded.</summary>
+    private async Task<IReadOnlyList<object?[]>> WriteAsync(
+        HttpContext context, IReadOnlyList<AccessRecord> records, DateTimeOffset at, AuditedRead? read, CancellationToken cancellationToken)
     {
-        var rows = await _writer.ReadAsync([RecordOf(context, familyIds)], _clock.GetUtcNow(), read, cancellationToken);
+        var rows = await _writer.ReadAsync(records, at, read, cancellationToken);
         context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
         return rows;
     }
@@ -161,10 +162,7 @@ public sealed class AccessAudit
     }
 
     /// <summary>The insert of the rows, in order, returning their ids.</summary>
-    /// <remarks>
-    /// A record naming one family fills <c>family_id</c>, one naming several fills <c>family_ids</c>.
-    /// Every record's families travel in one flat array, which each row slices by its first index and count.
-    /// </remarks>
+    /// <remarks>Every record's families travel in one flat array, which each row slices by its first index and count.</remarks>
     internal static NpgsqlBatchCommand InsertCommand(IReadOnlyList<(AccessRecord Record, DateTimeOffset At)> rows)
     {
         var families = new List<string>();
@@ -177,14 +175,12 @@ public sealed class AccessAudit
             families.AddRange(rows[i].Record.FamilyIds);
         }
 
-        return new("""
+        return new($"""
             INSERT INTO access_audit (at, client, scopes, family_id, family_ids, resource, purpose, trace_id)
-            SELECT r.at, r.client, string_to_array(r.scopes, ' '),
-                   CASE WHEN r.family_count = 1 THEN (@families::text[])[r.first_family] END,
-                   CASE WHEN r.family_count > 1 THEN (@families::text[])[r.first_family : r.first_family + r.family_count - 1] END,
-                   r.resource, r.purpose, r.trace_id
+            SELECT r.at, r.client, string_to_array(r.scopes, ' '), {FamilyColumns("f.ids")}, r.resource, r.purpose, r.trace_id
             FROM unnest(@ats, @clients, @scopes, @firsts, @counts, @resources, @purposes, @traces) WITH ORDINALITY
                 AS r(at, client, scopes, first_family, family_count, resource, purpose, trace_id, n)
+                CROSS JOIN LATERAL (SELECT (@families::text[])[r.first_family : r.first_family + r.family_count - 1] AS ids) f
             ORDER BY r.n
             RETURNING id
             """)
@@ -203,6 +199,13 @@ public sealed class AccessAudit
             },
         };
     }
+
+    /// <summary>
+    /// The <c>family_id, family_ids</c> values for a record naming the families in the SQL array
+    /// <paramref name="ids"/>: one family fills <c>family_id</c>, several fill <c>family_ids</c>, none neither.
+    /// </summary>
+    private static string FamilyColumns(string ids) =>
+        $"CASE WHEN cardinality({ids}) = 1 THEN {ids}[1] END, CASE WHEN cardinality({ids}) > 1 THEN {ids} END";
 
     /// <summary>Newest first, filtered, at most <see cref="MaxPageSize"/> per page.</summary>
     public async Task<AccessAuditPage> ListAsync(AccessAuditQuery query, CancellationToken cancellationToken = default)
