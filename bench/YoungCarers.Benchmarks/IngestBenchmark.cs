@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Npgsql;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Generation;
 using YoungCarers.Ingest.Pipeline;
@@ -115,8 +116,7 @@ internal static class IngestBenchmark
     private static async Task<ReplayProgress> ReplayAsync(NpgsqlDataSource server, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
     {
         // Prepared statements and write buffer as the replay command's data source has them (the service's defaults).
-        await using var dataSource = NpgsqlDataSource.Create(
-            new NpgsqlConnectionStringBuilder(server.ConnectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, WriteBufferSize = 64 * 1024 }.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(DataSourceDefaults.Apply(server.ConnectionString));
         var pipeline = new IngestPipeline(new PostgresEventStore(dataSource), new QuarantineStore(dataSource), TimeProvider.System);
         var replay = new FileReplay(pipeline, new ReplayCheckpoints(dataSource));
         var lastReport = Stopwatch.GetTimestamp();

@@ -1,5 +1,6 @@
 using Npgsql;
 using YoungCarers.Api.Storage;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Schema;
 using YoungCarers.Ingest.Pipeline;
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using YoungCarers.EventStore.AllEvents;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Schema;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest.Pipeline;

@@ -1,7 +1,7 @@
 using Npgsql;
-using YoungCarers.Api.Storage;
+using YoungCarers.EventStore.Connections;
 
-namespace YoungCarers.Api.Tests;
+namespace YoungCarers.EventStore.Tests;
 
 public sealed class DataSourceDefaultsTests
 {

@@ -1,16 +1,17 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace YoungCarers.Api.Storage;
+namespace YoungCarers.EventStore.Connections;
 
 /// <summary>
-/// The service's Npgsql settings where the connection string leaves them unset: its commands are a
-/// small fixed set run on every request, so preparing them once per connection saves PostgreSQL
-/// parsing and planning them again each time. An ingest batch sends the server hundreds of
+/// The Npgsql settings of the service's data sources (and of the benchmarks that run its code)
+/// where the connection string leaves them unset: its commands are a small fixed set run on every
+/// request, so preparing them once per connection saves PostgreSQL parsing and planning them again
+/// each time. An ingest batch sends the server hundreds of
 /// kilobytes (its events' COPY, the identifier arrays), so a larger write buffer sends them in
 /// fewer system calls than Npgsql's 8 KiB.
 /// </summary>
-internal static class DataSourceDefaults
+public static class DataSourceDefaults
 {
     public const int MaxAutoPrepare = 64;
 
@@ -21,6 +22,7 @@ internal static class DataSourceDefaults
     /// <summary>The connection string with the defaults added for each setting it does not give itself.</summary>
     public static string Apply(string connectionString)
     {
+        ArgumentNullException.ThrowIfNull(connectionString);
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
             .Cast<string>()
             .Select(Normalise)
