@@ -214,10 +214,9 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         // its lock) can be built side by side once its key is in. ANALYZE waits for a table's
         // index builds, so the tables are analyzed after all of them.
         var tables = statements.GroupBy(row => row.Table).ToList();
-        var keys = tables.Select(table => table.First()).OrderByDescending(row => row.Size);
+        var keys = tables.Select(table => table.First()).OrderByDescending(row => row.Size).ToList();
         var others = tables.SelectMany(table => table.Skip(1)).OrderByDescending(row => row.Size);
-        var analyses = tables.Select(table => table.First()).OrderByDescending(row => row.Size)
-            .Select(row => row with { Statement = $"ANALYZE {Target}.{ReadModelSchema.Quote(row.Table)}" });
+        var analyses = keys.Select(row => row with { Statement = $"ANALYZE {Target}.{ReadModelSchema.Quote(row.Table)}" });
         var queue = new ConcurrentQueue<string>(keys.Concat(others).Concat(analyses).Select(row => row.Statement));
         async Task WorkAsync()
         {
