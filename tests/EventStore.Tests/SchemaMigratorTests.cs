@@ -6,6 +6,7 @@ namespace YoungCarers.EventStore.Tests;
 
 public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
 {
+    private const long MigrationLockKey = 0x5943_4D49_4752_4154;
     private readonly DatabaseFixture _database;
 
     public SchemaMigratorTests(DatabaseFixture database) => _database = database;
@@ -59,6 +60,38 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
             var error = await Assert.ThrowsAsync<SchemaMigrationException>(() => new SchemaMigrator(dataSource).MigrateAsync());
 
             Assert.Contains("0001", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task A_migrator_waits_for_another_migration_however_long_it_takes_beyond_the_command_timeout()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 1 }.ConnectionString);
+            await using var other = await dataSource.OpenConnectionAsync();
+            // Another process migrating: it holds the migrators' lock.
+            await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", other))
+            {
+                take.Parameters.AddWithValue("key", MigrationLockKey);
+                await take.ExecuteNonQueryAsync();
+            }
+
+            var migrating = new SchemaMigrator(dataSource).MigrateAsync();
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            Assert.False(migrating.IsCompleted);
+            await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", other))
+            {
+                release.Parameters.AddWithValue("key", MigrationLockKey);
+                await release.ExecuteNonQueryAsync();
+            }
+
+            Assert.Equal(new SchemaMigrator(dataSource).Scripts.Select(s => s.Version), await migrating);
         }
         finally
         {

@@ -101,7 +101,9 @@ public sealed partial class SchemaMigrator
         CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        // No command timeout: a script rewriting a large table, or waiting for another process's
+        // migration, can rightly take longer than any timeout set for the service's queries.
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
