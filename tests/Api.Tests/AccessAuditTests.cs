@@ -207,18 +207,25 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
     }
 
     [Fact]
-    public async Task Reads_that_record_themselves_share_batches_with_records_and_each_gets_its_own_rows()
+    public async Task Page_reads_share_batches_with_records_and_each_gets_its_own_rows_and_a_record_of_the_families_it_shows()
     {
         var client = $"mixed-{Guid.NewGuid():N}";
         await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
-        static AuditedRead Echo(int n) => new("SELECT @n", () => [new NpgsqlParameter<int>("n", n)], Families: 1);
+        // Two rows: as a page, the first is shown and the second read ahead for the cursor.
+        static AuditedRead Read(int n, int shownRows) => new(
+            "SELECT * FROM (VALUES ('family-p-' || @n, @n), ('family-ahead-' || @n, @n)) AS page(family_id, n)", () => [new NpgsqlParameter<int>("n", n)], shownRows);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(async n => (n, Rows: await writer.ReadAsync(
-            n % 2 == 0 ? [] : [new AccessRecord(client, [Scopes.FamiliesRead], [$"family-m-{n}"], "GET /families/{familyId}", "review", null)],
-            DateTimeOffset.UtcNow, Echo(n), CancellationToken.None))));
+            n % 2 == 0
+                ? [new AccessRecord(client, [Scopes.ObligationsRead], [], "GET /obligations", "review", null)]
+                : [new AccessRecord(client, [Scopes.FamiliesRead], [$"family-m-{n}"], "GET /families/{familyId}", "review", null)],
+            DateTimeOffset.UtcNow, Read(n, n % 2 == 0 ? 1 : 0), CancellationToken.None))));
 
-        Assert.All(results, result => Assert.Equal(result.n, (int)Assert.Single(result.Rows)[0]!));
-        Assert.Equal(20, (await Audit.ListAsync(new AccessAuditQuery(Client: client, Limit: AccessAudit.MaxPageSize))).Items.Count);
+        Assert.All(results, result => Assert.Equal([result.n, result.n], result.Rows.Select(row => (int)row[1]!)));
+        var recorded = (await Audit.ListAsync(new AccessAuditQuery(Client: client, Limit: AccessAudit.MaxPageSize))).Items;
+        Assert.Equal(
+            Enumerable.Range(0, 40).Select(n => n % 2 == 0 ? $"family-p-{n}" : $"family-m-{n}").Order(StringComparer.Ordinal),
+            recorded.Select(entry => Assert.Single(entry.FamilyIds)).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -45,6 +45,10 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
         Assert.Contains(incremental, row => row.StartsWith("O |", StringComparison.Ordinal));
         Assert.Contains(incremental, row => row.StartsWith("F |", StringComparison.Ordinal) && !row.Split(" | ")[2].Equals("null", StringComparison.Ordinal));
 
+        // The indexes the migrations gave the live schema, which a rebuild must give its own the same.
+        const string Indexes = "SELECT indexdef FROM pg_indexes WHERE schemaname = 'read_model' ORDER BY indexdef";
+        var migratedIndexes = await _harness.RowsAsync(Indexes);
+
         // Readers of the live schema during the rebuild.
         using var stopReading = new CancellationTokenSource();
         var reads = 0;
@@ -63,6 +67,7 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
         await readers;
 
         Assert.Equal(incremental, await _harness.SnapshotAsync());
+        Assert.Equal(migratedIndexes, await _harness.RowsAsync(Indexes));
         Assert.True(reads > 0);
         Assert.True(fewest > 0, "Reads during the rebuild found an empty read model.");
         Assert.Equal(await _harness.ScalarAsync<long>("SELECT count(*) FROM events"), result.Events);

@@ -76,44 +76,20 @@ public sealed class AccessAudit
         RecordAsync(context, [familyId], read, cancellationToken);
 
     /// <summary>
-    /// Runs a page query (<paramref name="pageSql"/>, with a <c>family_id</c> column) that records the
-    /// current request's access to the families of its first <paramref name="shown"/> rows in
-    /// <paramref name="order"/> itself, in the same statement, so a page costs one round trip; it is
-    /// sent with concurrent requests' records (<see cref="AccessAuditWriter"/>) and its rows, in that
-    /// order, come back once the record is committed.
+    /// Runs a page query (<paramref name="pageSql"/>, its first column the family of each row, in the
+    /// page's order) and records the current request's access to the families of its first
+    /// <paramref name="shown"/> rows: the query goes with concurrent requests' reads
+    /// (<see cref="AccessAuditWriter"/>), its record in the same insert as theirs, and its rows come
+    /// back once the record is committed.
     /// </summary>
     internal async Task<IReadOnlyList<object?[]>> ReadPageAsync(
-        HttpContext context, string pageSql, string order, int shown, IReadOnlyList<NpgsqlParameter> parameters, CancellationToken cancellationToken)
-    {
-        var record = RecordOf(context, []);
-        var at = _clock.GetUtcNow().ToUniversalTime();
-        var read = new AuditedRead(
-            $$"""
-            WITH page AS MATERIALIZED ({{pageSql}}),
-            shown AS (
-                SELECT coalesce(array_agg(DISTINCT s.family_id), '{}') AS ids
-                FROM (SELECT family_id FROM page ORDER BY {{order}} LIMIT @audit_shown) s
-            ),
-            logged AS (
-                INSERT INTO access_audit (at, client, scopes, family_id, family_ids, resource, purpose, trace_id)
-                SELECT @audit_at, @audit_client, @audit_scopes, {{FamilyColumns("ids")}}, @audit_resource, @audit_purpose, @audit_trace
-                FROM shown
-            )
-            SELECT * FROM page ORDER BY {{order}}
-            """,
-            () => parameters.Select(parameter => parameter.Clone()).Concat(
-            [
-                new NpgsqlParameter<int>("audit_shown", shown),
-                new NpgsqlParameter<DateTimeOffset>("audit_at", at),
-                new NpgsqlParameter<string>("audit_client", record.Client),
-                new NpgsqlParameter<string[]>("audit_scopes", [.. record.Scopes]),
-                new NpgsqlParameter<string>("audit_resource", record.Resource),
-                new NpgsqlParameter<string>("audit_purpose", record.Purpose),
-                new NpgsqlParameter("audit_trace", NpgsqlDbType.Text) { Value = (object?)record.TraceId ?? DBNull.Value },
-            ]),
-            shown);
-        return await WriteAsync(context, [], at, read, cancellationToken);
-    }
+        HttpContext context, string pageSql, int shown, IReadOnlyList<NpgsqlParameter> parameters, CancellationToken cancellationToken) =>
+        await WriteAsync(
+            context,
+            [RecordOf(context, [])],
+            _clock.GetUtcNow(),
+            new AuditedRead(pageSql, () => parameters.Select(parameter => parameter.Clone()), shown),
+            cancellationToken);
 
     private Task<IReadOnlyList<object?[]>> RecordAsync(HttpContext context, IEnumerable<string?> familyIds, AuditedRead? read, CancellationToken cancellationToken) =>
         WriteAsync(context, [RecordOf(context, familyIds)], _clock.GetUtcNow(), read, cancellationToken);

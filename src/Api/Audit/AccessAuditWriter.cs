@@ -9,7 +9,8 @@ namespace YoungCarers.Api.Audit;
 /// <see cref="MaxBatchFamilies"/> families named) and inserts it in one statement, so concurrent reads share one
 /// round trip and one durable commit instead of paying for one each. A request may bring the read it
 /// is recorded for (<see cref="AuditedRead"/>): it runs in the same round trip and transaction as the
-/// batch's insert, and its rows come back only once the records are committed. Nothing is
+/// batch's insert (or, in a batch with a page read, whose record names the families the page shows,
+/// just before it), and its rows come back only once the records are committed. Nothing is
 /// acknowledged before it is committed: if a write fails, every request in that batch fails (and
 /// returns no data); when the queue is full, requests wait for room rather than drop records; once
 /// the writer is disposed (after the web server has stopped taking requests), queueing fails.
@@ -63,7 +64,6 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     private async Task WriteQueuedAsync()
     {
         var batch = new List<Pending>();
-        var rows = new List<(AccessRecord Record, DateTimeOffset At)>();
         while (await _queue.Reader.WaitToReadAsync())
         {
             var families = 0;
@@ -71,14 +71,13 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
             {
                 _queue.Reader.TryRead(out _);
                 batch.Add(next);
-                rows.AddRange(next.Records.Select(record => (record, next.At)));
                 families += next.Families;
             }
 
             try
             {
                 // Not cancelled with any one request: the others in the batch wait for it.
-                var results = await WriteAndReadAsync(rows, batch);
+                var results = await WriteAndReadAsync(batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Committed.TrySetResult(results[i]);
@@ -87,28 +86,53 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
             catch (Exception e)
             {
                 // Whatever went wrong, the waiting requests fail rather than wait for ever or return unlogged data.
-                LogWriteFailed(_logger, e, rows.Count, batch.Count);
+                LogWriteFailed(_logger, e, batch.Sum(pending => pending.Records.Count), batch.Count);
                 batch.ForEach(pending => pending.Committed.TrySetException(e));
             }
 
             batch.Clear();
-            rows.Clear();
         }
     }
 
     /// <summary>
     /// The insert and the batch's reads in one round trip: sent together, they run in one implicit
     /// transaction, and the reader is finished (the commit acknowledged) before any row is handed out.
+    /// A batch with page reads, whose records name the families the pages show, takes two: the reads,
+    /// then one insert of every record, rows handed out once it has committed.
     /// </summary>
-    private async Task<IReadOnlyList<object?[]>[]> WriteAndReadAsync(List<(AccessRecord Record, DateTimeOffset At)> rows, List<Pending> batch)
+    private async Task<IReadOnlyList<object?[]>[]> WriteAndReadAsync(List<Pending> batch)
+    {
+        var rows = batch.Where(pending => !pending.RecordsShownFamilies).SelectMany(pending => pending.Records.Select(record => (record, pending.At))).ToList();
+        await using var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
+        if (!batch.Any(pending => pending.RecordsShownFamilies))
+        {
+            return await ReadAsync(connection, rows.Count > 0 ? AccessAudit.InsertCommand(rows) : null, batch);
+        }
+
+        var results = await ReadAsync(connection, null, batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].RecordsShownFamilies)
+            {
+                // The page's first column is the family of each row; the rows read ahead for the next cursor are not shown.
+                string[] shown = [.. results[i].Take(batch[i].Read!.ShownRows).Select(row => (string)row[0]!).Distinct(StringComparer.Ordinal)];
+                rows.AddRange(batch[i].Records.Select(record => (record with { FamilyIds = shown }, batch[i].At)));
+            }
+        }
+
+        await using var insert = new NpgsqlBatch(connection) { BatchCommands = { AccessAudit.InsertCommand(rows) } };
+        await insert.ExecuteNonQueryAsync(CancellationToken.None);
+        return results;
+    }
+
+    /// <summary>Runs <paramref name="insert"/> (if any) and the batch's reads in one round trip; each request's rows, in batch order.</summary>
+    private static async Task<IReadOnlyList<object?[]>[]> ReadAsync(NpgsqlConnection connection, NpgsqlBatchCommand? insert, List<Pending> batch)
     {
         var results = new IReadOnlyList<object?[]>[batch.Count];
-        await using var command = _dataSource.CreateBatch();
-        // Page reads record themselves, so a batch of only those has no insert of its own.
-        var inserting = rows.Count > 0;
-        if (inserting)
+        await using var command = new NpgsqlBatch(connection);
+        if (insert is not null)
         {
-            command.BatchCommands.Add(AccessAudit.InsertCommand(rows));
+            command.BatchCommands.Add(insert);
         }
 
         foreach (var pending in batch)
@@ -125,9 +149,15 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
             }
         }
 
+        if (command.BatchCommands.Count == 0)
+        {
+            Array.Fill(results, []);
+            return results;
+        }
+
         await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
         {
-            var onFirstRead = !inserting;
+            var onFirstRead = insert is null;
             for (var i = 0; i < batch.Count; i++)
             {
                 if (batch[i].Read is null)
@@ -166,7 +196,10 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
     private sealed record Pending(IReadOnlyList<AccessRecord> Records, DateTimeOffset At, AuditedRead? Read)
     {
-        public int Families { get; } = Records.Sum(record => Math.Max(1, record.FamilyIds.Count)) + (Read?.Families ?? 0);
+        public int Families { get; } = Records.Sum(record => Math.Max(1, record.FamilyIds.Count)) + (Read?.ShownRows ?? 0);
+
+        /// <summary>A page read: its records name the families it shows, known once it has run.</summary>
+        public bool RecordsShownFamilies => Read is { ShownRows: > 0 };
 
         // Continuations run on the thread pool, not in the writer's loop.
         public TaskCompletionSource<IReadOnlyList<object?[]>> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -174,5 +207,8 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 }
 
 /// <summary>A query whose result is the data an access record is for; <see cref="Parameters"/> makes fresh parameters each time it is sent.</summary>
-/// <param name="Families">How many families the query records itself (a page read's), counted against the batch's size.</param>
-internal sealed record AuditedRead(string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters, int Families = 0);
+/// <param name="ShownRows">
+/// For a page read: how many of its leading rows the response shows. Its records are then completed
+/// once it has run, naming the families in the first column of those rows.
+/// </param>
+internal sealed record AuditedRead(string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters, int ShownRows = 0);

@@ -188,7 +188,7 @@ internal static class ListEndpoints
         if (after is not null)
         {
             var afterDue = DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            filters.Add("(o.due_on, o.family_id) >= (@after_due, @after_family)");
+            filters.Add("(o.due_on, o.family_id, o.ref) > (@after_due, @after_family, @after_ref)");
             parameters.Add(Date("after_due", afterDue));
             parameters.Add(Text("after_family", after[1]));
             parameters.Add(Text("after_ref", after[2]));
@@ -196,21 +196,16 @@ internal static class ListEndpoints
 
         parameters.Add(new NpgsqlParameter<int>("take", take + 1));
 
-        // Within a family and due date, obligations page by their opaque ref, so the cursor names no one.
+        // Within a family and due date, obligations page by their opaque ref (stored and indexed), so the cursor names no one.
         var rows = await audit.ReadPageAsync(
             context,
             $"""
-            SELECT family_id, ref, kind, owed_by, status, opened_on, due_on, deadline, met_on, basis, policy_version
-            FROM (
-                SELECT o.*, encode(sha256(convert_to(o.family_id || '/' || o.obligation_id, 'UTF8')), 'hex') AS ref
-                FROM {Schema}.obligations o
-                {(filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters))}
-            ) x
-            {(after is null ? "" : "WHERE (due_on, family_id, ref) > (@after_due, @after_family, @after_ref)")}
-            ORDER BY due_on, family_id, ref
+            SELECT o.family_id, o.ref, o.kind, o.owed_by, o.status, o.opened_on, o.due_on, o.deadline, o.met_on, o.basis, o.policy_version
+            FROM {Schema}.obligations o
+            {(filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters))}
+            ORDER BY o.due_on, o.family_id, o.ref
             LIMIT @take
             """,
-            "due_on, family_id, ref",
             take,
             parameters,
             cancellationToken);

@@ -61,7 +61,7 @@ internal static class ReadModelWriter
         if (records.Any(record => record.Obligations.Count > 0))
         {
             await using var obligations = await connection.BeginBinaryImportAsync(
-                $"COPY {s}.obligations (family_id, obligation_id, kind, owed_by, person_key, status, opened_on, due_on, deadline, met_on, opened_by_source, opened_by_event_id, met_by_source, met_by_event_id, basis, policy_version) FROM STDIN (FORMAT BINARY)",
+                $"COPY {s}.obligations (family_id, obligation_id, kind, owed_by, person_key, status, opened_on, due_on, deadline, met_on, opened_by_source, opened_by_event_id, met_by_source, met_by_event_id, basis, policy_version, ref) FROM STDIN (FORMAT BINARY)",
                 cancellationToken);
             foreach (var record in records)
             {
@@ -91,6 +91,7 @@ internal static class ReadModelWriter
                     WriteNullable(obligations, obligation.MetBy?.EventId, NpgsqlDbType.Text);
                     obligations.Write(obligation.Basis, NpgsqlDbType.Text);
                     obligations.Write(obligation.PolicyVersion, NpgsqlDbType.Text);
+                    obligations.Write(ObligationRefs.Of(record.FamilyId, obligation.Id), NpgsqlDbType.Text);
                 }
             }
 
