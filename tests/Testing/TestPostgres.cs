@@ -6,11 +6,14 @@ namespace YoungCarers.Testing;
 /// <summary>
 /// The PostgreSQL server a test run uses: the one named by the <c>YC_TEST_POSTGRES</c> connection
 /// string (a role that may create databases), or else one embedded cluster per test process, in a
-/// temporary directory, stopped and deleted when the process exits.
+/// temporary directory, stopped and deleted when the process exits (or, when the test host was ended
+/// before it could delete it, by the next test process).
 /// </summary>
 public static class TestPostgres
 {
     public const string ConnectionStringVariable = "YC_TEST_POSTGRES";
+
+    private const string ClusterPrefix = "yc-test-pg-";
 
     private static readonly Lazy<Task<string>> Server = new(StartAsync);
 
@@ -50,7 +53,8 @@ public static class TestPostgres
             return configured;
         }
 
-        var directory = Path.Combine(Path.GetTempPath(), $"yc-test-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        DeleteAbandonedClusters(Path.GetTempPath());
+        var directory = Path.Combine(Path.GetTempPath(), $"{ClusterPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions
         {
             DataDirectory = directory,
@@ -59,5 +63,57 @@ public static class TestPostgres
         });
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return cluster.ConnectionString();
+    }
+
+    /// <summary>
+    /// Deletes the embedded clusters under <paramref name="parent"/> left by test processes that have
+    /// ended: the test host can be stopped before its exit handler has deleted its cluster, and each
+    /// holds up to 2 GB of WAL. A cluster whose process or server still runs is left alone.
+    /// </summary>
+    public static void DeleteAbandonedClusters(string parent)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(parent, ClusterPrefix + "*"))
+        {
+            var owner = Path.GetFileName(directory)[ClusterPrefix.Length..].Split('-')[0];
+            if (!int.TryParse(owner, out var pid) || IsRunning(pid) || ServerIsRunning(directory))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another test process sweeping at the same moment, or not ours to delete: left for later.
+            }
+        }
+    }
+
+    private static bool ServerIsRunning(string dataDirectory)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        try
+        {
+            return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && IsRunning(pid);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
