@@ -82,9 +82,9 @@ public sealed class AccessAudit
     /// (<see cref="AccessAuditWriter"/>), its record in the same insert as theirs, and its rows come
     /// back once the record is committed.
     /// </summary>
-    internal async Task<IReadOnlyList<object?[]>> ReadPageAsync(
+    internal Task<IReadOnlyList<object?[]>> ReadPageAsync(
         HttpContext context, string pageSql, int shown, IReadOnlyList<NpgsqlParameter> parameters, CancellationToken cancellationToken) =>
-        await WriteAsync(
+        WriteAsync(
             context,
             [RecordOf(context, [])],
             _clock.GetUtcNow(),

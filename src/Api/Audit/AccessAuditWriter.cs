@@ -102,27 +102,38 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     /// </summary>
     private async Task<IReadOnlyList<object?[]>[]> WriteAndReadAsync(List<Pending> batch)
     {
-        var rows = batch.Where(pending => !pending.RecordsShownFamilies).SelectMany(pending => pending.Records.Select(record => (record, pending.At))).ToList();
         await using var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
         if (!batch.Any(pending => pending.RecordsShownFamilies))
         {
+            var rows = RowsOf(batch, []);
             return await ReadAsync(connection, rows.Count > 0 ? AccessAudit.InsertCommand(rows) : null, batch);
         }
 
         var results = await ReadAsync(connection, null, batch);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (batch[i].RecordsShownFamilies)
-            {
-                // The page's first column is the family of each row; the rows read ahead for the next cursor are not shown.
-                string[] shown = [.. results[i].Take(batch[i].Read!.ShownRows).Select(row => (string)row[0]!).Distinct(StringComparer.Ordinal)];
-                rows.AddRange(batch[i].Records.Select(record => (record with { FamilyIds = shown }, batch[i].At)));
-            }
-        }
-
-        await using var insert = new NpgsqlBatch(connection) { BatchCommands = { AccessAudit.InsertCommand(rows) } };
+        await using var insert = new NpgsqlBatch(connection) { BatchCommands = { AccessAudit.InsertCommand(RowsOf(batch, results)) } };
         await insert.ExecuteNonQueryAsync(CancellationToken.None);
         return results;
+    }
+
+    /// <summary>The batch's records; a page read's (its <paramref name="results"/> known) naming the families in the first column of the rows it shows.</summary>
+    private static List<(AccessRecord Record, DateTimeOffset At)> RowsOf(List<Pending> batch, IReadOnlyList<object?[]>[] results)
+    {
+        var rows = new List<(AccessRecord Record, DateTimeOffset At)>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var pending = batch[i];
+            if (!pending.RecordsShownFamilies)
+            {
+                rows.AddRange(pending.Records.Select(record => (record, pending.At)));
+                continue;
+            }
+
+            // The rows read ahead for the next cursor are not shown.
+            string[] shown = [.. results[i].Take(pending.Read!.ShownRows).Select(row => (string)row[0]!).Distinct(StringComparer.Ordinal)];
+            rows.AddRange(pending.Records.Select(record => (record with { FamilyIds = shown }, pending.At)));
+        }
+
+        return rows;
     }
 
     /// <summary>Runs <paramref name="insert"/> (if any) and the batch's reads in one round trip; each request's rows, in batch order.</summary>
