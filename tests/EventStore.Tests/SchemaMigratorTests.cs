@@ -6,7 +6,6 @@ namespace YoungCarers.EventStore.Tests;
 
 public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
 {
-    private const long MigrationLockKey = 0x5943_4D49_4752_4154;
     private readonly DatabaseFixture _database;
 
     public SchemaMigratorTests(DatabaseFixture database) => _database = database;
@@ -78,7 +77,7 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
             // Another process migrating: it holds the migrators' lock.
             await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", other))
             {
-                take.Parameters.AddWithValue("key", MigrationLockKey);
+                take.Parameters.AddWithValue("key", SchemaMigrator.MigrationLockKey);
                 await take.ExecuteNonQueryAsync();
             }
 
@@ -87,7 +86,7 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
             Assert.False(migrating.IsCompleted);
             await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", other))
             {
-                release.Parameters.AddWithValue("key", MigrationLockKey);
+                release.Parameters.AddWithValue("key", SchemaMigrator.MigrationLockKey);
                 await release.ExecuteNonQueryAsync();
             }
 

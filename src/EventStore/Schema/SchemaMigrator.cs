@@ -15,7 +15,7 @@ namespace YoungCarers.EventStore.Schema;
 public sealed partial class SchemaMigrator
 {
     // Arbitrary, fixed: serialises migrators of this schema across processes.
-    private const long MigrationLockKey = 0x5943_4D49_4752_4154;
+    internal const long MigrationLockKey = 0x5943_4D49_4752_4154;
     private readonly NpgsqlDataSource _dataSource;
 
     public SchemaMigrator(NpgsqlDataSource dataSource, params IEnumerable<Assembly> featureAssemblies)
