@@ -8,7 +8,7 @@ public sealed class TestPostgresTests : IDisposable
     private readonly string _parent = Directory.CreateTempSubdirectory("yc-sweep-").FullName;
 
     [Fact]
-    public void Clusters_of_ended_test_processes_are_deleted_and_those_of_running_ones_kept()
+    public async Task Clusters_of_ended_test_processes_are_deleted_and_those_of_running_ones_kept()
     {
         using var ended = Process.Start(new ProcessStartInfo("true"))!;
         ended.WaitForExit();
@@ -16,7 +16,7 @@ public sealed class TestPostgresTests : IDisposable
         File.WriteAllText(Path.Combine(abandoned, "PG_VERSION"), "15");
         var running = Directory.CreateDirectory(Path.Combine(_parent, $"yc-test-pg-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
 
-        TestPostgres.DeleteAbandonedClusters(_parent);
+        await TestPostgres.DeleteAbandonedClustersAsync(_parent);
 
         Assert.False(Directory.Exists(abandoned));
         Assert.True(Directory.Exists(running));

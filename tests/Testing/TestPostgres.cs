@@ -53,7 +53,7 @@ public static class TestPostgres
             return configured;
         }
 
-        DeleteAbandonedClusters(Path.GetTempPath());
+        await DeleteAbandonedClustersAsync(Path.GetTempPath());
         var directory = Path.Combine(Path.GetTempPath(), $"{ClusterPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions
         {
@@ -70,12 +70,12 @@ public static class TestPostgres
     /// ended: the test host can be stopped before its exit handler has deleted its cluster, and each
     /// holds up to 2 GB of WAL. A cluster whose process or server still runs is left alone.
     /// </summary>
-    public static void DeleteAbandonedClusters(string parent)
+    public static async Task DeleteAbandonedClustersAsync(string parent)
     {
         foreach (var directory in Directory.EnumerateDirectories(parent, ClusterPrefix + "*"))
         {
             var owner = Path.GetFileName(directory)[ClusterPrefix.Length..].Split('-')[0];
-            if (!int.TryParse(owner, out var pid) || IsRunning(pid) || ServerIsRunning(directory))
+            if (!int.TryParse(owner, out var pid) || IsRunning(pid) || await EmbeddedPostgres.IsRunningAsync(directory))
             {
                 continue;
             }
@@ -88,19 +88,6 @@ public static class TestPostgres
             {
                 // Another test process sweeping at the same moment, or not ours to delete: left for later.
             }
-        }
-    }
-
-    private static bool ServerIsRunning(string dataDirectory)
-    {
-        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
-        try
-        {
-            return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && IsRunning(pid);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return true;
         }
     }
 

@@ -156,6 +156,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return RunAsync(binDirectory, "initdb", arguments, cancellationToken);
     }
 
+    /// <summary>Whether a server is running on this data directory.</summary>
+    public static async Task<bool> IsRunningAsync(string dataDirectory, CancellationToken cancellationToken = default) =>
+        await RunningPortAsync(FindBinDirectory(), dataDirectory, cancellationToken) is not null;
+
     /// <summary>The port of a server already running on this data directory, if there is one.</summary>
     private static async Task<int?> RunningPortAsync(string binDirectory, string dataDirectory, CancellationToken cancellationToken)
     {
