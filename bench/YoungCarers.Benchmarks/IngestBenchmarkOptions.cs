@@ -2,6 +2,7 @@ namespace YoungCarers.Benchmarks;
 
 /// <param name="Events">About how many lines to generate (whole families, so a few more or less).</param>
 /// <param name="BatchSize">Lines per pipeline call, as <c>replay --batch</c>.</param>
+/// <param name="Lanes">Transactions stored at once, as <c>replay --lanes</c>.</param>
 /// <param name="ReadAhead">Batches read ahead of the one being ingested (0: none), to measure the overlap.</param>
 /// <param name="ConnectionString">A server to create the run's database on; null starts an embedded PostgreSQL.</param>
 /// <param name="HttpEvents">Lines of the same file to POST in batches to /events afterwards (0 skips the phase).</param>
@@ -10,6 +11,7 @@ namespace YoungCarers.Benchmarks;
 internal sealed record IngestBenchmarkOptions(
     int Events,
     int BatchSize,
+    int Lanes,
     int ReadAhead,
     int Seed,
     string? ConnectionString,

@@ -17,7 +17,8 @@ public sealed class EmbeddedPostgresTests
                 SELECT (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'),
                        current_setting('wal_compression'),
                        (SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size'),
-                       current_setting('jit')
+                       current_setting('jit'),
+                       current_setting('max_locks_per_transaction')::int
                 """, connection);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
@@ -26,6 +27,7 @@ public sealed class EmbeddedPostgresTests
             Assert.Equal("lz4", reader.GetString(1));
             Assert.True(reader.GetInt64(2) > 1024, "max_wal_size should be above PostgreSQL's 1 GB default");
             Assert.Equal("off", reader.GetString(3));
+            Assert.True(reader.GetInt32(4) >= 256, "an ingest batch locks each identifier it names");
         }
     }
 }

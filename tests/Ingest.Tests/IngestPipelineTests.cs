@@ -37,6 +37,42 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public void Partitioning_keeps_events_that_share_a_person_or_an_event_id_together_in_their_order_and_balances_the_rest()
+    {
+        var id = Unique();
+        string[] lines =
+        [
+            Identified($"{id}-1", Child($"c1-{id}")),
+            Identified($"{id}-2", Child($"c2-{id}")),
+            Referral($"{id}-3", Adult($"a-{id}"), Child($"c3-{id}")),
+            Referral($"{id}-4", Adult($"a-{id}"), Child($"c1-{id}")),
+            Identified($"{id}-5", Child($"c5-{id}")),
+            Identified($"{id}-2", Child($"c6-{id}")),
+            "not json",
+        ];
+
+        var parts = _pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), 2);
+
+        // 1, 3 and 4 are linked through c1 and the adult; 2 and its redelivery share an id.
+        var texts = parts.Select(p => string.Join(" ", p.Payloads.Select(l => lines.ToList().IndexOf(Encoding.UTF8.GetString(l.Payload.Span)) + 1))).ToList();
+        Assert.Equal(["1 3 4 7", "2 5 6"], texts);
+    }
+
+    [Fact]
+    public async Task Parts_of_a_partition_store_what_the_whole_would()
+    {
+        var id = Unique();
+        var lines = Enumerable.Range(0, 6).Select(i => Identified($"{id}-{i}", Child($"c{i % 3}-{id}"))).Append("not json").ToArray();
+
+        var parts = _pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), 3);
+        var results = (await Task.WhenAll(parts.Select(p => _pipeline.IngestPreparedAsync(p)))).SelectMany(r => r).ToList();
+
+        Assert.Equal(3, parts.Count);
+        Assert.Equal((6, 1), (results.OfType<AcceptedResult>().Count(), results.OfType<QuarantinedResult>().Count()));
+        Assert.Equal(3, results.OfType<AcceptedResult>().Select(r => r.FamilyId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task An_invalid_event_is_quarantined_byte_for_byte_with_the_field_and_rule()
     {
         var id = Unique();

@@ -10,7 +10,7 @@ using YoungCarers.Ingest.Replay;
 namespace YoungCarers.Api.CommandLine;
 
 /// <summary>
-/// <c>replay FILE [--batch N] [--from-start]</c>: sends an NDJSON file of CloudEvents through the
+/// <c>replay FILE [--batch N] [--lanes N] [--from-start]</c>: sends an NDJSON file of CloudEvents through the
 /// ingest pipeline, resuming where an interrupted run stopped.
 /// </summary>
 internal static class ReplayCommand
@@ -25,7 +25,7 @@ internal static class ReplayCommand
         var file = new Argument<FileInfo>("file") { Description = "An NDJSON file: one CloudEvents envelope (JSON object) per line." };
         var batch = new Option<int>("--batch")
         {
-            Description = "Events per transaction and per checkpoint.",
+            Description = "Events per transaction.",
             DefaultValueFactory = _ => ReplayOptions.DefaultBatchSize,
         };
         batch.Validators.Add(result =>
@@ -35,6 +35,18 @@ internal static class ReplayCommand
                 result.AddError("--batch must be between 1 and 100000.");
             }
         });
+        var lanes = new Option<int>("--lanes")
+        {
+            Description = "Transactions stored at once, from each read of --batch events per lane; events about the same people stay in one lane, in file order. 1: one transaction at a time.",
+            DefaultValueFactory = _ => ReplayOptions.DefaultLanes,
+        };
+        lanes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is <= 0 or > ReplayOptions.MaxLanes)
+            {
+                result.AddError($"--lanes must be between 1 and {ReplayOptions.MaxLanes}.");
+            }
+        });
         var fromStart = new Option<bool>("--from-start") { Description = "Ignore the checkpoint of an earlier run and read the file from its first line." };
 
         var replay = new Command("replay",
@@ -42,12 +54,12 @@ internal static class ReplayCommand
             "quarantined with their file and line; events already stored are skipped. An interrupted replay (Ctrl+C) " +
             "resumes where it stopped.")
         {
-            file, batch, fromStart,
+            file, batch, lanes, fromStart,
         };
         replay.TreatUnmatchedTokensAsErrors = false;
         replay.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(file)!,
-            new ReplayOptions { BatchSize = parse.GetValue(batch), FromStart = parse.GetValue(fromStart) },
+            new ReplayOptions { BatchSize = parse.GetValue(batch), Lanes = parse.GetValue(lanes), FromStart = parse.GetValue(fromStart) },
             [.. parse.UnmatchedTokens],
             cancellationToken));
         return replay;
@@ -74,7 +86,7 @@ internal static class ReplayCommand
         }
         catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
         {
-            await Console.Error.WriteLineAsync($"youngcarers: {e.Message} The checkpoint is at the last complete batch.");
+            await Console.Error.WriteLineAsync($"youngcarers: {e.Message} The checkpoint is at the last complete read.");
             return 1;
         }
         catch (FileNotFoundException)

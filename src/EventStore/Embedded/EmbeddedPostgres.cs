@@ -78,6 +78,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         settings.TryAdd("wal_compression", "lz4");
         settings.TryAdd("max_wal_size", "2GB");
         settings.TryAdd("checkpoint_timeout", "15min");
+        // Ingest locks each identifier a batch names (about 800 for 1,000 events): room for
+        // concurrent batches without falling back to one global lock.
+        settings.TryAdd("max_locks_per_transaction", "256");
         // Short statements whose cost estimates can still pass jit_above_cost: compiling them costs more than running them.
         settings.TryAdd("jit", "off");
         foreach (var (name, value) in settings)

@@ -19,11 +19,12 @@ public sealed class EventStoreTransaction
 {
     private readonly bool _checkStoredDuplicates;
 
-    internal EventStoreTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, bool checkStoredDuplicates)
+    internal EventStoreTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, bool checkStoredDuplicates, bool lockTableWasFull = false)
     {
         Connection = connection;
         Transaction = transaction;
         _checkStoredDuplicates = checkStoredDuplicates;
+        LockTableWasFull = lockTableWasFull;
     }
 
     public NpgsqlConnection Connection { get; }
@@ -37,6 +38,13 @@ public sealed class EventStoreTransaction
     /// costs a second attempt only for batches that do hold stored events.
     /// </summary>
     public bool ExpectsStoredEvents => _checkStoredDuplicates;
+
+    /// <summary>
+    /// True once an earlier attempt of this work ran the server out of lock table (SQLSTATE 53200,
+    /// "out of shared memory"): work that takes many fine-grained locks should take one coarse
+    /// lock instead this time.
+    /// </summary>
+    public bool LockTableWasFull { get; }
 
     /// <summary>Appends within this transaction; see <see cref="PostgresEventStore.AppendAsync(IReadOnlyList{StreamAppend}, CancellationToken)"/>.</summary>
     public Task<AppendResult> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default) =>

@@ -40,19 +40,22 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource)
     /// Runs <paramref name="work"/> in one transaction and commits it. When the transaction meets a
     /// concurrent change (a deadlock, a duplicate committed meanwhile, a
     /// <see cref="TransactionConflictException"/>), it is rolled back and run again from the start,
-    /// so the work must decide everything from what it reads inside the transaction.
+    /// so the work must decide everything from what it reads inside the transaction. A transaction
+    /// that runs the server out of lock table is run again once with
+    /// <see cref="EventStoreTransaction.LockTableWasFull"/> set.
     /// </summary>
     public async Task<T> ExecuteAsync<T>(Func<EventStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
         var checkStoredDuplicates = false;
+        var lockTableWasFull = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                var result = await work(new EventStoreTransaction(connection, transaction, checkStoredDuplicates), cancellationToken);
+                var result = await work(new EventStoreTransaction(connection, transaction, checkStoredDuplicates, lockTableWasFull), cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
@@ -62,6 +65,12 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource)
             {
                 // Some events were stored before (or concurrently, and committed first): look them up this time.
                 checkStoredDuplicates = true;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.OutOfMemory && !lockTableWasFull && attempt < MaxAttempts)
+            {
+                // Shared memory runs out when concurrent transactions hold more locks than the
+                // server's lock table (max_locks_per_transaction) has room for.
+                lockTableWasFull = true;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
                                               && attempt < MaxAttempts)

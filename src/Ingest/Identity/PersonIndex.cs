@@ -15,22 +15,29 @@ public static class PersonIndex
     // pg_advisory_xact_lock(int, int) key space for identity locks ("YCID").
     private const int LockSpace = 0x5943_4944;
     private const int GlobalLock = -1;
-    private const int Buckets = 1024;
 
-    /// <summary>A batch touching more buckets than this takes the global lock instead, so lock counts stay small.</summary>
-    private const int MaxBucketLocks = 32;
+    /// <summary>
+    /// A transaction mentioning more identifiers than this takes the global lock instead. Each lock
+    /// is a slot in the server's shared lock table, sized by max_locks_per_transaction (64 by
+    /// default) times max_connections: a 1,000-event batch names about 800 identifiers, and a few
+    /// such batches at once fit in the default table.
+    /// </summary>
+    private const int MaxIdentifierLocks = 1024;
 
     /// <summary>
     /// Serialises transactions that mention the same identifiers, so two of them can never both
-    /// decide a new person (or family) is needed. Small batches lock hash buckets of their
-    /// identifiers under a shared global lock; large ones take the global lock exclusively. Advisory
-    /// locks take no transaction id, so they come before any write, as the event store requires.
+    /// decide a new person (or family) is needed. A transaction locks each identifier's 31-bit hash
+    /// under a shared global lock, so two transactions wait for each other only when they share an
+    /// identifier (or, about once in two billion pairs of identifiers, a hash); one naming too many
+    /// identifiers, or run again because the server's lock table filled up, takes the global lock
+    /// exclusively. Advisory locks take no transaction id, so they come before any write, as the
+    /// event store requires.
     /// </summary>
     public static async Task LockAsync(EventStoreTransaction transaction, IEnumerable<IdentityKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         var commands = new List<NpgsqlBatchCommand>();
-        AddLock(commands, keys);
+        AddLock(commands, keys, transaction.LockTableWasFull);
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
         foreach (var command in commands)
         {
@@ -49,7 +56,7 @@ public static class PersonIndex
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(keys);
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction.Transaction);
-        var (commands, read) = LockAndLoadCommands(keys);
+        var (commands, read) = LockAndLoadCommands(keys, transaction.LockTableWasFull);
         foreach (var command in commands)
         {
             batch.BatchCommands.Add(command);
@@ -63,11 +70,12 @@ public static class PersonIndex
     /// The commands of <see cref="LockAndLoadAsync"/>, to send with others in one round trip, and
     /// how to read what they return (from the reader at the first of their results).
     /// </summary>
+    /// <param name="lockEverything">Take the global lock exclusively, whatever the keys.</param>
     internal static (IReadOnlyList<NpgsqlBatchCommand> Commands, Func<NpgsqlDataReader, CancellationToken, Task<KnownIdentities>> Read) LockAndLoadCommands(
-        IReadOnlyCollection<IdentityKey> keys)
+        IReadOnlyCollection<IdentityKey> keys, bool lockEverything)
     {
         var commands = new List<NpgsqlBatchCommand>();
-        var lockResults = AddLock(commands, keys);
+        var lockResults = AddLock(commands, keys, lockEverything);
         commands.Add(LoadCommand(keys));
         return (commands, async (reader, cancellationToken) =>
         {
@@ -81,18 +89,18 @@ public static class PersonIndex
     }
 
     /// <summary>Adds the statements that take the locks; returns how many.</summary>
-    private static int AddLock(List<NpgsqlBatchCommand> commands, IEnumerable<IdentityKey> keys)
+    private static int AddLock(List<NpgsqlBatchCommand> commands, IEnumerable<IdentityKey> keys, bool lockEverything)
     {
-        var buckets = keys.Select(Bucket).Distinct().Order().ToArray();
-        if (buckets.Length > MaxBucketLocks)
+        var locks = keys.Select(LockKey).Distinct().Order().ToArray();
+        if (lockEverything || locks.Length > MaxIdentifierLocks)
         {
             commands.Add(Command("SELECT pg_advisory_xact_lock(@space, @global)", ("space", LockSpace), ("global", GlobalLock)));
             return 1;
         }
 
         commands.Add(Command("SELECT pg_advisory_xact_lock_shared(@space, @global)", ("space", LockSpace), ("global", GlobalLock)));
-        commands.Add(Command("SELECT count(pg_advisory_xact_lock(@space, b)) FROM (SELECT unnest(@buckets::int[]) AS b ORDER BY 1) AS ordered",
-            ("space", LockSpace), ("buckets", buckets)));
+        commands.Add(Command("SELECT count(pg_advisory_xact_lock(@space, k)) FROM (SELECT unnest(@keys::int[]) AS k ORDER BY 1) AS ordered",
+            ("space", LockSpace), ("keys", locks)));
         return 2;
     }
 
@@ -294,12 +302,15 @@ public static class PersonIndex
         return command;
     }
 
-    /// <summary>A stable bucket (FNV-1a of the key's UTF-8), the same in every process.</summary>
-    private static int Bucket(IdentityKey key)
+    /// <summary>
+    /// A stable lock key (FNV-1a of the key's UTF-8), the same in every process; never negative,
+    /// so never the global lock's.
+    /// </summary>
+    internal static int LockKey(IdentityKey key)
     {
         var hash = Fnv1a(2166136261u, key.Scheme);
         hash = (hash ^ 0) * 16777619u;
-        return (int)(Fnv1a(hash, key.Value) % Buckets);
+        return (int)(Fnv1a(hash, key.Value) & 0x7FFF_FFFF);
     }
 
     private static uint Fnv1a(uint hash, string text)

@@ -40,6 +40,13 @@ public interface IIngestPipeline
     /// </summary>
     PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads) => new(payloads);
 
+    /// <summary>
+    /// Splits prepared payloads into at most <paramref name="parts"/> groups, each in the order
+    /// given, that can be stored at the same time without waiting for each other: no two groups
+    /// name a common person or carry the same event. A pipeline that cannot tell returns one group.
+    /// </summary>
+    IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts) => [prepared];
+
     /// <summary>As <see cref="IngestAsync(IReadOnlyList{InboundPayload}, CancellationToken)"/>, for payloads <see cref="Prepare"/> has validated.</summary>
     Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {

@@ -35,6 +35,73 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         return new PreparedPayloads(payloads, Validate(payloads, parallel: false));
     }
 
+    /// <summary>
+    /// Payloads are grouped by what links them (a person identifier, or the same source and id);
+    /// each group goes whole to the part with the fewest payloads so far, in order of first
+    /// appearance. Invalid payloads link to nothing: they are only quarantined.
+    /// </summary>
+    public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parts);
+        if (parts == 1 || prepared.State is not ValidatedBatch batch || batch.Payloads.Count < 2)
+        {
+            return [prepared];
+        }
+
+        var count = batch.Payloads.Count;
+        var groups = new UnionFind<int>();
+        var firstWithKey = new Dictionary<IdentityKey, int>();
+        var firstWithId = new Dictionary<(string, string), int>();
+        for (var i = 0; i < count; i++)
+        {
+            groups.Add(i);
+            if (batch.Valid[i] is not { } valid)
+            {
+                continue;
+            }
+
+            var envelope = valid.Event.Envelope;
+            if (!firstWithId.TryAdd((envelope.Source, envelope.Id), i))
+            {
+                groups.Union(firstWithId[(envelope.Source, envelope.Id)], i);
+            }
+
+            foreach (var sighting in valid.Sightings)
+            {
+                foreach (var key in sighting.Keys)
+                {
+                    if (!firstWithKey.TryAdd(key, i))
+                    {
+                        groups.Union(firstWithKey[key], i);
+                    }
+                }
+            }
+        }
+
+        var sizes = new int[parts];
+        var partOfGroup = new Dictionary<int, int>();
+        var members = new List<int>[parts];
+        for (var i = 0; i < count; i++)
+        {
+            var root = groups.Find(i);
+            if (!partOfGroup.TryGetValue(root, out var part))
+            {
+                part = Array.IndexOf(sizes, sizes.Min());
+                sizes[part] += groups.Members(root).Count;
+                partOfGroup[root] = part;
+            }
+
+            (members[part] ??= []).Add(i);
+        }
+
+        return [.. members.Where(m => m is not null).Select(m =>
+        {
+            var payloads = m.Select(i => batch.Payloads[i]).ToArray();
+            return new PreparedPayloads(payloads, new ValidatedBatch(payloads, [.. m.Select(i => batch.Parsed[i])], [.. m.Select(i => batch.Valid[i])]));
+        })];
+    }
+
     public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
@@ -179,7 +246,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         KnownIdentities known;
         if (transaction.ExpectsStoredEvents)
         {
-            var (lockAndLoad, readKnown) = PersonIndex.LockAndLoadCommands(allKeys);
+            var (lockAndLoad, readKnown) = PersonIndex.LockAndLoadCommands(allKeys, transaction.LockTableWasFull);
             (alreadyStored, known) = await transaction.FindStoredAsync(
                 events.Select(e => (e.Event.Envelope.Source, e.Event.Envelope.Id)), lockAndLoad, readKnown, cancellationToken);
         }

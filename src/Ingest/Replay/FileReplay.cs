@@ -9,9 +9,20 @@ namespace YoungCarers.Ingest.Replay;
 public sealed record ReplayOptions
 {
     public const int DefaultBatchSize = 1000;
+    public const int DefaultLanes = 2;
+    public const int MaxLanes = 16;
 
-    /// <summary>Lines per call of the pipeline, and so per transaction and per checkpoint.</summary>
+    /// <summary>Lines per lane: per call of the pipeline, and so per transaction.</summary>
     public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>
+    /// Transactions stored at once. Each read takes <see cref="BatchSize"/> lines per lane and
+    /// splits them into lanes that name no common person and carry no common event (see
+    /// <see cref="IIngestPipeline.Partition"/>), so one lane never waits for another's locks and
+    /// the database works on several at once; the read's checkpoint is saved once every lane is
+    /// durable. With 1, each batch is stored and checkpointed in one transaction.
+    /// </summary>
+    public int Lanes { get; init; } = DefaultLanes;
 
     /// <summary>Ignore the file's checkpoint and read it from its first line.</summary>
     public bool FromStart { get; init; }
@@ -66,8 +77,8 @@ public sealed record ReplayProgress(
 }
 
 /// <summary>
-/// Replays an NDJSON file of CloudEvents through the ingest pipeline, a batch at a time, recording
-/// after each durable batch where the next one starts, so an interrupted replay resumes there.
+/// Replays an NDJSON file of CloudEvents through the ingest pipeline, a read at a time, recording
+/// after each durable read where the next one starts, so an interrupted replay resumes there.
 /// Re-reading events is harmless anyway (they are duplicates), but resuming skips the work.
 /// </summary>
 public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints checkpoints)
@@ -86,6 +97,8 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Lanes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Lanes, ReplayOptions.MaxLanes);
         ArgumentOutOfRangeException.ThrowIfNegative(options.ReadAhead);
         var started = Stopwatch.GetTimestamp();
         var fullPath = Path.GetFullPath(path);
@@ -103,9 +116,9 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
         onProgress?.Invoke(progress);
 
         PreparedBatch Prepare(NdjsonBatch batch) =>
-            new(batch, batch.Lines.Count > 0 ? pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]) : null);
+            new(batch, batch.Lines.Count > 0 ? pipeline.Partition(pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]), options.Lanes) : []);
 
-        await using var reader = new NdjsonBatchReader(file, start.ByteOffset, start.Lines, options.BatchSize);
+        await using var reader = new NdjsonBatchReader(file, start.ByteOffset, start.Lines, checked(options.BatchSize * options.Lanes));
         await using var batches = options.ReadAhead > 0 ? new ReadAheadBatches(reader, Prepare, options.ReadAhead) : null;
         while (!stop.IsCancellationRequested)
         {
@@ -131,24 +144,17 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
             {
                 var (accepted, duplicates, quarantined) = (0, 0, 0);
                 var checkpoint = new ReplayCheckpoint(batch.EndOffset, batch.EndLine);
-                if (prepared.Payloads is { } payloads)
+
+                // Not cancelled by stop: a read once started is finished, and checkpointed with it.
+                foreach (var result in await StoreAsync(prepared.Lanes, checkpoints.Acknowledgement(fileKey, checkpoint)))
                 {
-                    // Not cancelled by stop: a batch once started is finished, and checkpointed with it.
-                    var results = await pipeline.IngestPreparedAsync(payloads, checkpoints.Acknowledgement(fileKey, checkpoint), CancellationToken.None);
-                    foreach (var result in results)
+                    _ = result switch
                     {
-                        _ = result switch
-                        {
-                            AcceptedResult => accepted++,
-                            DuplicateResult => duplicates++,
-                            QuarantinedResult => quarantined++,
-                            _ => throw new InvalidOperationException($"Unexpected ingest result {result.GetType().Name}."),
-                        };
-                    }
-                }
-                else
-                {
-                    await checkpoints.SaveAsync(fileKey, checkpoint, CancellationToken.None);
+                        AcceptedResult => accepted++,
+                        DuplicateResult => duplicates++,
+                        QuarantinedResult => quarantined++,
+                        _ => throw new InvalidOperationException($"Unexpected ingest result {result.GetType().Name}."),
+                    };
                 }
 
                 progress = progress with
@@ -169,6 +175,26 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
         return progress with { Elapsed = Stopwatch.GetElapsedTime(started) };
     }
 
+    private async Task<IEnumerable<IngestResult>> StoreAsync(IReadOnlyList<PreparedPayloads> lanes, IIngestAcknowledgement acknowledgement)
+    {
+        switch (lanes.Count)
+        {
+            case 0:
+                await acknowledgement.SaveAsync(CancellationToken.None);
+                return [];
+            case 1:
+                return await pipeline.IngestPreparedAsync(lanes[0], acknowledgement, CancellationToken.None);
+            default:
+                // Every lane runs to its end, even when another fails, so none is left behind in flight.
+                var results = await Task.WhenAll(lanes.Select(lane => pipeline.IngestPreparedAsync(lane, CancellationToken.None)));
+
+                // Only now: were the checkpoint in one lane's transaction, a failure of another
+                // would leave it claiming events that were never stored.
+                await acknowledgement.SaveAsync(CancellationToken.None);
+                return results.SelectMany(r => r);
+        }
+    }
+
     private static InboundPayload Payload(string file, NdjsonLine line) => new(
         line.Bytes,
         new Arrival(Channel, new Dictionary<string, string>
@@ -177,8 +203,8 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
             ["line"] = line.LineNumber.ToString(CultureInfo.InvariantCulture),
         }));
 
-    /// <summary>A batch of lines and, unless it has only blank lines, its payloads as the pipeline prepared them.</summary>
-    private sealed record PreparedBatch(NdjsonBatch Batch, PreparedPayloads? Payloads);
+    /// <summary>A read of lines and its payloads as the pipeline prepared them, split into lanes (none if the lines were all blank).</summary>
+    private sealed record PreparedBatch(NdjsonBatch Batch, IReadOnlyList<PreparedPayloads> Lanes);
 
     /// <summary>Reads and prepares batches on another task, a bounded number ahead of the consumer.</summary>
     private sealed class ReadAheadBatches : IAsyncDisposable
