@@ -59,6 +59,17 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task Partitioning_keeps_events_about_different_people_of_a_family_stored_earlier_together()
+    {
+        var id = Unique();
+        await _pipeline.IngestAsync([Payload(Referral($"{id}-1", Adult($"a-{id}"), Child($"c-{id}")))]);
+
+        var parts = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-2", Child($"c-{id}"))), Payload(Referral($"{id}-3", Adult($"a-{id}")))]), 2);
+
+        Assert.Equal(2, Assert.Single(parts).Payloads.Count);
+    }
+
+    [Fact]
     public async Task Parts_of_a_partition_store_what_the_whole_would()
     {
         var id = Unique();

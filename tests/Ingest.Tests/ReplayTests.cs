@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Ingest.Quarantine;
@@ -115,6 +117,24 @@ public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
         Assert.Equal(oneLane with { FilePath = lanesFile, Elapsed = fourLanes.Elapsed }, fourLanes);
         Assert.Equal(await MembersAsync(single), await MembersAsync(lanes));
         Assert.Equal(8L, await StoredCountAsync(lanes));
+    }
+
+    [Fact]
+    public async Task A_read_is_split_into_lanes_knowing_the_families_the_reads_before_it_stored()
+    {
+        var id = Unique();
+        var file = await WriteAsync("family.ndjson",
+            Referral($"{id}-1", Adult($"a-{id}"), Child($"c-{id}")),
+            Identified($"{id}-2", Child($"z-{id}")),
+            Identified($"{id}-3", Child($"c-{id}")),
+            Referral($"{id}-4", Adult($"a-{id}")));
+        var pipeline = new LaneRecordingPipeline(new IngestPipeline(new PostgresEventStore(_database.DataSource), _quarantine, TimeProvider.System));
+
+        // Read ahead, the second read is prepared before the first is stored.
+        await new FileReplay(pipeline, _checkpoints).RunAsync(file, new ReplayOptions { BatchSize = 1, Lanes = 2, ReadAhead = 2 });
+
+        // The child and the adult share no identifier in the second read, only a family.
+        Assert.Contains(pipeline.Lanes, lane => lane.SetEquals([$"{id}-3", $"{id}-4"]));
     }
 
     [Fact]
@@ -294,5 +314,24 @@ internal sealed class FailingLanePipeline(IngestPipeline inner, string failingEv
         }
 
         return await inner.IngestPreparedAsync(prepared, cancellationToken);
+    }
+}
+
+/// <summary>Stores through the real pipeline and records the event ids of each lane it is given.</summary>
+internal sealed class LaneRecordingPipeline(IngestPipeline inner) : IIngestPipeline
+{
+    public ConcurrentQueue<HashSet<string>> Lanes { get; } = new();
+
+    public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default) =>
+        inner.IngestAsync(payloads, cancellationToken);
+
+    public PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads) => inner.Prepare(payloads);
+
+    public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts) => inner.Partition(prepared, parts);
+
+    public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
+    {
+        Lanes.Enqueue([.. prepared.Payloads.Select(p => JsonDocument.Parse(p.Payload).RootElement.GetProperty("id").GetString()!)]);
+        return inner.IngestPreparedAsync(prepared, cancellationToken);
     }
 }

@@ -19,6 +19,11 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     /// <summary>Batches at least this large are validated on every processor at once.</summary>
     private const int ParallelValidationThreshold = 64;
 
+    /// <summary>About two replay reads' worth of identifiers in each generation; some 10 MB at most.</summary>
+    private const int FamilyHintsGeneration = 25_000;
+
+    private readonly FamilyHints _familyHints = new(FamilyHintsGeneration);
+
     public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
@@ -36,8 +41,8 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
     }
 
     /// <summary>
-    /// Payloads are grouped by what links them (a person identifier, or the same source and id);
-    /// each group goes whole to the part with the fewest payloads so far, in order of first
+    /// Payloads are grouped by what links them (a person identifier, the same source and id, or
+    /// identifiers this process recently stored in one family); each group goes whole to the part with the fewest payloads so far, in order of first
     /// appearance. Invalid payloads link to nothing: they are only quarantined.
     /// </summary>
     public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts)
@@ -53,6 +58,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         var groups = new UnionFind<int>();
         var firstWithKey = new Dictionary<IdentityKey, int>();
         var firstWithId = new Dictionary<(string, string), int>();
+        var firstInFamily = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
             groups.Add(i);
@@ -74,6 +80,12 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
                     if (!firstWithKey.TryAdd(key, i))
                     {
                         groups.Union(firstWithKey[key], i);
+                    }
+
+                    // Events about different people of one family would wait for each other's stream lock.
+                    if (_familyHints.TryGet(key, out var familyId) && !firstInFamily.TryAdd(familyId, i))
+                    {
+                        groups.Union(firstInFamily[familyId], i);
                     }
                 }
             }
@@ -222,7 +234,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         return results!;
     }
 
-    private static async Task<IReadOnlyList<IngestResult>> StoreAsync(
+    private async Task<IReadOnlyList<IngestResult>> StoreAsync(
         EventStoreTransaction transaction, IReadOnlyList<ValidEvent> events, IReadOnlyList<NpgsqlBatchCommand> withAppend, CancellationToken cancellationToken)
     {
         var results = new IngestResult?[events.Count];
@@ -290,6 +302,10 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         var plan = IdentityPlanner.Plan(sightings, known, Guid.CreateVersion7);
+        for (var u = 0; u < unique.Count; u++)
+        {
+            _familyHints.Record(sightings[u], plan.EventFamilies[u]);
+        }
 
         var streams = new Dictionary<string, List<NewEvent>>(StringComparer.Ordinal);
         void Add(string familyId, NewEvent e) => (streams.TryGetValue(familyId, out var list) ? list : streams[familyId] = []).Add(e);

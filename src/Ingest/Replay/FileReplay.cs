@@ -116,7 +116,7 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
         onProgress?.Invoke(progress);
 
         PreparedBatch Prepare(NdjsonBatch batch) =>
-            new(batch, batch.Lines.Count > 0 ? pipeline.Partition(pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]), options.Lanes) : []);
+            new(batch, batch.Lines.Count > 0 ? pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]) : null);
 
         await using var reader = new NdjsonBatchReader(file, start.ByteOffset, start.Lines, checked(options.BatchSize * options.Lanes));
         await using var batches = options.ReadAhead > 0 ? new ReadAheadBatches(reader, Prepare, options.ReadAhead) : null;
@@ -146,7 +146,9 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
                 var checkpoint = new ReplayCheckpoint(batch.EndOffset, batch.EndLine);
 
                 // Not cancelled by stop: a read once started is finished, and checkpointed with it.
-                foreach (var result in await StoreAsync(prepared.Lanes, checkpoints.Acknowledgement(fileKey, checkpoint)))
+                // Split only now, not when read ahead: the reads just stored tell which people share a family.
+                var lanes = prepared.Payloads is { } payloads ? pipeline.Partition(payloads, options.Lanes) : [];
+                foreach (var result in await StoreAsync(lanes, checkpoints.Acknowledgement(fileKey, checkpoint)))
                 {
                     _ = result switch
                     {
@@ -203,8 +205,8 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
             ["line"] = line.LineNumber.ToString(CultureInfo.InvariantCulture),
         }));
 
-    /// <summary>A read of lines and its payloads as the pipeline prepared them, split into lanes (none if the lines were all blank).</summary>
-    private sealed record PreparedBatch(NdjsonBatch Batch, IReadOnlyList<PreparedPayloads> Lanes);
+    /// <summary>A read of lines and, unless it has only blank lines, its payloads as the pipeline prepared them.</summary>
+    private sealed record PreparedBatch(NdjsonBatch Batch, PreparedPayloads? Payloads);
 
     /// <summary>Reads and prepares batches on another task, a bounded number ahead of the consumer.</summary>
     private sealed class ReadAheadBatches : IAsyncDisposable
