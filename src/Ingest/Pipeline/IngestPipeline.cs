@@ -54,14 +54,37 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             return [prepared];
         }
 
+        // Disjoint sets over payload indexes, each rooted at its first payload (this runs between
+        // reads, while no lane is working, so it avoids the general UnionFind's dictionaries).
         var count = batch.Payloads.Count;
-        var groups = new UnionFind<int>();
+        var root = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            root[i] = i;
+        }
+
+        int Find(int i)
+        {
+            while (root[i] != i)
+            {
+                root[i] = root[root[i]];
+                i = root[i];
+            }
+
+            return i;
+        }
+
+        void Union(int first, int i)
+        {
+            var (a, b) = (Find(first), Find(i));
+            root[Math.Max(a, b)] = Math.Min(a, b);
+        }
+
         var firstWithKey = new Dictionary<IdentityKey, int>();
         var firstWithId = new Dictionary<(string, string), int>();
         var firstInFamily = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
-            groups.Add(i);
             if (batch.Valid[i] is not { } valid)
             {
                 continue;
@@ -70,7 +93,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             var envelope = valid.Event.Envelope;
             if (!firstWithId.TryAdd((envelope.Source, envelope.Id), i))
             {
-                groups.Union(firstWithId[(envelope.Source, envelope.Id)], i);
+                Union(firstWithId[(envelope.Source, envelope.Id)], i);
             }
 
             foreach (var sighting in valid.Sightings)
@@ -79,32 +102,37 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
                 {
                     if (!firstWithKey.TryAdd(key, i))
                     {
-                        groups.Union(firstWithKey[key], i);
+                        Union(firstWithKey[key], i);
                     }
 
                     // Events about different people of one family would wait for each other's stream lock.
                     if (_familyHints.TryGet(key, out var familyId) && !firstInFamily.TryAdd(familyId, i))
                     {
-                        groups.Union(firstInFamily[familyId], i);
+                        Union(firstInFamily[familyId], i);
                     }
                 }
             }
         }
 
+        var groupSizes = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            groupSizes[Find(i)]++;
+        }
+
         var sizes = new int[parts];
-        var partOfGroup = new Dictionary<int, int>();
+        var partOfGroup = new int[count];
         var members = new List<int>[parts];
         for (var i = 0; i < count; i++)
         {
-            var root = groups.Find(i);
-            if (!partOfGroup.TryGetValue(root, out var part))
+            var group = Find(i);
+            if (group == i)
             {
-                part = Array.IndexOf(sizes, sizes.Min());
-                sizes[part] += groups.Members(root).Count;
-                partOfGroup[root] = part;
+                partOfGroup[i] = Array.IndexOf(sizes, sizes.Min());
+                sizes[partOfGroup[i]] += groupSizes[i];
             }
 
-            (members[part] ??= []).Add(i);
+            (members[partOfGroup[group]] ??= []).Add(i);
         }
 
         return [.. members.Where(m => m is not null).Select(m =>
