@@ -143,7 +143,7 @@ public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
         var id = Unique();
         var file = await WriteAsync("failing.ndjson", [.. Enumerable.Range(0, 4).Select(i => Identified($"{id}-{i}", Child($"c{i}-{id}")))]);
         var pipeline = new IngestPipeline(new PostgresEventStore(_database.DataSource), _quarantine, TimeProvider.System);
-        var failing = new FileReplay(new FailingLanePipeline(pipeline, $"{id}-3"), _checkpoints);
+        var failing = new FileReplay(new LaneRecordingPipeline(pipeline, $"{id}-3"), _checkpoints);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing.RunAsync(file, new ReplayOptions { BatchSize = 2, Lanes = 2 }));
         var checkpoint = await _checkpoints.GetAsync(await ReplayCheckpoints.FileKeyAsync(file));
@@ -295,30 +295,11 @@ public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
     private static string Unique() => Guid.NewGuid().ToString("N")[..12];
 }
 
-/// <summary>Stores through the real pipeline, but fails the lane that carries a given event, after the others are stored.</summary>
-internal sealed class FailingLanePipeline(IngestPipeline inner, string failingEventId) : IIngestPipeline
-{
-    public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default) =>
-        inner.IngestAsync(payloads, cancellationToken);
-
-    public PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads) => inner.Prepare(payloads);
-
-    public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts) => inner.Partition(prepared, parts);
-
-    public async Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
-    {
-        if (prepared.Payloads.Any(p => Encoding.UTF8.GetString(p.Payload.Span).Contains($"\"{failingEventId}\"", StringComparison.Ordinal)))
-        {
-            await Task.Delay(200, cancellationToken);
-            throw new InvalidOperationException("This lane fails.");
-        }
-
-        return await inner.IngestPreparedAsync(prepared, cancellationToken);
-    }
-}
-
-/// <summary>Stores through the real pipeline and records the event ids of each lane it is given.</summary>
-internal sealed class LaneRecordingPipeline(IngestPipeline inner) : IIngestPipeline
+/// <summary>
+/// Stores through the real pipeline and records the event ids of each lane it is given; the lane
+/// carrying <paramref name="failingEventId"/>, if any, fails instead, after the others are stored.
+/// </summary>
+internal sealed class LaneRecordingPipeline(IngestPipeline inner, string? failingEventId = null) : IIngestPipeline
 {
     public ConcurrentQueue<HashSet<string>> Lanes { get; } = new();
 
@@ -329,9 +310,16 @@ internal sealed class LaneRecordingPipeline(IngestPipeline inner) : IIngestPipel
 
     public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts) => inner.Partition(prepared, parts);
 
-    public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {
-        Lanes.Enqueue([.. prepared.Payloads.Select(p => JsonDocument.Parse(p.Payload).RootElement.GetProperty("id").GetString()!)]);
-        return inner.IngestPreparedAsync(prepared, cancellationToken);
+        HashSet<string> lane = [.. prepared.Payloads.Select(p => JsonDocument.Parse(p.Payload).RootElement.GetProperty("id").GetString()!)];
+        Lanes.Enqueue(lane);
+        if (failingEventId is not null && lane.Contains(failingEventId))
+        {
+            await Task.Delay(200, cancellationToken);
+            throw new InvalidOperationException("This lane fails.");
+        }
+
+        return await inner.IngestPreparedAsync(prepared, cancellationToken);
     }
 }

@@ -306,7 +306,7 @@ public static class PersonIndex
     /// A stable lock key (FNV-1a of the key's UTF-8), the same in every process; never negative,
     /// so never the global lock's.
     /// </summary>
-    internal static int LockKey(IdentityKey key)
+    private static int LockKey(IdentityKey key)
     {
         var hash = Fnv1a(2166136261u, key.Scheme);
         hash = (hash ^ 0) * 16777619u;

@@ -42,8 +42,9 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
 
     /// <summary>
     /// Payloads are grouped by what links them (a person identifier, the same source and id, or
-    /// identifiers this process recently stored in one family); each group goes whole to the part with the fewest payloads so far, in order of first
-    /// appearance. Invalid payloads link to nothing: they are only quarantined.
+    /// identifiers this process recently stored in one family); each group goes whole to the part
+    /// with the fewest payloads so far, in order of first appearance. Invalid payloads link to
+    /// nothing: they are only quarantined.
     /// </summary>
     public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts)
     {
