@@ -46,10 +46,10 @@ internal sealed class RawEventsTable
                 await importer.WriteAsync(streamId, NpgsqlDbType.Text, cancellationToken);
                 await importer.WriteAsync(++_streamVersions[streamIndex], NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync(e.Type, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(e.Data, NpgsqlDbType.Jsonb, cancellationToken);
+                await importer.WriteAsync(e.Data, NpgsqlDbType.Json, cancellationToken);
                 await importer.WriteAsync(
                     JsonSerializer.Serialize(e.Metadata ?? EventMetadata.Empty, RawMetadataJsonContext.Default.EventMetadata),
-                    NpgsqlDbType.Jsonb,
+                    NpgsqlDbType.Json,
                     cancellationToken);
                 await importer.WriteAsync(e.Source, NpgsqlDbType.Text, cancellationToken);
                 await importer.WriteAsync(e.SourceEventId, NpgsqlDbType.Text, cancellationToken);

@@ -32,7 +32,7 @@ public sealed class FamilyAdministrationTests : IClassFixture<DatabaseFixture>
         Assert.Equal((older, younger, false), (outcome.SurvivorFamilyId, outcome.AbsorbedFamilyId, outcome.AlreadyOneFamily));
         var merged = (await _store.ReadStreamAsync(older).ToListAsync())[^1];
         Assert.Equal("family.merged.v1", merged.Type);
-        Assert.Contains("\"decidedBy\": \"alex@council\"", merged.Data, StringComparison.Ordinal);
+        Assert.Contains("\"decidedBy\":\"alex@council\"", merged.Data, StringComparison.Ordinal);
         Assert.Equal(older, await _store.ResolveLiveStreamIdAsync(younger));
         Assert.DoesNotContain(await _administration.ListCandidatesAsync(0, 1000), c => c.FamilyId == older || c.OtherFamilyId == older);
         // Events about the absorbed family's people now go to the survivor.

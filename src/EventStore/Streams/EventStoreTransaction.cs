@@ -344,8 +344,8 @@ public sealed class EventStoreTransaction
             await importer.WriteAsync(row.StreamId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(row.Version, NpgsqlDbType.Bigint, cancellationToken);
             await importer.WriteAsync(row.Event.Type, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(row.Event.Data, NpgsqlDbType.Jsonb, cancellationToken);
-            await importer.WriteAsync(MetadataJson.Serialize(row.Event.Metadata), NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(row.Event.Data, NpgsqlDbType.Json, cancellationToken);
+            await importer.WriteAsync(MetadataJson.Serialize(row.Event.Metadata), NpgsqlDbType.Json, cancellationToken);
             await importer.WriteAsync(row.Event.Source, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(row.Event.SourceEventId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(row.Event.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
