@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -285,8 +286,7 @@ public sealed class EventStoreTransaction
         foreach (var append in appends)
         {
             var stream = streams[append.StreamId];
-            var fresh = append.Events.Where(e => !seen.ContainsKey((e.Source, e.SourceEventId))).ToList();
-            if (fresh.Count > 0)
+            if (append.Events.Any(e => !seen.ContainsKey((e.Source, e.SourceEventId))))
             {
                 if (stream.SuccessorId is not null)
                 {
@@ -308,15 +308,15 @@ public sealed class EventStoreTransaction
             var outcomes = new List<EventAppendResult>(append.Events.Count);
             foreach (var e in append.Events)
             {
-                var key = (e.Source, e.SourceEventId);
-                if (seen.TryGetValue(key, out var earlier))
+                ref var earlier = ref CollectionsMarshal.GetValueRefOrAddDefault(seen, (e.Source, e.SourceEventId), out var exists);
+                if (exists)
                 {
                     outcomes.Add(new EventAppendResult(AppendOutcome.Duplicate, earlier.Item1, earlier.Item2));
                     continue;
                 }
 
                 version++;
-                seen[key] = (append.StreamId, version);
+                earlier = (append.StreamId, version);
                 rows.Add(new EventRow(append.StreamId, version, e));
                 outcomes.Add(new EventAppendResult(AppendOutcome.Appended, append.StreamId, version));
             }

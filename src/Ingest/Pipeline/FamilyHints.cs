@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using YoungCarers.Ingest.Identity;
 
 namespace YoungCarers.Ingest.Pipeline;
@@ -6,18 +5,25 @@ namespace YoungCarers.Ingest.Pipeline;
 /// <summary>
 /// The family each recently stored identifier went to, as this process last saw it. Only a hint
 /// for keeping one family's events in one lane (<see cref="IngestPipeline.Partition"/>): a merge,
-/// another process or a rolled-back transaction can make it stale, which costs lanes a wait for
-/// each other's stream lock and nothing else. Two generations bound its size: once the newer holds
-/// <paramref name="generationSize"/> identifiers, the older is dropped.
+/// another process, a rolled-back transaction or two identifiers with one fingerprint can make it
+/// wrong, which costs lanes a wait for each other's stream lock and nothing else. Two generations
+/// bound its size: once the newer holds <paramref name="generationSize"/> identifiers, the older is
+/// dropped.
 /// </summary>
+/// <remarks>
+/// Identifiers and families are held as <see cref="Fingerprint"/>s, not strings: partitioning looks
+/// up every identifier of a read while no lane works, and following entries to their strings
+/// was most of its time.
+/// </remarks>
 internal sealed class FamilyHints(int generationSize)
 {
     private readonly Lock _lock = new();
-    private Dictionary<IdentityKey, string> _current = [];
-    private Dictionary<IdentityKey, string> _previous = [];
+    private Dictionary<long, long> _current = [];
+    private Dictionary<long, long> _previous = [];
 
     public void Record(IEnumerable<PersonSighting> sightings, string familyId)
     {
+        var family = Fingerprint.Of(familyId);
         lock (_lock)
         {
             foreach (var sighting in sightings)
@@ -29,17 +35,21 @@ internal sealed class FamilyHints(int generationSize)
                         (_previous, _current) = (_current, []);
                     }
 
-                    _current[key] = familyId;
+                    _current[Fingerprint.Of(key)] = family;
                 }
             }
         }
     }
 
-    public bool TryGet(IdentityKey key, [NotNullWhen(true)] out string? familyId)
+    /// <summary>
+    /// The fingerprint of the family the identifier with this <see cref="Fingerprint"/> last went
+    /// to, if it is still remembered.
+    /// </summary>
+    public bool TryGetFamily(long identifier, out long family)
     {
         lock (_lock)
         {
-            return _current.TryGetValue(key, out familyId) || _previous.TryGetValue(key, out familyId);
+            return _current.TryGetValue(identifier, out family) || _previous.TryGetValue(identifier, out family);
         }
     }
 }

@@ -81,9 +81,10 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             root[Math.Max(a, b)] = Math.Min(a, b);
         }
 
-        var firstWithKey = new Dictionary<IdentityKey, int>();
-        var firstWithId = new Dictionary<(string, string), int>();
-        var firstInFamily = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Keyed by fingerprints: a shared one only joins two groups that need not be joined.
+        var firstWithKey = new Dictionary<long, int>();
+        var firstWithId = new Dictionary<long, int>();
+        var firstInFamily = new Dictionary<long, int>();
         for (var i = 0; i < count; i++)
         {
             if (batch.Valid[i] is not { } valid)
@@ -92,24 +93,26 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             }
 
             var envelope = valid.Event.Envelope;
-            if (!firstWithId.TryAdd((envelope.Source, envelope.Id), i))
+            var id = Fingerprint.Of(envelope.Source, envelope.Id);
+            if (!firstWithId.TryAdd(id, i))
             {
-                Union(firstWithId[(envelope.Source, envelope.Id)], i);
+                Union(firstWithId[id], i);
             }
 
             foreach (var sighting in valid.Sightings)
             {
                 foreach (var key in sighting.Keys)
                 {
-                    if (!firstWithKey.TryAdd(key, i))
+                    var fingerprint = Fingerprint.Of(key);
+                    if (!firstWithKey.TryAdd(fingerprint, i))
                     {
-                        Union(firstWithKey[key], i);
+                        Union(firstWithKey[fingerprint], i);
                     }
 
                     // Events about different people of one family would wait for each other's stream lock.
-                    if (_familyHints.TryGet(key, out var familyId) && !firstInFamily.TryAdd(familyId, i))
+                    if (_familyHints.TryGetFamily(fingerprint, out var family) && !firstInFamily.TryAdd(family, i))
                     {
-                        Union(firstInFamily[familyId], i);
+                        Union(firstInFamily[family], i);
                     }
                 }
             }
@@ -336,8 +339,21 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             _familyHints.Record(sightings[u], plan.EventFamilies[u]);
         }
 
-        var streams = new Dictionary<string, List<NewEvent>>(StringComparer.Ordinal);
-        void Add(string familyId, NewEvent e) => (streams.TryGetValue(familyId, out var list) ? list : streams[familyId] = []).Add(e);
+        // Each stream's events in the order they are appended, and where each new event is among them.
+        var streamIndexes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var streams = new List<(string FamilyId, List<NewEvent> Events)>();
+        (int Stream, int Position) Add(string familyId, NewEvent e)
+        {
+            if (!streamIndexes.TryGetValue(familyId, out var index))
+            {
+                index = streams.Count;
+                streamIndexes[familyId] = index;
+                streams.Add((familyId, []));
+            }
+
+            streams[index].Events.Add(e);
+            return (index, streams[index].Events.Count - 1);
+        }
 
         foreach (var merge in plan.FamilyMerges)
         {
@@ -346,9 +362,10 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             Add(merge.Absorbed, FamilyEvent(new FamilyAbsorbed(merge.Survivor, MergeReason.LinkedByEvent, cause.Source, cause.Id, null, null), cause, $"absorbed:{merge.Absorbed}"));
         }
 
+        var placements = new (int Stream, int Position)[unique.Count];
         for (var u = 0; u < unique.Count; u++)
         {
-            Add(plan.EventFamilies[u], events[unique[u]].NewEvent);
+            placements[u] = Add(plan.EventFamilies[u], events[unique[u]].NewEvent);
         }
 
         AppendResult appended;
@@ -356,7 +373,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         {
             // The person index changes travel with the stream locks, saving a round trip.
             appended = await transaction.AppendAsync(
-                [.. streams.Select(s => new StreamAppend(s.Key, ExpectedVersion.Any, s.Value))], PersonIndex.ApplyCommands(plan, known), withAppend, cancellationToken);
+                [.. streams.Select(s => new StreamAppend(s.FamilyId, ExpectedVersion.Any, s.Events))], PersonIndex.ApplyCommands(plan, known), withAppend, cancellationToken);
             foreach (var merge in plan.FamilyMerges)
             {
                 await transaction.ArchiveStreamAsync(merge.Absorbed, merge.Survivor, cancellationToken);
@@ -368,22 +385,11 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             throw new TransactionConflictException(e.Message);
         }
 
-        var versions = new Dictionary<(string, string), EventAppendResult>(events.Count + (plan.FamilyMerges.Count * 2));
-        var s = 0;
-        foreach (var stream in streams.Values)
+        for (var u = 0; u < unique.Count; u++)
         {
-            var outcomes = appended.Streams[s++].Events;
-            for (var e = 0; e < stream.Count; e++)
-            {
-                versions[(stream[e].Source, stream[e].SourceEventId)] = outcomes[e];
-            }
-        }
-
-        foreach (var i in unique)
-        {
-            var envelope = events[i].Event.Envelope;
-            var outcome = versions[(envelope.Source, envelope.Id)];
-            results[i] = outcome.Outcome == AppendOutcome.Appended
+            var envelope = events[unique[u]].Event.Envelope;
+            var outcome = appended.Streams[placements[u].Stream].Events[placements[u].Position];
+            results[unique[u]] = outcome.Outcome == AppendOutcome.Appended
                 ? new AcceptedResult(envelope.Source, envelope.Id, outcome.StreamId, outcome.StreamVersion)
                 : new DuplicateResult(envelope.Source, envelope.Id, outcome.StreamId);
         }
