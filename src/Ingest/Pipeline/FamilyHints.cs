@@ -5,15 +5,16 @@ namespace YoungCarers.Ingest.Pipeline;
 /// <summary>
 /// The family each recently stored identifier went to, as this process last saw it. Only a hint
 /// for keeping one family's events in one lane (<see cref="IngestPipeline.Partition"/>): a merge,
-/// another process, a rolled-back transaction or two identifiers with one fingerprint can make it
-/// wrong, which costs lanes a wait for each other's stream lock and nothing else. Two generations
-/// bound its size: once the newer holds <paramref name="generationSize"/> identifiers, the older is
+/// another process, a rolled-back transaction, two identifiers with one fingerprint, or a replay
+/// read split (its groups stand in for families until stored) but not stored, can make it wrong,
+/// which costs lanes a wait for each other's stream lock and nothing else. Two generations bound
+/// its size: once the newer holds <paramref name="generationSize"/> identifiers, the older is
 /// dropped.
 /// </summary>
 /// <remarks>
 /// Identifiers and families are held as <see cref="Fingerprint"/>s, not strings: partitioning looks
-/// up every identifier of a read while no lane works, and following entries to their strings
-/// was most of its time.
+/// up every identifier of every replay read, and following entries to their strings was most of
+/// its time.
 /// </remarks>
 internal sealed class FamilyHints(int generationSize)
 {
@@ -21,21 +22,24 @@ internal sealed class FamilyHints(int generationSize)
     private Dictionary<long, long> _current = [];
     private Dictionary<long, long> _previous = [];
 
-    public void Record(IEnumerable<PersonSighting> sightings, string familyId)
+    /// <summary>Records, in one step, the family (fingerprint) each event's identifiers went to.</summary>
+    public void Record(IEnumerable<(IReadOnlyList<PersonSighting> Sightings, long Family)> events)
     {
-        var family = Fingerprint.Of(familyId);
         lock (_lock)
         {
-            foreach (var sighting in sightings)
+            foreach (var (sightings, family) in events)
             {
-                foreach (var key in sighting.Keys)
+                foreach (var sighting in sightings)
                 {
-                    if (_current.Count >= generationSize)
+                    foreach (var key in sighting.Keys)
                     {
-                        (_previous, _current) = (_current, []);
-                    }
+                        if (_current.Count >= generationSize)
+                        {
+                            (_previous, _current) = (_current, []);
+                        }
 
-                    _current[Fingerprint.Of(key)] = family;
+                        _current[Fingerprint.Of(key)] = family;
+                    }
                 }
             }
         }

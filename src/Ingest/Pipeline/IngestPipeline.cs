@@ -42,9 +42,10 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
 
     /// <summary>
     /// Payloads are grouped by what links them (a person identifier, the same source and id, or
-    /// identifiers this process recently stored in one family); each group goes whole to the part
-    /// with the fewest payloads so far, in order of first appearance. Invalid payloads link to
-    /// nothing: they are only quarantined.
+    /// identifiers this process recently stored in one family or split into one group); each group
+    /// goes whole to the part with the fewest payloads so far, in order of first appearance.
+    /// Invalid payloads link to nothing: they are only quarantined. The groups are remembered as
+    /// family hints until they are stored, so a later read can be split before this one is stored.
     /// </summary>
     public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts)
     {
@@ -55,8 +56,8 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             return [prepared];
         }
 
-        // Disjoint sets over payload indexes, each rooted at its first payload (this runs between
-        // reads, while no lane is working, so it avoids the general UnionFind's dictionaries).
+        // Disjoint sets over payload indexes, each rooted at its first payload (arrays, not the
+        // general UnionFind's dictionaries: this runs for every replay read).
         var count = batch.Payloads.Count;
         var root = new int[count];
         for (var i = 0; i < count; i++)
@@ -85,6 +86,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         var firstWithKey = new Dictionary<long, int>();
         var firstWithId = new Dictionary<long, int>();
         var firstInFamily = new Dictionary<long, int>();
+        var hintedFamily = new long?[count];
         for (var i = 0; i < count; i++)
         {
             if (batch.Valid[i] is not { } valid)
@@ -110,19 +112,32 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
                     }
 
                     // Events about different people of one family would wait for each other's stream lock.
-                    if (_familyHints.TryGetFamily(fingerprint, out var family) && !firstInFamily.TryAdd(family, i))
+                    if (_familyHints.TryGetFamily(fingerprint, out var family))
                     {
-                        Union(firstInFamily[family], i);
+                        hintedFamily[i] ??= family;
+                        if (!firstInFamily.TryAdd(family, i))
+                        {
+                            Union(firstInFamily[family], i);
+                        }
                     }
                 }
             }
         }
 
         var groupSizes = new int[count];
+        var groupFamily = new long?[count];
         for (var i = 0; i < count; i++)
         {
-            groupSizes[Find(i)]++;
+            var group = Find(i);
+            groupSizes[group]++;
+            groupFamily[group] ??= hintedFamily[i];
         }
+
+        // Until stored, a group stands in for its family: the family one of its identifiers was
+        // hinted to, else the group's first event.
+        _familyHints.Record(Enumerable.Range(0, count)
+            .Where(i => batch.Valid[i] is not null)
+            .Select(i => (batch.Valid[i]!.Sightings, groupFamily[Find(i)] ?? GroupFingerprint(batch.Valid[Find(i)]!))));
 
         var sizes = new int[parts];
         var partOfGroup = new int[count];
@@ -145,6 +160,8 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             return new PreparedPayloads(payloads, new ValidatedBatch(payloads, [.. m.Select(i => batch.Parsed[i])], [.. m.Select(i => batch.Valid[i])]));
         })];
     }
+
+    private static long GroupFingerprint(ValidEvent first) => Fingerprint.Of(first.Event.Envelope.Source, first.Event.Envelope.Id);
 
     public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {
@@ -334,10 +351,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         var plan = IdentityPlanner.Plan(sightings, known, Guid.CreateVersion7);
-        for (var u = 0; u < unique.Count; u++)
-        {
-            _familyHints.Record(sightings[u], plan.EventFamilies[u]);
-        }
+        _familyHints.Record(Enumerable.Range(0, unique.Count).Select(u => (sightings[u], Fingerprint.Of(plan.EventFamilies[u]))));
 
         // Each stream's events in the order they are appended, and where each new event is among them.
         var streamIndexes = new Dictionary<string, int>(StringComparer.Ordinal);

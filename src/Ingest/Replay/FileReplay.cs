@@ -115,8 +115,9 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
         var progress = new ReplayProgress(fullPath, size, start.ByteOffset, start.Lines, start.ByteOffset, start.Lines, 0, 0, 0, 0, TimeSpan.Zero);
         onProgress?.Invoke(progress);
 
+        // Split into lanes when read ahead: the reads split before it stand in for their families until stored.
         PreparedBatch Prepare(NdjsonBatch batch) =>
-            new(batch, batch.Lines.Count > 0 ? pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]) : null);
+            new(batch, batch.Lines.Count > 0 ? pipeline.Partition(pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]), options.Lanes) : []);
 
         await using var reader = new NdjsonBatchReader(file, start.ByteOffset, start.Lines, checked(options.BatchSize * options.Lanes));
         await using var batches = options.ReadAhead > 0 ? new ReadAheadBatches(reader, Prepare, options.ReadAhead) : null;
@@ -146,9 +147,7 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
                 var checkpoint = new ReplayCheckpoint(batch.EndOffset, batch.EndLine);
 
                 // Not cancelled by stop: a read once started is finished, and checkpointed with it.
-                // Split only now, not when read ahead: the reads just stored tell which people share a family.
-                var lanes = prepared.Payloads is { } payloads ? pipeline.Partition(payloads, options.Lanes) : [];
-                foreach (var result in await StoreAsync(lanes, checkpoints.Acknowledgement(fileKey, checkpoint)))
+                foreach (var result in await StoreAsync(prepared.Lanes, checkpoints.Acknowledgement(fileKey, checkpoint)))
                 {
                     _ = result switch
                     {
@@ -205,8 +204,8 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
             ["line"] = line.LineNumber.ToString(CultureInfo.InvariantCulture),
         }));
 
-    /// <summary>A read of lines and, unless it has only blank lines, its payloads as the pipeline prepared them.</summary>
-    private sealed record PreparedBatch(NdjsonBatch Batch, PreparedPayloads? Payloads);
+    /// <summary>A read of lines and its payloads as the pipeline prepared them, split into lanes (none if it has only blank lines).</summary>
+    private sealed record PreparedBatch(NdjsonBatch Batch, IReadOnlyList<PreparedPayloads> Lanes);
 
     /// <summary>Reads and prepares batches on another task, a bounded number ahead of the consumer.</summary>
     private sealed class ReadAheadBatches : IAsyncDisposable
