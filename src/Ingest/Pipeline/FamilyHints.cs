@@ -1,5 +1,3 @@
-using YoungCarers.Ingest.Identity;
-
 namespace YoungCarers.Ingest.Pipeline;
 
 /// <summary>
@@ -22,25 +20,19 @@ internal sealed class FamilyHints(int generationSize)
     private Dictionary<long, long> _current = [];
     private Dictionary<long, long> _previous = [];
 
-    /// <summary>Records, in one step, the family (fingerprint) each event's identifiers went to.</summary>
-    public void Record(IEnumerable<(IReadOnlyList<PersonSighting> Sightings, long Family)> events)
+    /// <summary>Records, in one step, the family each identifier went to (both as <see cref="Fingerprint"/>s).</summary>
+    public void Record(IEnumerable<(long Identifier, long Family)> identifiers)
     {
         lock (_lock)
         {
-            foreach (var (sightings, family) in events)
+            foreach (var (identifier, family) in identifiers)
             {
-                foreach (var sighting in sightings)
+                if (_current.Count >= generationSize)
                 {
-                    foreach (var key in sighting.Keys)
-                    {
-                        if (_current.Count >= generationSize)
-                        {
-                            (_previous, _current) = (_current, []);
-                        }
-
-                        _current[Fingerprint.Of(key)] = family;
-                    }
+                    (_previous, _current) = (_current, []);
                 }
+
+                _current[identifier] = family;
             }
         }
     }

@@ -87,6 +87,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         var firstWithId = new Dictionary<long, int>();
         var firstInFamily = new Dictionary<long, int>();
         var hintedFamily = new long?[count];
+        var identifiers = new List<(long Identifier, int Payload)>();
         for (var i = 0; i < count; i++)
         {
             if (batch.Valid[i] is not { } valid)
@@ -106,6 +107,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
                 foreach (var key in sighting.Keys)
                 {
                     var fingerprint = Fingerprint.Of(key);
+                    identifiers.Add((fingerprint, i));
                     if (!firstWithKey.TryAdd(fingerprint, i))
                     {
                         Union(firstWithKey[fingerprint], i);
@@ -135,9 +137,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
 
         // Until stored, a group stands in for its family: the family one of its identifiers was
         // hinted to, else the group's first event.
-        _familyHints.Record(Enumerable.Range(0, count)
-            .Where(i => batch.Valid[i] is not null)
-            .Select(i => (batch.Valid[i]!.Sightings, groupFamily[Find(i)] ?? GroupFingerprint(batch.Valid[Find(i)]!))));
+        _familyHints.Record(identifiers.Select(x => (x.Identifier, groupFamily[Find(x.Payload)] ?? GroupFingerprint(batch.Valid[Find(x.Payload)]!))));
 
         var sizes = new int[parts];
         var partOfGroup = new int[count];
@@ -351,7 +351,11 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         }
 
         var plan = IdentityPlanner.Plan(sightings, known, Guid.CreateVersion7);
-        _familyHints.Record(Enumerable.Range(0, unique.Count).Select(u => (sightings[u], Fingerprint.Of(plan.EventFamilies[u]))));
+        _familyHints.Record(Enumerable.Range(0, unique.Count).SelectMany(u =>
+        {
+            var family = Fingerprint.Of(plan.EventFamilies[u]);
+            return sightings[u].SelectMany(sighting => sighting.Keys).Select(key => (Fingerprint.Of(key), family));
+        }));
 
         // Each stream's events in the order they are appended, and where each new event is among them.
         var streamIndexes = new Dictionary<string, int>(StringComparer.Ordinal);
