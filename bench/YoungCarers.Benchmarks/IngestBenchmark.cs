@@ -68,7 +68,7 @@ internal static class IngestBenchmark
             report.Row("postgresql", $"{server.Version} ({database.Description})");
             report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers} max_wal_size={server.MaxWalSize}");
             report.Row("file", $"{generation.Lines:N0} lines, {Megabytes(generation.Bytes)}", $"{generation.Families:N0} families, seed {options.Seed}, generated in {generation.Elapsed.TotalSeconds:N1} s (not timed)");
-            report.Row("replay", $"batches of {options.BatchSize:N0}", $"{options.Lanes} lanes, read-ahead {options.ReadAhead} reads");
+            report.Row("replay", $"batches of {options.BatchSize:N0}", $"{options.Lanes} lanes, read-ahead {options.ReadAhead} reads, {options.ReadsInFlight} in flight");
             report.Blank();
             report.Title("File replay (end to end: read, validate, resolve identity, append durably, checkpoint)");
             report.Row("throughput", $"{outcome.EventsPerSecond,10:N0} events/s", Verdict(outcome.EventsPerSecond >= TargetEventsPerSecond, $"target >= {TargetEventsPerSecond:N0}"));
@@ -121,7 +121,7 @@ internal static class IngestBenchmark
         var replay = new FileReplay(pipeline, new ReplayCheckpoints(dataSource));
         var lastReport = Stopwatch.GetTimestamp();
         long lastEvents = 0;
-        return await replay.RunAsync(file, new ReplayOptions { BatchSize = options.BatchSize, Lanes = options.Lanes, ReadAhead = options.ReadAhead }, progress =>
+        return await replay.RunAsync(file, new ReplayOptions { BatchSize = options.BatchSize, Lanes = options.Lanes, ReadAhead = options.ReadAhead, ReadsInFlight = options.ReadsInFlight }, progress =>
         {
             var sinceLast = Stopwatch.GetElapsedTime(lastReport);
             if (sinceLast >= ProgressInterval)

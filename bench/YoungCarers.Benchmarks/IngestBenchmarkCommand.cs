@@ -11,6 +11,7 @@ internal static class IngestBenchmarkCommand
         var batch = Option("--batch", 1_000, "Events per pipeline call, as replay --batch.", minimum: 1);
         var lanes = Option("--lanes", 2, "Transactions stored at once, as replay --lanes.", minimum: 1);
         var readAhead = Option("--read-ahead", 2, "Batches read from the file ahead of the one being ingested (0: none).", minimum: 0);
+        var readsInFlight = Option("--reads-in-flight", 2, "Reads being stored at once: a lane goes on to its part of the next read without waiting for the others.", minimum: 1);
         var seed = Option("--seed", 20_250_303, "The generator's seed.", minimum: int.MinValue);
         var httpEvents = Option("--http-events", 200_000, "Events of the same file then POSTed to /events in batches of 1,000 (0 skips this phase).", minimum: 0);
         var httpClients = Option("--http-clients", 4, "Concurrent HTTP clients in that phase.", minimum: 1);
@@ -22,7 +23,7 @@ internal static class IngestBenchmarkCommand
 
         var ingest = new Command("ingest", "File replay end to end through the ingest pipeline (validation, identity, durable append), then HTTP batches, then Kafka.")
         {
-            events, batch, lanes, readAhead, seed, httpEvents, httpClients, kafkaEvents, connection,
+            events, batch, lanes, readAhead, readsInFlight, seed, httpEvents, httpClients, kafkaEvents, connection,
         };
         ingest.SetAction((parse, cancellationToken) => IngestBenchmark.RunAsync(
             new IngestBenchmarkOptions(
@@ -30,6 +31,7 @@ internal static class IngestBenchmarkCommand
                 parse.GetValue(batch),
                 parse.GetValue(lanes),
                 parse.GetValue(readAhead),
+                parse.GetValue(readsInFlight),
                 parse.GetValue(seed),
                 parse.GetValue(connection),
                 parse.GetValue(httpEvents),

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Ingest.Quarantine;
@@ -51,7 +52,7 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
             "not json",
         ];
 
-        var parts = _pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), 2);
+        var parts = Lanes(_pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), new LanePlanner(2, 2)));
 
         // 1, 3 and 4 are linked through c1 and the adult; 2 and its redelivery share an id.
         var texts = parts.Select(p => string.Join(" ", p.Payloads.Select(l => lines.ToList().IndexOf(Encoding.UTF8.GetString(l.Payload.Span)) + 1))).ToList();
@@ -64,9 +65,40 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
         var id = Unique();
         await _pipeline.IngestAsync([Payload(Referral($"{id}-1", Adult($"a-{id}"), Child($"c-{id}")))]);
 
-        var parts = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-2", Child($"c-{id}"))), Payload(Referral($"{id}-3", Adult($"a-{id}")))]), 2);
+        var parts = Lanes(_pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-2", Child($"c-{id}"))), Payload(Referral($"{id}-3", Adult($"a-{id}")))]), new LanePlanner(2, 2)));
 
         Assert.Equal(2, Assert.Single(parts).Payloads.Count);
+    }
+
+    [Fact]
+    public void A_later_read_keeps_a_family_in_the_lane_storing_it_and_a_group_linking_two_lanes_waits_for_the_other()
+    {
+        var id = Unique();
+        var planner = new LanePlanner(2, 3);
+        var first = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-1", Child($"c1-{id}"))), Payload(Identified($"{id}-2", Child($"c2-{id}")))]), planner);
+
+        var second = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-3", Child($"n-{id}"))), Payload(Identified($"{id}-4", Child($"c2-{id}")))]), planner);
+        var third = _pipeline.Partition(_pipeline.Prepare([Payload(Referral($"{id}-5", Adult($"a-{id}"), Child($"c1-{id}"), Child($"c2-{id}")))]), planner);
+
+        Assert.Equal(["1", "2"], Ids(first, id));
+        Assert.Equal(["3", "4"], Ids(second, id));
+        Assert.Equal("- - | - -", Waits(second));
+        // The referral names c1, placed in lane 0 by the first read, and c2, placed in lane 1 by the second.
+        Assert.Equal(["", "5"], Ids(third, id));
+        Assert.Equal("- - | 0 -", Waits(third));
+    }
+
+    [Fact]
+    public void A_family_placed_by_a_read_that_must_have_finished_goes_to_the_lane_with_the_least_work()
+    {
+        var id = Unique();
+        var planner = new LanePlanner(2, 1);
+        _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-1", Child($"c1-{id}"))), Payload(Identified($"{id}-2", Child($"c2-{id}"))), Payload(Identified($"{id}-3", Child($"c1-{id}")))]), planner);
+
+        var next = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-4", Child($"c1-{id}")))]), planner);
+
+        Assert.Equal(["", "4"], Ids(next, id));
+        Assert.Equal("- - | - -", Waits(next));
     }
 
     [Fact]
@@ -75,7 +107,7 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
         var id = Unique();
         var lines = Enumerable.Range(0, 6).Select(i => Identified($"{id}-{i}", Child($"c{i % 3}-{id}"))).Append("not json").ToArray();
 
-        var parts = _pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), 3);
+        var parts = Lanes(_pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), new LanePlanner(3, 2)));
         var results = (await Task.WhenAll(parts.Select(p => _pipeline.IngestPreparedAsync(p)))).SelectMany(r => r).ToList();
 
         Assert.Equal(3, parts.Count);
@@ -243,6 +275,16 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
         command.Parameters.AddWithValue("f", family);
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
+    private static List<PreparedPayloads> Lanes(LanePlan plan) => [.. plan.Lanes.OfType<PreparedPayloads>()];
+
+    /// <summary>Each lane's events, by the number after the test's id.</summary>
+    private static List<string> Ids(LanePlan plan, string id) =>
+        [.. plan.Lanes.Select(lane => string.Join(" ", (lane?.Payloads ?? []).Select(p => JsonDocument.Parse(p.Payload).RootElement.GetProperty("id").GetString()![(id.Length + 1)..])))];
+
+    /// <summary>Each lane's waits, lane by lane: the read it waits for in each other lane, or - for none.</summary>
+    private static string Waits(LanePlan plan) =>
+        string.Join(" | ", plan.WaitFor.Select(lane => string.Join(" ", lane.Select(read => read < 0 ? "-" : read.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
 
     private static string Unique() => Guid.NewGuid().ToString("N")[..12];
 }

@@ -70,15 +70,20 @@ public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
     }
 
     [Theory]
-    [InlineData(3, 1)]
-    [InlineData(1, 3)]
-    public async Task An_interrupted_replay_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_run_does(int batchSize, int lanes)
+    [InlineData(3, 1, 1)]
+    [InlineData(1, 3, 1)]
+    [InlineData(1, 1, 3)]
+    [InlineData(1, 2, 2)]
+    public async Task An_interrupted_replay_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_run_does(int batchSize, int lanes, int readsInFlight)
     {
         var whole = Unique();
         var split = Unique();
         var wholeFile = await WriteAsync("whole.ndjson", [.. LinkedHouseholds(whole)]);
         var splitFile = await WriteAsync("split.ndjson", [.. LinkedHouseholds(split)]);
-        var options = new ReplayOptions { BatchSize = batchSize, Lanes = lanes };
+        var options = new ReplayOptions { BatchSize = batchSize, Lanes = lanes, ReadsInFlight = readsInFlight };
+
+        // Stopped once the first read is stored, the run finishes the reads it had started with it.
+        var stored = batchSize * lanes * readsInFlight;
 
         var uninterrupted = await _replay.RunAsync(wholeFile, options);
         using var stop = new CancellationTokenSource();
@@ -93,12 +98,12 @@ public sealed class ReplayTests : IClassFixture<DatabaseFixture>, IDisposable
         var resumed = await _replay.RunAsync(splitFile, options);
 
         Assert.False(interrupted.Completed);
-        Assert.Equal((3L, 3L), (interrupted.Events, interrupted.Lines));
-        Assert.Equal(Encoding.UTF8.GetByteCount(string.Join("", LinkedHouseholds(split).Take(3).Select(l => l + "\n"))), interrupted.ByteOffset);
-        Assert.Equal(new ReplayCheckpoint(interrupted.ByteOffset, 3), checkpoint);
+        Assert.Equal((stored, stored), (interrupted.Events, interrupted.Lines));
+        Assert.Equal(Encoding.UTF8.GetByteCount(string.Join("", LinkedHouseholds(split).Take(stored).Select(l => l + "\n"))), interrupted.ByteOffset);
+        Assert.Equal(new ReplayCheckpoint(interrupted.ByteOffset, stored), checkpoint);
         Assert.True(resumed.Completed);
-        Assert.Equal((interrupted.ByteOffset, 3L), (resumed.StartOffset, resumed.StartLine));
-        Assert.Equal((uninterrupted.Events - 3, uninterrupted.Events - 3, 0L), (resumed.Events, resumed.Accepted, resumed.Duplicates));
+        Assert.Equal((interrupted.ByteOffset, (long)stored), (resumed.StartOffset, resumed.StartLine));
+        Assert.Equal((uninterrupted.Events - stored, uninterrupted.Events - stored, 0L), (resumed.Events, resumed.Accepted, resumed.Duplicates));
         Assert.Equal(await MembersAsync(whole), await MembersAsync(split));
     }
 
@@ -308,7 +313,7 @@ internal sealed class LaneRecordingPipeline(IngestPipeline inner, string? failin
 
     public PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads) => inner.Prepare(payloads);
 
-    public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts) => inner.Partition(prepared, parts);
+    public LanePlan Partition(PreparedPayloads prepared, LanePlanner planner) => inner.Partition(prepared, planner);
 
     public async Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {

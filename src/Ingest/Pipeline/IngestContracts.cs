@@ -41,11 +41,16 @@ public interface IIngestPipeline
     PreparedPayloads Prepare(IReadOnlyList<InboundPayload> payloads) => new(payloads);
 
     /// <summary>
-    /// Splits prepared payloads into at most <paramref name="parts"/> groups, each in the order
-    /// given, that can be stored at the same time without waiting for each other: no two groups
-    /// name a common person or carry the same event. A pipeline that cannot tell returns one group.
+    /// Splits prepared payloads into groups that name no common person and carry no common event,
+    /// and places them in lanes with <paramref name="planner"/>, so that lanes can store side by
+    /// side, each in the order given, without waiting for each other's locks. A pipeline that
+    /// cannot tell puts the whole read in one lane, after every lane's earlier reads.
     /// </summary>
-    IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts) => [prepared];
+    LanePlan Partition(PreparedPayloads prepared, LanePlanner planner)
+    {
+        ArgumentNullException.ThrowIfNull(planner);
+        return planner.Whole(prepared);
+    }
 
     /// <summary>As <see cref="IngestAsync(IReadOnlyList{InboundPayload}, CancellationToken)"/>, for payloads <see cref="Prepare"/> has validated.</summary>
     Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)

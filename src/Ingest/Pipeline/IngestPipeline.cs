@@ -42,18 +42,18 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
 
     /// <summary>
     /// Payloads are grouped by what links them (a person identifier, the same source and id, or
-    /// identifiers this process recently stored in one family or split into one group); each group
-    /// goes whole to the part with the fewest payloads so far, in order of first appearance.
-    /// Invalid payloads link to nothing: they are only quarantined. The groups are remembered as
-    /// family hints until they are stored, so a later read can be split before this one is stored.
+    /// identifiers this process recently stored in one family or split into one group), and each
+    /// group is placed whole by <paramref name="planner"/>, in order of first appearance. Invalid
+    /// payloads link to nothing: they are only quarantined. The groups are remembered as family
+    /// hints until they are stored, so a later read can be split before this one is stored.
     /// </summary>
-    public IReadOnlyList<PreparedPayloads> Partition(PreparedPayloads prepared, int parts)
+    public LanePlan Partition(PreparedPayloads prepared, LanePlanner planner)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parts);
-        if (parts == 1 || prepared.State is not ValidatedBatch batch || batch.Payloads.Count < 2)
+        ArgumentNullException.ThrowIfNull(planner);
+        if (planner.Lanes == 1 || prepared.State is not ValidatedBatch batch)
         {
-            return [prepared];
+            return planner.Whole(prepared);
         }
 
         // Disjoint sets over payload indexes, each rooted at its first payload (arrays, not the
@@ -87,6 +87,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         var firstWithId = new Dictionary<long, int>();
         var firstInFamily = new Dictionary<long, int>();
         var hintedFamily = new long?[count];
+        var eventIds = new long[count];
         var identifiers = new List<(long Identifier, int Payload)>();
         for (var i = 0; i < count; i++)
         {
@@ -96,7 +97,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             }
 
             var envelope = valid.Event.Envelope;
-            var id = Fingerprint.Of(envelope.Source, envelope.Id);
+            var id = eventIds[i] = Fingerprint.Of(envelope.Source, envelope.Id);
             if (!firstWithId.TryAdd(id, i))
             {
                 Union(firstWithId[id], i);
@@ -135,30 +136,50 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             groupFamily[group] ??= hintedFamily[i];
         }
 
-        // Until stored, a group stands in for its family: the family one of its identifiers was
-        // hinted to, else the group's first event.
-        _familyHints.Record(identifiers.Select(x => (x.Identifier, groupFamily[Find(x.Payload)] ?? GroupFingerprint(batch.Valid[Find(x.Payload)]!))));
+        // What each group names: its family (until stored, a group stands in for its family: the
+        // family one of its identifiers was hinted to, else the group's first event), its events
+        // and its identifiers. Invalid payloads are groups of their own that name nothing.
+        var groupKeys = new List<long>?[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (batch.Valid[i] is not null)
+            {
+                var group = Find(i);
+                (groupKeys[group] ??= [groupFamily[group] ??= GroupFingerprint(batch.Valid[group]!)]).Add(eventIds[i]);
+            }
+        }
 
-        var sizes = new int[parts];
-        var partOfGroup = new int[count];
-        var members = new List<int>[parts];
+        foreach (var (identifier, payload) in identifiers)
+        {
+            groupKeys[Find(payload)]!.Add(identifier);
+        }
+
+        _familyHints.Record(identifiers.Select(x => (x.Identifier, groupFamily[Find(x.Payload)]!.Value)));
+
+        var read = planner.Next();
+        var laneOfGroup = new int[count];
+        var members = new List<int>?[planner.Lanes];
         for (var i = 0; i < count; i++)
         {
             var group = Find(i);
             if (group == i)
             {
-                partOfGroup[i] = Array.IndexOf(sizes, sizes.Min());
-                sizes[partOfGroup[i]] += groupSizes[i];
+                laneOfGroup[i] = read.Place(groupKeys[i] ?? [], groupSizes[i]);
             }
 
-            (members[partOfGroup[group]] ??= []).Add(i);
+            (members[laneOfGroup[group]] ??= []).Add(i);
         }
 
-        return [.. members.Where(m => m is not null).Select(m =>
+        return read.Plan([.. members.Select(m =>
         {
+            if (m is null)
+            {
+                return null;
+            }
+
             var payloads = m.Select(i => batch.Payloads[i]).ToArray();
             return new PreparedPayloads(payloads, new ValidatedBatch(payloads, [.. m.Select(i => batch.Parsed[i])], [.. m.Select(i => batch.Valid[i])]));
-        })];
+        })]);
     }
 
     private static long GroupFingerprint(ValidEvent first) => Fingerprint.Of(first.Event.Envelope.Source, first.Event.Envelope.Id);

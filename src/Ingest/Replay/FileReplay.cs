@@ -19,10 +19,18 @@ public sealed record ReplayOptions
     /// Transactions stored at once. Each read takes <see cref="BatchSize"/> lines per lane and
     /// splits them into lanes that name no common person and carry no common event (see
     /// <see cref="IIngestPipeline.Partition"/>), so one lane never waits for another's locks and
-    /// the database works on several at once; the read's checkpoint is saved once every lane is
-    /// durable. With 1, each batch is stored and checkpointed in one transaction.
+    /// the database works on several at once; the read's checkpoint is saved once every lane of it
+    /// and of the reads before it is durable. With 1, each batch is stored and checkpointed in one
+    /// transaction.
     /// </summary>
     public int Lanes { get; init; } = DefaultLanes;
+
+    /// <summary>
+    /// Reads being stored at once: a lane that has finished its part of a read goes on to its part
+    /// of the next instead of waiting for the other lanes (see <see cref="LanePlanner"/>).
+    /// Stopping finishes and checkpoints every read already started.
+    /// </summary>
+    public int ReadsInFlight { get; init; } = 2;
 
     /// <summary>Ignore the file's checkpoint and read it from its first line.</summary>
     public bool FromStart { get; init; }
@@ -100,6 +108,7 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Lanes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Lanes, ReplayOptions.MaxLanes);
         ArgumentOutOfRangeException.ThrowIfNegative(options.ReadAhead);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReadsInFlight);
         var started = Stopwatch.GetTimestamp();
         var fullPath = Path.GetFullPath(path);
         var fileKey = await ReplayCheckpoints.FileKeyAsync(fullPath, stop);
@@ -116,38 +125,33 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
         onProgress?.Invoke(progress);
 
         // Split into lanes when read ahead: the reads split before it stand in for their families until stored.
+        var planner = new LanePlanner(options.Lanes, options.ReadsInFlight);
         PreparedBatch Prepare(NdjsonBatch batch) =>
-            new(batch, batch.Lines.Count > 0 ? pipeline.Partition(pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]), options.Lanes) : []);
+            new(batch, pipeline.Partition(pipeline.Prepare([.. batch.Lines.Select(line => Payload(fullPath, line))]), planner));
 
         await using var reader = new NdjsonBatchReader(file, start.ByteOffset, start.Lines, checked(options.BatchSize * options.Lanes));
         await using var batches = options.ReadAhead > 0 ? new ReadAheadBatches(reader, Prepare, options.ReadAhead) : null;
-        while (!stop.IsCancellationRequested)
+        var lanes = new Lanes(pipeline, options.Lanes);
+        var storing = new Queue<StoringRead>();
+        try
         {
-            PreparedBatch? prepared;
-            try
+            while (true)
             {
-                prepared = batches is not null
-                    ? await batches.NextAsync(stop)
-                    : await reader.ReadBatchAsync(stop) is { } read ? Prepare(read) : null;
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
+                while (storing.Count < options.ReadsInFlight && await NextAsync() is { } next)
+                {
+                    var checkpoint = checkpoints.Acknowledgement(fileKey, new ReplayCheckpoint(next.Batch.EndOffset, next.Batch.EndLine));
+                    storing.Enqueue(new StoringRead(next.Batch, next.Plan.Read, checkpoint, lanes.Start(next.Plan, options.Lanes == 1 ? checkpoint : null)));
+                }
 
-            if (prepared is null)
-            {
-                break;
-            }
+                if (!storing.TryPeek(out var oldest))
+                {
+                    break;
+                }
 
-            var batch = prepared.Batch;
-            using (batch)
-            {
                 var (accepted, duplicates, quarantined) = (0, 0, 0);
-                var checkpoint = new ReplayCheckpoint(batch.EndOffset, batch.EndLine);
 
                 // Not cancelled by stop: a read once started is finished, and checkpointed with it.
-                foreach (var result in await StoreAsync(prepared.Lanes, checkpoints.Acknowledgement(fileKey, checkpoint)))
+                foreach (var result in (await Task.WhenAll(oldest.Stored)).SelectMany(r => r))
                 {
                     _ = result switch
                     {
@@ -158,41 +162,61 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
                     };
                 }
 
-                progress = progress with
+                // Only now: were the checkpoint in one lane's transaction, a failure of another
+                // would leave it claiming events that were never stored.
+                if (options.Lanes > 1 || oldest.Stored.Count == 0)
                 {
-                    ByteOffset = batch.EndOffset,
-                    Lines = batch.EndLine,
-                    Events = progress.Events + batch.Lines.Count,
-                    Accepted = progress.Accepted + accepted,
-                    Duplicates = progress.Duplicates + duplicates,
-                    Quarantined = progress.Quarantined + quarantined,
-                    Elapsed = Stopwatch.GetElapsedTime(started),
-                };
-            }
+                    await oldest.Checkpoint.SaveAsync(CancellationToken.None);
+                }
 
-            onProgress?.Invoke(progress);
+                storing.Dequeue();
+                lanes.Finished(oldest.Read);
+                using (oldest.Batch)
+                {
+                    progress = progress with
+                    {
+                        ByteOffset = oldest.Batch.EndOffset,
+                        Lines = oldest.Batch.EndLine,
+                        Events = progress.Events + oldest.Batch.Lines.Count,
+                        Accepted = progress.Accepted + accepted,
+                        Duplicates = progress.Duplicates + duplicates,
+                        Quarantined = progress.Quarantined + quarantined,
+                        Elapsed = Stopwatch.GetElapsedTime(started),
+                    };
+                }
+
+                onProgress?.Invoke(progress);
+            }
+        }
+        finally
+        {
+            // After a failure, the reads started after it end before the run does: none is left storing.
+            foreach (var read in storing)
+            {
+                await ((Task)Task.WhenAll(read.Stored)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                read.Batch.Dispose();
+            }
         }
 
         return progress with { Elapsed = Stopwatch.GetElapsedTime(started) };
-    }
 
-    private async Task<IEnumerable<IngestResult>> StoreAsync(IReadOnlyList<PreparedPayloads> lanes, IIngestAcknowledgement acknowledgement)
-    {
-        switch (lanes.Count)
+        async Task<PreparedBatch?> NextAsync()
         {
-            case 0:
-                await acknowledgement.SaveAsync(CancellationToken.None);
-                return [];
-            case 1:
-                return await pipeline.IngestPreparedAsync(lanes[0], acknowledgement, CancellationToken.None);
-            default:
-                // Every lane runs to its end, even when another fails, so none is left behind in flight.
-                var results = await Task.WhenAll(lanes.Select(lane => pipeline.IngestPreparedAsync(lane, CancellationToken.None)));
+            if (stop.IsCancellationRequested)
+            {
+                return null;
+            }
 
-                // Only now: were the checkpoint in one lane's transaction, a failure of another
-                // would leave it claiming events that were never stored.
-                await acknowledgement.SaveAsync(CancellationToken.None);
-                return results.SelectMany(r => r);
+            try
+            {
+                return batches is not null
+                    ? await batches.NextAsync(stop)
+                    : await reader.ReadBatchAsync(stop) is { } read ? Prepare(read) : null;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return null;
+            }
         }
     }
 
@@ -204,8 +228,60 @@ public sealed class FileReplay(IIngestPipeline pipeline, ReplayCheckpoints check
             ["line"] = line.LineNumber.ToString(CultureInfo.InvariantCulture),
         }));
 
-    /// <summary>A read of lines and its payloads as the pipeline prepared them, split into lanes (none if it has only blank lines).</summary>
-    private sealed record PreparedBatch(NdjsonBatch Batch, IReadOnlyList<PreparedPayloads> Lanes);
+    /// <summary>A read of lines and its payloads as the pipeline prepared them and placed them in lanes.</summary>
+    private sealed record PreparedBatch(NdjsonBatch Batch, LanePlan Plan);
+
+    /// <summary>A read whose lanes have been started: <paramref name="Stored"/> holds one task per lane with payloads in it.</summary>
+    private sealed record StoringRead(NdjsonBatch Batch, long Read, IIngestAcknowledgement Checkpoint, IReadOnlyList<Task<IReadOnlyList<IngestResult>>> Stored);
+
+    /// <summary>
+    /// Starts each lane's part of a read after that lane's part of the read before it, and after
+    /// what its <see cref="LanePlan.WaitFor"/> names; a lane whose wait failed stores nothing.
+    /// </summary>
+    private sealed class Lanes(IIngestPipeline pipeline, int count)
+    {
+        private readonly Task[] _tails = [.. Enumerable.Repeat(Task.CompletedTask, count)];
+        private readonly Dictionary<long, Task[]> _byRead = [];
+
+        public List<Task<IReadOnlyList<IngestResult>>> Start(LanePlan plan, IIngestAcknowledgement? inTransaction)
+        {
+            var stored = new List<Task<IReadOnlyList<IngestResult>>>();
+            var tails = new Task[count];
+            for (var lane = 0; lane < count; lane++)
+            {
+                if (plan.Lanes[lane] is { } payloads)
+                {
+                    var waits = new List<Task> { _tails[lane] };
+                    for (var other = 0; other < count; other++)
+                    {
+                        if (plan.WaitFor[lane][other] is var read and >= 0 && _byRead.TryGetValue(read, out var thatRead))
+                        {
+                            waits.Add(thatRead[other]);
+                        }
+                    }
+
+                    var store = StoreAsync(waits, payloads, inTransaction);
+                    stored.Add(store);
+                    _tails[lane] = store;
+                }
+
+                tails[lane] = _tails[lane];
+            }
+
+            _byRead[plan.Read] = tails;
+            return stored;
+        }
+
+        public void Finished(long read) => _byRead.Remove(read);
+
+        private async Task<IReadOnlyList<IngestResult>> StoreAsync(List<Task> waits, PreparedPayloads payloads, IIngestAcknowledgement? inTransaction)
+        {
+            await Task.WhenAll(waits);
+            return inTransaction is null
+                ? await pipeline.IngestPreparedAsync(payloads, CancellationToken.None)
+                : await pipeline.IngestPreparedAsync(payloads, inTransaction, CancellationToken.None);
+        }
+    }
 
     /// <summary>Reads and prepares batches on another task, a bounded number ahead of the consumer.</summary>
     private sealed class ReadAheadBatches : IAsyncDisposable
