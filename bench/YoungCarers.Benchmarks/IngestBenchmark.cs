@@ -40,7 +40,9 @@ internal static class IngestBenchmark
             var loadBefore = MachineLoad.Average();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var serverCpuBefore = database.ClusterDirectory is { } directory ? CpuTime.OfPostgres(directory) : null;
+            var activityBefore = await ServerActivity.ReadAsync(database.DataSource, cancellationToken);
             var outcome = await ReplayAsync(database.DataSource, file, options, cancellationToken);
+            var activity = await ServerActivity.ReadAsync(database.DataSource, cancellationToken) - activityBefore;
             var replayCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var serverCpu = database.ClusterDirectory is { } clusterDirectory ? CpuTime.OfPostgres(clusterDirectory) - serverCpuBefore : null;
             var loadAfter = MachineLoad.Average();
@@ -78,6 +80,8 @@ internal static class IngestBenchmark
                 $"{replayCpu.TotalSeconds:N1} s during the replay (the database server's is not counted)");
             report.Row("the database server's CPU", serverCpu is { } serverTime ? $"{serverTime.TotalMicroseconds / Math.Max(1, outcome.Events),10:N0} µs/event" : "n/a",
                 serverCpu is { } serverSeconds ? $"{serverSeconds.TotalSeconds:N1} s during the replay (embedded cluster: postmaster, backends, helpers)" : "not measured on a given server");
+            report.Row("WAL written", $"{Megabytes(activity.WalBytes),10}",
+                $"{activity.Checkpoints:N0} checkpoints began during the replay; {activity.BuffersWrittenByBackends:N0} pages written by the backends themselves (extending tables and indexes, or evicting)");
             report.Row("accepted", $"{outcome.Accepted,10:N0}", $"generator intended {generation.Valid:N0}");
             report.Row("duplicates", $"{outcome.Duplicates,10:N0}", $"generator intended {generation.Duplicates:N0}");
             report.Row("quarantined", $"{outcome.Quarantined,10:N0}", $"generator intended {generation.Invalid:N0}");
