@@ -86,13 +86,13 @@ internal static class HttpReadBenchmark
             if (options.Warmup > TimeSpan.Zero)
             {
                 await Console.Error.WriteLineAsync($"Warming up {label} for {options.Warmup.TotalSeconds:N0} s...");
-                warm = await Wrk.RunAsync(service.BaseAddress, path, ids, headers, options.Threads, options.Connections, options.Warmup, cancellationToken);
+                warm = await Wrk.RunAsync(service.BaseAddress, path, ids, headers, options.Threads, options.Connections, options.Rate, options.Warmup, cancellationToken);
             }
 
             await Console.Error.WriteLineAsync($"Measuring {label} for {options.Duration.TotalSeconds:N0} s...");
             var loadBefore = MachineLoad.Average();
             var cpuBefore = Cpu(service, clusterDirectory);
-            var measured = await Wrk.RunAsync(service.BaseAddress, path, ids, headers, options.Threads, options.Connections, options.Duration, cancellationToken);
+            var measured = await Wrk.RunAsync(service.BaseAddress, path, ids, headers, options.Threads, options.Connections, options.Rate, options.Duration, cancellationToken);
             var cpu = Cpu(service, clusterDirectory) - cpuBefore;
             var loadAfter = MachineLoad.Average();
             var auditRows = await AuditRowsSinceAsync(database.DataSource, auditBefore, cancellationToken);
@@ -115,7 +115,7 @@ internal static class HttpReadBenchmark
             $"Production, logging Warning, rate limiting off, projections {(options.Projections ? "on" : "off")}"
             + (options.ConnectionOptions is { Length: > 0 } extra ? $", connection string + \"{extra}\"" : "")
             + (options.ServiceEnvironment.Count > 0 ? ", " + string.Join(' ', options.ServiceEnvironment) : ""));
-        report.Row("load", string.Create(CultureInfo.InvariantCulture, $"wrk -t{options.Threads} -c{options.Connections}"),
+        report.Row("load", string.Create(CultureInfo.InvariantCulture, $"wrk -t{options.Threads} -c{options.Connections}{(options.Rate > 0 ? $", paced to {options.Rate:N0}/s" : "")}"),
             string.Create(CultureInfo.InvariantCulture, $"{options.Duration.TotalSeconds:N0} s measured after {options.Warmup.TotalSeconds:N0} s of warm-up; purpose header and bearer token on every request"));
         report.Row("first obligations page", string.Create(CultureInfo.InvariantCulture, $"{obligationsOnFirstPage} items"), obligationsPath);
         report.Blank();

@@ -14,6 +14,7 @@ internal static class HttpReadBenchmarkCommand
         var warmup = ProjectionBenchmarkCommands.Option("--warmup", 10, "Seconds of the same load before each measured run, not measured.", minimum: 0);
         var threads = ProjectionBenchmarkCommands.Option("--threads", 2, "wrk threads.", minimum: 1);
         var connections = ProjectionBenchmarkCommands.Option("--connections", 32, "wrk connections (kept open, each with one request in flight).", minimum: 1);
+        var rate = ProjectionBenchmarkCommands.Option("--rate", 0, "Requests a second wrk sends at most (paced with its delay hook); 0: each connection sends its next request as soon as the last is answered.", minimum: 0);
         var data = new Option<string>("--data")
         {
             Description = "Where the prepared database is kept between runs (an embedded PostgreSQL cluster and what it holds).",
@@ -44,7 +45,7 @@ internal static class HttpReadBenchmarkCommand
             "http-read",
             "Prepares (or reuses) a database of generated families, starts the service as its own process, and loads GET /families/{id} and a filtered GET /obligations with wrk: requests/s, p50/p99 latency, errors and the service's peak RSS.")
         {
-            families, seed, batch, seconds, warmup, threads, connections, data, regenerate, obligations, api, connectionOptions, projections, serviceEnvironment,
+            families, seed, batch, seconds, warmup, threads, connections, rate, data, regenerate, obligations, api, connectionOptions, projections, serviceEnvironment,
         };
         command.SetAction((parse, cancellationToken) => HttpReadBenchmark.RunAsync(
             new HttpReadBenchmarkOptions(
@@ -57,6 +58,7 @@ internal static class HttpReadBenchmarkCommand
                 TimeSpan.FromSeconds(parse.GetValue(warmup)),
                 parse.GetValue(threads),
                 parse.GetValue(connections),
+                parse.GetValue(rate),
                 parse.GetValue(obligations)!,
                 parse.GetValue(api),
                 parse.GetValue(connectionOptions),
@@ -71,6 +73,7 @@ internal static class HttpReadBenchmarkCommand
 /// <param name="Regenerate">Prepare the database again even when it holds these families.</param>
 /// <param name="Duration">Each measured wrk run.</param>
 /// <param name="Warmup">The unmeasured wrk run before each measured one.</param>
+/// <param name="Rate">Requests a second wrk sends at most; 0 for as fast as the connections go.</param>
 /// <param name="ObligationsQuery">The query string of the GET /obligations run.</param>
 /// <param name="Api">The service's YoungCarers.Api.dll; null for the one built with the benchmark.</param>
 /// <param name="ConnectionOptions">Npgsql settings added to the service's connection string.</param>
@@ -86,6 +89,7 @@ internal sealed record HttpReadBenchmarkOptions(
     TimeSpan Warmup,
     int Threads,
     int Connections,
+    int Rate,
     string ObligationsQuery,
     string? Api,
     string? ConnectionOptions,

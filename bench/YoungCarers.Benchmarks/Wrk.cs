@@ -19,7 +19,9 @@ internal sealed record WrkResult(long Requests, TimeSpan Duration, long StatusEr
 /// Runs wrk (Debian: <c>apt-get install wrk</c>) with a generated Lua script: every request carries
 /// the bearer token and the access purpose, its path is either fixed or <c>/families/{id}</c> with an
 /// id picked at random from a file, and the script's <c>done</c> prints the counters and latency
-/// percentiles as one JSON line, which is parsed.
+/// percentiles as one JSON line, which is parsed. Paced, each thread sends at most its share of a
+/// given rate (wrk's <c>delay</c>, timed with the monotonic clock through LuaJIT's FFI): requests
+/// fall behind the rate rather than bunch up when the service is slower.
 /// </summary>
 internal static class Wrk
 {
@@ -29,11 +31,13 @@ internal static class Wrk
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(directory => File.Exists(Path.Combine(directory, "wrk")));
 
     /// <param name="path">The request path (and query); with <paramref name="idFile"/>, the prefix the random id is appended to.</param>
+    /// <param name="rate">Requests a second to send at most, over all threads; 0 sends each request as soon as its connection is free.</param>
     public static async Task<WrkResult> RunAsync(
-        Uri baseAddress, string path, string? idFile, IReadOnlyDictionary<string, string> headers, int threads, int connections, TimeSpan duration, CancellationToken cancellationToken)
+        Uri baseAddress, string path, string? idFile, IReadOnlyDictionary<string, string> headers, int threads, int connections, int rate, TimeSpan duration, CancellationToken cancellationToken)
     {
         var script = Path.Combine(Path.GetTempPath(), $"yc-bench-wrk-{Guid.NewGuid():N}.lua");
-        await File.WriteAllTextAsync(script, Script(path, idFile, headers), cancellationToken);
+        var interval = rate > 0 ? threads * 1000.0 / rate : 0;
+        await File.WriteAllTextAsync(script, Script(path, idFile, headers, interval), cancellationToken);
         try
         {
             var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -73,7 +77,8 @@ internal static class Wrk
         }
     }
 
-    private static string Script(string path, string? idFile, IReadOnlyDictionary<string, string> headers)
+    /// <param name="interval">Milliseconds between one thread's requests; 0 for no pacing.</param>
+    private static string Script(string path, string? idFile, IReadOnlyDictionary<string, string> headers, double interval)
     {
         var lua = new StringBuilder();
         foreach (var (name, value) in headers)
@@ -98,6 +103,26 @@ internal static class Wrk
                      if #line > 0 then ids[#ids + 1] = line end
                   end
                end
+            end
+            local interval = {{interval.ToString("R", CultureInfo.InvariantCulture)}}
+            local nextAt = nil
+            local clock = nil
+            local function now()
+               if clock == nil then
+                  local ffi = require("ffi")
+                  ffi.cdef("typedef struct { long sec; long nsec; } yc_timespec; int clock_gettime(int clock, yc_timespec *time);")
+                  clock = { ffi = ffi, time = ffi.new("yc_timespec") }
+               end
+               clock.ffi.C.clock_gettime(1, clock.time)
+               return tonumber(clock.time.sec) * 1000 + tonumber(clock.time.nsec) / 1000000
+            end
+            function delay()
+               if interval == 0 then return 0 end
+               local t = now()
+               -- Slots missed while every connection was busy are not made up in a burst.
+               if nextAt == nil or nextAt < t then nextAt = t end
+               nextAt = nextAt + interval
+               return math.floor(nextAt - interval - t)
             end
             function request()
                if idFile then
