@@ -102,6 +102,22 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public void A_read_that_cannot_be_split_goes_to_lane_0_after_every_lane_and_the_next_read_waits_for_it()
+    {
+        var id = Unique();
+        var planner = new LanePlanner(2, 3);
+        _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-1", Child($"c1-{id}"))), Payload(Identified($"{id}-2", Child($"c2-{id}")))]), planner);
+
+        var whole = planner.Whole(_pipeline.Prepare([Payload(Identified($"{id}-3", Child($"c3-{id}")))]));
+        var next = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-4", Child($"n4-{id}"))), Payload(Identified($"{id}-5", Child($"n5-{id}")))]), planner);
+
+        Assert.Equal(["3", ""], Ids(whole, id));
+        Assert.Equal("- 0 | - -", Waits(whole));
+        Assert.Equal(["4", "5"], Ids(next, id));
+        Assert.Equal("- - | 1 -", Waits(next));
+    }
+
+    [Fact]
     public async Task Parts_of_a_partition_store_what_the_whole_would()
     {
         var id = Unique();
