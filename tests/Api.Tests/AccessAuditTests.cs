@@ -248,6 +248,24 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
     }
 
     [Fact]
+    public async Task A_page_whose_record_cannot_be_committed_returns_nothing_and_the_writer_goes_on()
+    {
+        var client = $"page-after-failure-{Guid.NewGuid():N}";
+        await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+        var page = new AuditedRead("SELECT 'family-page-x', 'the page''s data'", () => [], ShownRows: 1);
+
+        // A page's record is inserted after the page is read: a blank purpose fails that insert.
+        await Assert.ThrowsAsync<PostgresException>(() => writer.ReadAsync(
+            [new AccessRecord(client, [Scopes.ObligationsRead], [], "GET /obligations", " ", null)], DateTimeOffset.UtcNow, page, CancellationToken.None));
+        var rows = await writer.ReadAsync(
+            [new AccessRecord(client, [Scopes.ObligationsRead], [], "GET /obligations", "review", null)], DateTimeOffset.UtcNow, page, CancellationToken.None);
+
+        Assert.Equal("family-page-x", Assert.Single(rows)[0]);
+        var recorded = Assert.Single((await Audit.ListAsync(new AccessAuditQuery(Client: client, Limit: AccessAudit.MaxPageSize))).Items);
+        Assert.Equal(["family-page-x"], recorded.FamilyIds);
+    }
+
+    [Fact]
     public async Task A_read_whose_record_cannot_be_written_returns_nothing()
     {
         await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);

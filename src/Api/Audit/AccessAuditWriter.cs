@@ -10,7 +10,8 @@ namespace YoungCarers.Api.Audit;
 /// round trip and one durable commit instead of paying for one each. A request may bring the read it
 /// is recorded for (<see cref="AuditedRead"/>): it runs in the same round trip and transaction as the
 /// batch's insert (or, in a batch with a page read, whose record names the families the page shows,
-/// just before it), and its rows come back only once the records are committed. Nothing is
+/// just before it, the insert then committing while the next batch is read), and its rows come back
+/// only once the records are committed. Nothing is
 /// acknowledged before it is committed: if a write fails, every request in that batch fails (and
 /// returns no data); when the queue is full, requests wait for room rather than drop records; once
 /// the writer is disposed (after the web server has stopped taking requests), queueing fails.
@@ -63,9 +64,12 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
     private async Task WriteQueuedAsync()
     {
-        var batch = new List<Pending>();
+        // A batch with page reads commits its records while the next batch is read: one such commit
+        // in flight at a time, so the writer is not idle for every commit.
+        var committing = Task.CompletedTask;
         while (await _queue.Reader.WaitToReadAsync())
         {
+            var batch = new List<Pending>();
             var families = 0;
             while (families < MaxBatchFamilies && _queue.Reader.TryPeek(out var next) && (families == 0 || families + next.Families <= MaxBatchFamilies))
             {
@@ -74,45 +78,74 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
                 families += next.Families;
             }
 
+            // Not cancelled with any one request: the others in the batch wait for it.
+            NpgsqlConnection? connection = null;
             try
             {
-                // Not cancelled with any one request: the others in the batch wait for it.
-                var results = await WriteAndReadAsync(batch);
-                for (var i = 0; i < batch.Count; i++)
+                connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
+                if (!batch.Any(pending => pending.RecordsShownFamilies))
                 {
-                    batch[i].Committed.TrySetResult(results[i]);
+                    // The insert and the batch's reads in one round trip: sent together, they run in one
+                    // implicit transaction, and the reader is finished (the commit acknowledged) before any row is handed out.
+                    var rows = RowsOf(batch, []);
+                    Complete(batch, await ReadAsync(connection, rows.Count > 0 ? AccessAudit.InsertCommand(rows) : null, batch));
+                    continue;
                 }
+
+                // Page reads name the families they show, known only once read: the reads, then one insert
+                // of every record, the rows handed out once it has committed.
+                var results = await ReadAsync(connection, null, batch);
+                await committing;
+                committing = CommitAsync(connection, batch, results);
+                connection = null;
             }
             catch (Exception e)
             {
-                // Whatever went wrong, the waiting requests fail rather than wait for ever or return unlogged data.
-                LogWriteFailed(_logger, e, batch.Sum(pending => pending.Records.Count), batch.Count);
-                batch.ForEach(pending => pending.Committed.TrySetException(e));
+                Fail(batch, e);
+            }
+            finally
+            {
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync();
+                }
+            }
+        }
+
+        await committing;
+    }
+
+    private async Task CommitAsync(NpgsqlConnection connection, List<Pending> batch, IReadOnlyList<object?[]>[] results)
+    {
+        try
+        {
+            await using (connection)
+            {
+                await using var insert = new NpgsqlBatch(connection) { BatchCommands = { AccessAudit.InsertCommand(RowsOf(batch, results)) } };
+                await insert.ExecuteNonQueryAsync(CancellationToken.None);
             }
 
-            batch.Clear();
+            Complete(batch, results);
+        }
+        catch (Exception e)
+        {
+            Fail(batch, e);
         }
     }
 
-    /// <summary>
-    /// The insert and the batch's reads in one round trip: sent together, they run in one implicit
-    /// transaction, and the reader is finished (the commit acknowledged) before any row is handed out.
-    /// A batch with page reads, whose records name the families the pages show, takes two: the reads,
-    /// then one insert of every record, rows handed out once it has committed.
-    /// </summary>
-    private async Task<IReadOnlyList<object?[]>[]> WriteAndReadAsync(List<Pending> batch)
+    private static void Complete(List<Pending> batch, IReadOnlyList<object?[]>[] results)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
-        if (!batch.Any(pending => pending.RecordsShownFamilies))
+        for (var i = 0; i < batch.Count; i++)
         {
-            var rows = RowsOf(batch, []);
-            return await ReadAsync(connection, rows.Count > 0 ? AccessAudit.InsertCommand(rows) : null, batch);
+            batch[i].Committed.TrySetResult(results[i]);
         }
+    }
 
-        var results = await ReadAsync(connection, null, batch);
-        await using var insert = new NpgsqlBatch(connection) { BatchCommands = { AccessAudit.InsertCommand(RowsOf(batch, results)) } };
-        await insert.ExecuteNonQueryAsync(CancellationToken.None);
-        return results;
+    /// <summary>Whatever went wrong, the waiting requests fail rather than wait for ever or return unlogged data.</summary>
+    private void Fail(List<Pending> batch, Exception e)
+    {
+        LogWriteFailed(_logger, e, batch.Sum(pending => pending.Records.Count), batch.Count);
+        batch.ForEach(pending => pending.Committed.TrySetException(e));
     }
 
     /// <summary>The batch's records; a page read's (its <paramref name="results"/> known) naming the families in the first column of the rows it shows.</summary>
