@@ -145,7 +145,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             if (batch.Valid[i] is not null)
             {
                 var group = Find(i);
-                (groupKeys[group] ??= [groupFamily[group] ??= GroupFingerprint(batch.Valid[group]!)]).Add(eventIds[i]);
+                (groupKeys[group] ??= [groupFamily[group] ??= eventIds[group]]).Add(eventIds[i]);
             }
         }
 
@@ -181,8 +181,6 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             return new PreparedPayloads(payloads, new ValidatedBatch(payloads, [.. m.Select(i => batch.Parsed[i])], [.. m.Select(i => batch.Valid[i])]));
         })]);
     }
-
-    private static long GroupFingerprint(ValidEvent first) => Fingerprint.Of(first.Event.Envelope.Source, first.Event.Envelope.Id);
 
     public Task<IReadOnlyList<IngestResult>> IngestPreparedAsync(PreparedPayloads prepared, CancellationToken cancellationToken = default)
     {
