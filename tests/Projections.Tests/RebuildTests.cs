@@ -49,6 +49,15 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
         const string Indexes = "SELECT indexdef FROM pg_indexes WHERE schemaname = 'read_model' ORDER BY indexdef";
         var migratedIndexes = await _harness.RowsAsync(Indexes);
 
+        // Likewise their storage settings, which decide whether autovacuum looks after the tables.
+        const string Settings = """
+            SELECT c.relname || ' ' || coalesce(array_to_string(c.reloptions, ','), '-') || ' ' || coalesce(array_to_string(t.reloptions, ','), '-')
+            FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+            WHERE c.relnamespace = 'read_model'::regnamespace AND c.relkind = 'r'
+            ORDER BY 1
+            """;
+        var migratedSettings = await _harness.RowsAsync(Settings);
+
         // Readers of the live schema during the rebuild.
         using var stopReading = new CancellationTokenSource();
         var reads = 0;
@@ -68,6 +77,7 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
 
         Assert.Equal(incremental, await _harness.SnapshotAsync());
         Assert.Equal(migratedIndexes, await _harness.RowsAsync(Indexes));
+        Assert.Equal(migratedSettings, await _harness.RowsAsync(Settings));
         Assert.True(reads > 0);
         Assert.True(fewest > 0, "Reads during the rebuild found an empty read model.");
         Assert.Equal(await _harness.ScalarAsync<long>("SELECT count(*) FROM events"), result.Events);

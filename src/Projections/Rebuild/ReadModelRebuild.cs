@@ -81,6 +81,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             DROP SCHEMA IF EXISTS {Target} CASCADE;
             SELECT read_model_create_tables(@schema);
             """, cancellationToken, ("schema", ReadModelSchema.Rebuilding));
+        await SetAutovacuumAsync(control, enabled: false, cancellationToken);
 
         // Everything up to here is in the bulk read; anything after it is caught up.
         var head = await HeadAsync(control, cancellationToken);
@@ -92,6 +93,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
 
         progress?.Report(new("indexes", events, families, trees.Count, watch.Elapsed));
         await IndexAsync(control, options, cancellationToken);
+        await SetAutovacuumAsync(control, enabled: true, cancellationToken);
 
         progress?.Report(new("catch-up", events, families, trees.Count, watch.Elapsed));
         var (position, caughtUp) = await CatchUpAsync(control, head, options, cancellationToken);
@@ -232,6 +234,36 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         }
 
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Parallelism)).Select(_ => Task.Run(WorkAsync, CancellationToken.None)));
+    }
+
+    /// <summary>
+    /// Keeps autovacuum off the fresh tables while they are filled: it would otherwise vacuum and
+    /// analyze them again and again as they grow, on the cores the rebuild is using, for statistics
+    /// the index phase's own ANALYZE replaces. The settings are reset before the swap, so the live
+    /// tables are vacuumed as the migrations made them.
+    /// </summary>
+    private static async Task SetAutovacuumAsync(NpgsqlConnection connection, bool enabled, CancellationToken cancellationToken)
+    {
+        var change = enabled
+            ? "RESET (autovacuum_enabled, toast.autovacuum_enabled)"
+            : "SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)";
+        var statements = new List<string>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT format('ALTER TABLE %I.%I ', n.nspname, c.relname)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = @schema AND c.relkind = 'r'
+            ORDER BY c.relname
+            """, connection))
+        {
+            command.Parameters.AddWithValue("schema", ReadModelSchema.Rebuilding);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                statements.Add(reader.GetString(0) + change);
+            }
+        }
+
+        await ExecuteAsync(connection, null, string.Join(";\n", statements), cancellationToken);
     }
 
     private async Task<(List<FamilyRecord> Records, long Events, int Absorbed)> EvaluateChunkAsync(
