@@ -165,18 +165,21 @@ internal static class ListEndpoints
         var take = ReadPaging.Limit(limit);
         // Only the given filters are in the text: with "@x IS NULL OR ..." the prepared statement's
         // generic plan cannot drop the unused ones and costs PostgreSQL more than planning afresh.
+        // The status, the service (both checked against their closed lists above) and the page size
+        // are written into the text too: PostgreSQL re-plans a statement on every execution while
+        // its generic plan, costed for an average status and an unknown limit, looks dearer than
+        // planning afresh, whereas a first page's statement then has no parameters and its plan is
+        // made once per connection.
         var filters = new List<string>();
         var parameters = new List<NpgsqlParameter>();
         if (status is not null)
         {
-            filters.Add("o.status = @status");
-            parameters.Add(Text("status", status));
+            filters.Add($"o.status = '{status}'");
         }
 
         if (owedBy is not null)
         {
-            filters.Add("o.owed_by = @owed_by");
-            parameters.Add(Text("owed_by", owedBy));
+            filters.Add($"o.owed_by = '{owedBy}'");
         }
 
         if (dueBefore is not null)
@@ -194,8 +197,6 @@ internal static class ListEndpoints
             parameters.Add(Text("after_ref", after[2]));
         }
 
-        parameters.Add(new NpgsqlParameter<int>("take", take + 1));
-
         // Within a family and due date, obligations page by their opaque ref (stored and indexed), so the cursor names no one.
         var rows = await audit.ReadPageAsync(
             context,
@@ -204,7 +205,7 @@ internal static class ListEndpoints
             FROM {Schema}.obligations o
             {(filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters))}
             ORDER BY o.due_on, o.family_id, o.ref
-            LIMIT @take
+            LIMIT {take + 1}
             """,
             take,
             parameters,
