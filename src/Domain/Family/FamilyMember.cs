@@ -21,6 +21,9 @@ public sealed record FamilyMember(
     bool NamedAsChild,
     DateTimeOffset LastSeenAt)
 {
+    /// <summary>Room for an identifier as the contract bounds its parts; a longer one is built as a string instead.</summary>
+    internal const int IdentifierBufferLength = 256;
+
     public static ImmutableSortedSet<string> IdentifiersOf(PersonRef person)
     {
         ArgumentNullException.ThrowIfNull(person);
@@ -32,11 +35,38 @@ public sealed record FamilyMember(
 
     internal static string NhsIdentifierOf(string nhsNumber) => $"nhs:{nhsNumber}";
 
+    /// <summary>
+    /// <see cref="SystemIdentifierOf(PersonRef)"/> written into <paramref name="buffer"/> when it fits, so that
+    /// the rules, which look people up again and again while a family is evaluated, need not
+    /// allocate a string for each look-up.
+    /// </summary>
+    internal static ReadOnlySpan<char> SystemIdentifierOf(PersonRef person, Span<char> buffer) =>
+        buffer.TryWrite($"system:{person.System}/{person.Id}", out var written) ? buffer[..written] : SystemIdentifierOf(person);
+
+    /// <summary><see cref="NhsIdentifierOf(string)"/> written into <paramref name="buffer"/> when it fits.</summary>
+    internal static ReadOnlySpan<char> NhsIdentifierOf(string nhsNumber, Span<char> buffer) =>
+        buffer.TryWrite($"nhs:{nhsNumber}", out var written) ? buffer[..written] : NhsIdentifierOf(nhsNumber);
+
     /// <summary>Whether any of the person's identifiers is one of this member's.</summary>
     public bool IsNamedBy(PersonRef person)
     {
         ArgumentNullException.ThrowIfNull(person);
-        return Identifiers.Contains(SystemIdentifierOf(person)) || (person.NhsNumber is { } nhs && Identifiers.Contains(NhsIdentifierOf(nhs)));
+        Span<char> buffer = stackalloc char[IdentifierBufferLength];
+        return Has(SystemIdentifierOf(person, buffer)) || (person.NhsNumber is { } nhs && Has(NhsIdentifierOf(nhs, buffer)));
+    }
+
+    // A member has one or two identifiers, so a scan beats building a string to search the set with.
+    private bool Has(ReadOnlySpan<char> identifier)
+    {
+        foreach (var known in Identifiers)
+        {
+            if (identifier.SequenceEqual(known))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static FamilyMember From(PersonRef person, bool asChild, DateTimeOffset seenAt) =>

@@ -72,8 +72,33 @@ public static partial class FamilyProjection
     /// Whether the latest word on a person, among the records given, is that they care: a later
     /// assessment recording that a child no longer provides care ends their being a young carer.
     /// </summary>
-    internal static bool IsStillCaring(IEnumerable<CareRecord> care, string key) =>
-        care.Where(record => record.CarerKey == key).OrderBy(record => record.On).ThenBy(record => record.Caring).LastOrDefault() is { Caring: true };
+    /// <remarks>
+    /// The latest record by date decides; on one date a record that they care outranks one that
+    /// they do not. A plain scan: rules ask this for every member, often several times.
+    /// </remarks>
+    internal static bool IsStillCaring(IEnumerable<CareRecord> care, string key)
+    {
+        DateOnly? latest = null;
+        var caring = false;
+        foreach (var record in care)
+        {
+            if (record.CarerKey != key)
+            {
+                continue;
+            }
+
+            if (latest is not { } day || record.On > day)
+            {
+                (latest, caring) = (record.On, record.Caring);
+            }
+            else if (record.On == day)
+            {
+                caring |= record.Caring;
+            }
+        }
+
+        return caring;
+    }
 
     /// <summary>A child on a day: under 18, or, with no birth date known, named in a child's place.</summary>
     private static bool IsChildOn(FamilyMember member, DateOnly day) =>

@@ -144,6 +144,7 @@ internal sealed class MemberIndex
 
     private readonly ImmutableList<FamilyMember> _members;
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _positionsByText;
 
     private MemberIndex(ImmutableList<FamilyMember> members)
     {
@@ -155,6 +156,8 @@ internal sealed class MemberIndex
                 _positions.TryAdd(identifier, i);
             }
         }
+
+        _positionsByText = _positions.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public static MemberIndex Of(ImmutableList<FamilyMember> members) => Indexes.GetValue(members, static list => new MemberIndex(list));
@@ -162,10 +165,11 @@ internal sealed class MemberIndex
     public FamilyMember? Find(PersonRef person)
     {
         ArgumentNullException.ThrowIfNull(person);
-        var position = _positions.GetValueOrDefault(FamilyMember.SystemIdentifierOf(person), int.MaxValue);
-        if (person.NhsNumber is { } nhs)
+        Span<char> buffer = stackalloc char[FamilyMember.IdentifierBufferLength];
+        var position = _positionsByText.TryGetValue(FamilyMember.SystemIdentifierOf(person, buffer), out var found) ? found : int.MaxValue;
+        if (person.NhsNumber is { } nhs && _positionsByText.TryGetValue(FamilyMember.NhsIdentifierOf(nhs, buffer), out found))
         {
-            position = Math.Min(position, _positions.GetValueOrDefault(FamilyMember.NhsIdentifierOf(nhs), int.MaxValue));
+            position = Math.Min(position, found);
         }
 
         return position == int.MaxValue ? null : _members[position];
