@@ -125,8 +125,16 @@ public sealed record FamilyState
                 continue;
             }
 
-            var joined = matches.Skip(1).Aggregate(matches[0].Absorb(incoming), (sum, next) => sum.Absorb(next));
-            members = members.RemoveAll(member => matches.Skip(1).Contains(member)).Replace(matches[0], joined);
+            if (matches.Count == 1)
+            {
+                // Nearly always: a person the family knows, seen again.
+                members = members.Replace(matches[0], matches[0].Absorb(incoming));
+                continue;
+            }
+
+            var others = matches.RemoveAt(0);
+            var joined = others.Aggregate(matches[0].Absorb(incoming), (sum, next) => sum.Absorb(next));
+            members = members.RemoveAll(others.Contains).Replace(matches[0], joined);
         }
 
         return this with { Members = members };
