@@ -45,7 +45,20 @@ public static partial class FamilyProjection
     private static MemberView View(FamilyState state, FamilyMember member, List<CareRecord> care, DateOnly today)
     {
         int? age = member.BirthDate is { } born ? Ages.YearsOn(born, today) : null;
-        var cares = care.Where(record => record.CarerKey == member.Key && record.Caring).ToList();
+        var caresFor = new List<string>();
+        var caring = false;
+        foreach (var record in care)
+        {
+            if (record.CarerKey == member.Key && record.Caring)
+            {
+                caring = true;
+                if (record.CaredForKey is { } caredFor && !caresFor.Contains(caredFor))
+                {
+                    caresFor.Add(caredFor);
+                }
+            }
+        }
+
         var roles = new List<FamilyRole>();
         if (IsAdultWithCareNeeds(state, member, care, today))
         {
@@ -60,12 +73,12 @@ public static partial class FamilyProjection
                 roles.Add(FamilyRole.YoungCarer);
             }
         }
-        else if (age is >= 18 and <= 24 && cares.Count > 0)
+        else if (age is >= 18 and <= 24 && caring)
         {
             roles.Add(FamilyRole.YoungAdultCarer);
         }
 
-        return new(member, age, roles, [.. cares.Select(record => record.CaredForKey).OfType<string>().Distinct()]);
+        return new(member, age, roles, caresFor);
     }
 
     /// <summary>
@@ -111,11 +124,41 @@ public static partial class FamilyProjection
             return false;
         }
 
-        bool Names(PersonRef person) => member.IsNamedBy(person);
-        return care.Any(record => record.Caring && record.CaredForKey == member.Key)
-            || state.AdultReferrals.Values.Any(referral => Names(referral.Event.Person))
-            || state.NeedsAssessments.Values.Any(assessment => (assessment.Start?.Event.Person ?? assessment.End?.Event.Person) is { } person && Names(person))
-            || state.CarePlans.Values.Any(plan => plan.Agreed is { } agreed && Names(agreed.Event.Person));
+        // Plain loops: this runs for every member, and each LINQ query over a sorted dictionary's
+        // values allocates its iterators.
+        foreach (var record in care)
+        {
+            if (record.Caring && record.CaredForKey == member.Key)
+            {
+                return true;
+            }
+        }
+
+        foreach (var (_, referral) in state.AdultReferrals)
+        {
+            if (member.IsNamedBy(referral.Event.Person))
+            {
+                return true;
+            }
+        }
+
+        foreach (var (_, assessment) in state.NeedsAssessments)
+        {
+            if ((assessment.Start?.Event.Person ?? assessment.End?.Event.Person) is { } person && member.IsNamedBy(person))
+            {
+                return true;
+            }
+        }
+
+        foreach (var (_, plan) in state.CarePlans)
+        {
+            if (plan.Agreed is { } agreed && member.IsNamedBy(agreed.Event.Person))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
