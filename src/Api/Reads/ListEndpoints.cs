@@ -174,12 +174,12 @@ internal static class ListEndpoints
         var parameters = new List<NpgsqlParameter>();
         if (status is not null)
         {
-            filters.Add($"o.status = '{status}'");
+            filters.Add($"o.status = {Literal(status, ObligationStatuses)}");
         }
 
         if (owedBy is not null)
         {
-            filters.Add($"o.owed_by = '{owedBy}'");
+            filters.Add($"o.owed_by = {Literal(owedBy, ServiceNames)}");
         }
 
         if (dueBefore is not null)
@@ -218,6 +218,15 @@ internal static class ListEndpoints
             last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef));
         return TypedResults.Ok(page);
     }
+
+    /// <summary>
+    /// One of a closed list's own strings as an SQL literal: the text written into a statement is
+    /// always the list's, never the caller's, and none of the lists' strings holds a quote.
+    /// </summary>
+    private static string Literal(string value, string[] allowed) =>
+        Array.IndexOf(allowed, value) is var index and >= 0
+            ? $"'{allowed[index]}'"
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "Not one of the values this filter allows.");
 
     public static async Task<IResult> ListDisputesAsync(
         HttpContext context,
