@@ -37,7 +37,7 @@ public sealed partial class ProjectionDaemon(
     ILogger<ProjectionDaemon> logger) : BackgroundService
 {
     // pg_advisory_lock(int, int) key space for projection leadership ("YCPR").
-    private const int LockSpace = 0x5943_5052;
+    internal const int LockSpace = 0x5943_5052;
     private readonly AllEventsReader _reader = new(dataSource);
     private readonly ProjectionCheckpoints _checkpoints = new(dataSource);
 
@@ -69,7 +69,19 @@ public sealed partial class ProjectionDaemon(
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
         await WaitForLeadershipAsync(connection, projection.Name, stoppingToken);
         LogLeading(projection.Name);
+        try
+        {
+            await FollowAsync(projection, connection, stoppingToken);
+        }
+        finally
+        {
+            await Leadership.ReleaseAsync(connection, LockSpace, LockKey(projection.Name));
+        }
+    }
 
+    /// <summary>Applies the projection page by page from its checkpoint, for as long as this instance leads it.</summary>
+    private async Task FollowAsync(IProjection projection, NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
         var position = await _checkpoints.LoadAsync(projection.Name, stoppingToken);
         // A previous leader (this instance or another) may have left a run of failures recorded.
         var failuresMayBeRecorded = true;

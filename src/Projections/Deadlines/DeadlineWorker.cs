@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using YoungCarers.Projections.Daemon;
 using YoungCarers.Projections.ReadModel;
 
 namespace YoungCarers.Projections.Deadlines;
@@ -96,10 +97,17 @@ public sealed partial class DeadlineWorker(
         }
 
         LogLeading();
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            await FireDueAsync(connection, stoppingToken);
-            await Task.Delay(options.PollInterval, stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await FireDueAsync(connection, stoppingToken);
+                await Task.Delay(options.PollInterval, stoppingToken);
+            }
+        }
+        finally
+        {
+            await Leadership.ReleaseAsync(connection, ReadModelSchema.DeadlineLockSpace, 0);
         }
     }
 
