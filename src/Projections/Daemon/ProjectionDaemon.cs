@@ -75,7 +75,7 @@ public sealed partial class ProjectionDaemon(
         }
         finally
         {
-            await Leadership.ReleaseAsync(connection, LockSpace, LockKey(projection.Name));
+            await SessionLocks.ReleaseAsync(connection, LockSpace, LockKey(projection.Name));
         }
     }
 

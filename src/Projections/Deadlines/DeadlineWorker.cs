@@ -107,7 +107,7 @@ public sealed partial class DeadlineWorker(
         }
         finally
         {
-            await Leadership.ReleaseAsync(connection, ReadModelSchema.DeadlineLockSpace, 0);
+            await SessionLocks.ReleaseAsync(connection, ReadModelSchema.DeadlineLockSpace, 0);
         }
     }
 

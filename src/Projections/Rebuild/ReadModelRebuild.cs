@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Npgsql;
 using YoungCarers.EventStore.AllEvents;
 using YoungCarers.EventStore.Streams;
+using YoungCarers.Projections.Daemon;
 using YoungCarers.Projections.ReadModel;
 
 namespace YoungCarers.Projections.Rebuild;
@@ -77,6 +78,21 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             throw new InvalidOperationException("Another rebuild of the read model is running.");
         }
 
+        // Released however the rebuild ends: left in the connection returned to the pool, the lock
+        // would refuse this process's next rebuild until that connection is reused.
+        try
+        {
+            return await RunLockedAsync(control, options, progress, watch, cancellationToken);
+        }
+        finally
+        {
+            await SessionLocks.ReleaseAsync(control, ReadModelSchema.RebuildLockSpace, 0);
+        }
+    }
+
+    private async Task<RebuildResult> RunLockedAsync(
+        NpgsqlConnection control, RebuildOptions options, IProgress<RebuildProgress>? progress, Stopwatch watch, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(control, null, $"""
             DROP SCHEMA IF EXISTS {Target} CASCADE;
             SELECT read_model_create_tables(@schema);
@@ -119,7 +135,6 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         }
 
         await ExecuteAsync(control, null, $"DROP SCHEMA IF EXISTS {ReadModelSchema.Quote(ReadModelSchema.Retired)} CASCADE", cancellationToken);
-        await ExecuteAsync(control, null, "SELECT pg_advisory_unlock(@space, 0)", CancellationToken.None, ("space", ReadModelSchema.RebuildLockSpace));
         return new RebuildResult(events, caughtUp, families, absorbed, bulkElapsed, watch.Elapsed, position)
         {
             BulkBreakdown = (Stopwatch.GetElapsedTime(0, _readTicks), Stopwatch.GetElapsedTime(0, _evaluateTicks), Stopwatch.GetElapsedTime(0, _writeTicks)),

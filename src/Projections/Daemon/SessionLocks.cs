@@ -4,13 +4,13 @@ using Npgsql;
 namespace YoungCarers.Projections.Daemon;
 
 /// <summary>
-/// Ends a leader's hold on its session advisory lock. Closing a pooled connection does not end
-/// its session: Npgsql resets the session only when the connection is next used, so a lock left
-/// held stays with the idle connection and keeps every other connection out (this process's next
-/// leader included, after a failure or a restart of the worker) until that one connection happens
-/// to be reused or is pruned from the pool minutes later.
+/// Ends this session's hold on a session advisory lock (a leader's, or a rebuild's). Closing a
+/// pooled connection does not end its session: Npgsql resets the session only when the connection
+/// is next used, so a lock left held stays with the idle connection and keeps every other
+/// connection out (this process's next leader or rebuild included) until that one connection
+/// happens to be reused or is pruned from the pool minutes later.
 /// </summary>
-internal static class Leadership
+internal static class SessionLocks
 {
     public static async Task ReleaseAsync(NpgsqlConnection connection, int space, int key)
     {
