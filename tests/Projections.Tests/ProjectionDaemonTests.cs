@@ -93,28 +93,12 @@ public sealed class ProjectionDaemonTests : IClassFixture<DatabaseFixture>, IAsy
         using var daemon = Daemon(new CountingProjection(_name));
         await daemon.StartAsync(CancellationToken.None);
         await WaitUntilAsync(async () => await TotalAppliedAsync() >= 20);
-        Assert.Equal(1, await LeadershipLocksAsync());
+        Assert.Equal(1, await ReadModelHarness.AdvisoryLocksAsync(_database.ConnectionString, ProjectionDaemon.LockSpace));
 
         await daemon.StopAsync(CancellationToken.None);
 
         // Left there, the lock would keep this process's next leader out until that connection is reused.
-        Assert.Equal(0, await LeadershipLocksAsync());
-    }
-
-    /// <summary>
-    /// Leadership locks held in this database, seen from a pool of its own: taking the daemon's
-    /// returned connection would reset its session first and hide a lock left in it.
-    /// </summary>
-    private async Task<long> LeadershipLocksAsync()
-    {
-        await using var observer = NpgsqlDataSource.Create(_database.ConnectionString);
-        await using var command = observer.CreateCommand("""
-            SELECT count(*) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = @space::oid
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            """);
-        command.Parameters.AddWithValue("space", (long)ProjectionDaemon.LockSpace);
-        return (long)(await command.ExecuteScalarAsync())!;
+        Assert.Equal(0, await ReadModelHarness.AdvisoryLocksAsync(_database.ConnectionString, ProjectionDaemon.LockSpace));
     }
 
     private ProjectionDaemon Daemon(IProjection projection) =>

@@ -153,6 +153,23 @@ internal sealed class ReadModelHarness(DatabaseFixture database, ManualClock clo
         return rows;
     }
 
+    /// <summary>
+    /// Session advisory locks in this key space held in the database, seen from a pool of its own:
+    /// taking a connection another pool returned would reset its session first and hide a lock
+    /// left in it.
+    /// </summary>
+    public static async Task<long> AdvisoryLocksAsync(string connectionString, int space)
+    {
+        await using var observer = NpgsqlDataSource.Create(connectionString);
+        await using var command = observer.CreateCommand("""
+            SELECT count(*) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = @space::oid
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """);
+        command.Parameters.AddWithValue("space", (long)space);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

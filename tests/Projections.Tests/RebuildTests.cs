@@ -1,5 +1,4 @@
 using System.Text;
-using Npgsql;
 using YoungCarers.EventStore.AllEvents;
 using YoungCarers.Generation;
 using YoungCarers.Ingest.Pipeline;
@@ -30,18 +29,7 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             rebuild.RunAsync(new RebuildOptions(), new InlineProgress(_ => cancel.Cancel()), cancel.Token));
 
-        // Seen from a pool of its own: taking the rebuild's returned connection would reset its
-        // session first and hide a lock left in it.
-        await using (var observer = NpgsqlDataSource.Create(_database.ConnectionString))
-        await using (var command = observer.CreateCommand("""
-            SELECT count(*) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = @space::oid
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            """))
-        {
-            command.Parameters.AddWithValue("space", (long)ReadModelSchema.RebuildLockSpace);
-            Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
-        }
+        Assert.Equal(0, await ReadModelHarness.AdvisoryLocksAsync(_database.ConnectionString, ReadModelSchema.RebuildLockSpace));
 
         var result = await rebuild.RunAsync(new RebuildOptions());
         Assert.True(result.Families > 0);
