@@ -52,7 +52,7 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
             "not json",
         ];
 
-        var parts = Lanes(_pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), new LanePlanner(2, 2)));
+        var parts = Lanes(Partition(new LanePlanner(2, 2), lines));
 
         // 1, 3 and 4 are linked through c1 and the adult; 2 and its redelivery share an id.
         var texts = parts.Select(p => string.Join(" ", p.Payloads.Select(l => lines.ToList().IndexOf(Encoding.UTF8.GetString(l.Payload.Span)) + 1))).ToList();
@@ -65,7 +65,7 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
         var id = Unique();
         await _pipeline.IngestAsync([Payload(Referral($"{id}-1", Adult($"a-{id}"), Child($"c-{id}")))]);
 
-        var parts = Lanes(_pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-2", Child($"c-{id}"))), Payload(Referral($"{id}-3", Adult($"a-{id}")))]), new LanePlanner(2, 2)));
+        var parts = Lanes(Partition(new LanePlanner(2, 2), Identified($"{id}-2", Child($"c-{id}")), Referral($"{id}-3", Adult($"a-{id}"))));
 
         Assert.Equal(2, Assert.Single(parts).Payloads.Count);
     }
@@ -75,10 +75,10 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     {
         var id = Unique();
         var planner = new LanePlanner(2, 3);
-        var first = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-1", Child($"c1-{id}"))), Payload(Identified($"{id}-2", Child($"c2-{id}")))]), planner);
+        var first = Partition(planner, Identified($"{id}-1", Child($"c1-{id}")), Identified($"{id}-2", Child($"c2-{id}")));
 
-        var second = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-3", Child($"n-{id}"))), Payload(Identified($"{id}-4", Child($"c2-{id}")))]), planner);
-        var third = _pipeline.Partition(_pipeline.Prepare([Payload(Referral($"{id}-5", Adult($"a-{id}"), Child($"c1-{id}"), Child($"c2-{id}")))]), planner);
+        var second = Partition(planner, Identified($"{id}-3", Child($"n-{id}")), Identified($"{id}-4", Child($"c2-{id}")));
+        var third = Partition(planner, Referral($"{id}-5", Adult($"a-{id}"), Child($"c1-{id}"), Child($"c2-{id}")));
 
         Assert.Equal(["1", "2"], Ids(first, id));
         Assert.Equal(["3", "4"], Ids(second, id));
@@ -93,9 +93,9 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     {
         var id = Unique();
         var planner = new LanePlanner(2, 1);
-        _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-1", Child($"c1-{id}"))), Payload(Identified($"{id}-2", Child($"c2-{id}"))), Payload(Identified($"{id}-3", Child($"c1-{id}")))]), planner);
+        Partition(planner, Identified($"{id}-1", Child($"c1-{id}")), Identified($"{id}-2", Child($"c2-{id}")), Identified($"{id}-3", Child($"c1-{id}")));
 
-        var next = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-4", Child($"c1-{id}")))]), planner);
+        var next = Partition(planner, Identified($"{id}-4", Child($"c1-{id}")));
 
         Assert.Equal(["", "4"], Ids(next, id));
         Assert.Equal("- - | - -", Waits(next));
@@ -106,10 +106,10 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     {
         var id = Unique();
         var planner = new LanePlanner(2, 3);
-        _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-1", Child($"c1-{id}"))), Payload(Identified($"{id}-2", Child($"c2-{id}")))]), planner);
+        Partition(planner, Identified($"{id}-1", Child($"c1-{id}")), Identified($"{id}-2", Child($"c2-{id}")));
 
         var whole = planner.Whole(_pipeline.Prepare([Payload(Identified($"{id}-3", Child($"c3-{id}")))]));
-        var next = _pipeline.Partition(_pipeline.Prepare([Payload(Identified($"{id}-4", Child($"n4-{id}"))), Payload(Identified($"{id}-5", Child($"n5-{id}")))]), planner);
+        var next = Partition(planner, Identified($"{id}-4", Child($"n4-{id}")), Identified($"{id}-5", Child($"n5-{id}")));
 
         Assert.Equal(["3", ""], Ids(whole, id));
         Assert.Equal("- 0 | - -", Waits(whole));
@@ -123,7 +123,7 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
         var id = Unique();
         var lines = Enumerable.Range(0, 6).Select(i => Identified($"{id}-{i}", Child($"c{i % 3}-{id}"))).Append("not json").ToArray();
 
-        var parts = Lanes(_pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), new LanePlanner(3, 2)));
+        var parts = Lanes(Partition(new LanePlanner(3, 2), lines));
         var results = (await Task.WhenAll(parts.Select(p => _pipeline.IngestPreparedAsync(p)))).SelectMany(r => r).ToList();
 
         Assert.Equal(3, parts.Count);
@@ -291,6 +291,9 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
         command.Parameters.AddWithValue("f", family);
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>The pipeline's plan for a read of these lines.</summary>
+    private LanePlan Partition(LanePlanner planner, params string[] lines) => _pipeline.Partition(_pipeline.Prepare([.. lines.Select(Payload)]), planner);
 
     private static List<PreparedPayloads> Lanes(LanePlan plan) => [.. plan.Lanes.OfType<PreparedPayloads>()];
 
