@@ -97,4 +97,44 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
             await TestPostgres.DropDatabaseAsync(connectionString);
         }
     }
+
+    [Fact]
+    public async Task A_migration_whose_connection_breaks_reports_the_break_not_the_lock_release()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            await new SchemaMigrator(dataSource).MigrateAsync();
+            await using var blocker = await dataSource.OpenConnectionAsync();
+            await using var blocking = await blocker.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE", blocker, blocking))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            // The migrator holds its lock and waits to read the versions applied; then its session is ended.
+            var migrating = new SchemaMigrator(dataSource).MigrateAsync();
+            // Outside the blocking transaction, which would see one snapshot of pg_stat_activity throughout.
+            await using (var terminate = dataSource.CreateCommand("""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'SELECT version, checksum FROM schema_migrations%'
+                """))
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while ((long)(await terminate.ExecuteScalarAsync())! == 0 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            var error = await Assert.ThrowsAsync<PostgresException>(() => migrating);
+
+            Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
 }

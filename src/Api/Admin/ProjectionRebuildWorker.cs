@@ -1,4 +1,5 @@
 using Npgsql;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.Projections;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Projections.Rebuild;
@@ -76,13 +77,9 @@ internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSourc
     private async Task RunQueuedAsync(CancellationToken stoppingToken)
     {
         await using var runner = await dataSource.OpenConnectionAsync(stoppingToken);
-        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@space, 0)", runner))
+        if (!await SessionLocks.TryAcquireAsync(runner, ProjectionRebuilds.RunnerLockSpace, 0, stoppingToken))
         {
-            take.Parameters.AddWithValue("space", ProjectionRebuilds.RunnerLockSpace);
-            if (!(bool)(await take.ExecuteScalarAsync(stoppingToken))!)
-            {
-                return;
-            }
+            return;
         }
 
         try
@@ -106,9 +103,7 @@ internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSourc
         }
         finally
         {
-            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@space, 0)", runner);
-            release.Parameters.AddWithValue("space", ProjectionRebuilds.RunnerLockSpace);
-            await release.ExecuteNonQueryAsync(CancellationToken.None);
+            await SessionLocks.ReleaseAsync(runner, ProjectionRebuilds.RunnerLockSpace, 0);
         }
     }
 

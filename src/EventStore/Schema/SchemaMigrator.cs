@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
+using YoungCarers.EventStore.Connections;
 
 namespace YoungCarers.EventStore.Schema;
 
@@ -77,7 +78,7 @@ public sealed partial class SchemaMigrator
         }
         finally
         {
-            await ExecuteAsync(connection, null, "SELECT pg_advisory_unlock(@key)", CancellationToken.None, ("key", MigrationLockKey));
+            await SessionLocks.ReleaseAsync(connection, MigrationLockKey);
         }
     }
 

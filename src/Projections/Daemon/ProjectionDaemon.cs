@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using YoungCarers.EventStore.AllEvents;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Streams;
 
 namespace YoungCarers.Projections.Daemon;
@@ -67,7 +68,7 @@ public sealed partial class ProjectionDaemon(
     private async Task LeadAsync(IProjection projection, CancellationToken stoppingToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-        await WaitForLeadershipAsync(connection, projection.Name, stoppingToken);
+        await SessionLocks.AcquireAsync(connection, LockSpace, LockKey(projection.Name), options.PollInterval, stoppingToken);
         LogLeading(projection.Name);
         try
         {
@@ -160,16 +161,6 @@ public sealed partial class ProjectionDaemon(
         }
     }
 
-    private async Task WaitForLeadershipAsync(NpgsqlConnection connection, string projection, CancellationToken stoppingToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@space, @key)", connection);
-        command.Parameters.AddWithValue("space", LockSpace);
-        command.Parameters.AddWithValue("key", LockKey(projection));
-        while (!(bool)(await command.ExecuteScalarAsync(stoppingToken))!)
-        {
-            await Task.Delay(options.PollInterval, stoppingToken);
-        }
-    }
 
     /// <summary>A stable 32-bit key for a projection name (FNV-1a), the same in every process.</summary>
     private static int LockKey(string projection)

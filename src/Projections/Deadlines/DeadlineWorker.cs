@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using YoungCarers.Projections.Daemon;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.Projections.ReadModel;
 
 namespace YoungCarers.Projections.Deadlines;
@@ -87,14 +87,7 @@ public sealed partial class DeadlineWorker(
     private async Task LeadAsync(CancellationToken stoppingToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-        await using (var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@space, 0)", connection))
-        {
-            command.Parameters.AddWithValue("space", ReadModelSchema.DeadlineLockSpace);
-            while (!(bool)(await command.ExecuteScalarAsync(stoppingToken))!)
-            {
-                await Task.Delay(options.PollInterval, stoppingToken);
-            }
-        }
+        await SessionLocks.AcquireAsync(connection, ReadModelSchema.DeadlineLockSpace, 0, options.PollInterval, stoppingToken);
 
         LogLeading();
         try

@@ -4,8 +4,8 @@ using System.Globalization;
 using System.Threading.Channels;
 using Npgsql;
 using YoungCarers.EventStore.AllEvents;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Streams;
-using YoungCarers.Projections.Daemon;
 using YoungCarers.Projections.ReadModel;
 
 namespace YoungCarers.Projections.Rebuild;
@@ -73,7 +73,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         ArgumentNullException.ThrowIfNull(options);
         var watch = Stopwatch.StartNew();
         await using var control = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await TryLockAsync(control, ReadModelSchema.RebuildLockSpace, cancellationToken))
+        if (!await SessionLocks.TryAcquireAsync(control, ReadModelSchema.RebuildLockSpace, 0, cancellationToken))
         {
             throw new InvalidOperationException("Another rebuild of the read model is running.");
         }
@@ -129,8 +129,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             }
             finally
             {
-                await ExecuteAsync(pause, null, "SELECT pg_advisory_unlock(@space, @key)", CancellationToken.None,
-                    ("space", ReadModelSchema.PauseLockSpace), ("key", key));
+                await SessionLocks.ReleaseAsync(pause, ReadModelSchema.PauseLockSpace, key);
             }
         }
 
@@ -441,12 +440,6 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         return [.. trees.Values.OrderBy(tree => tree.Root, StringComparer.Ordinal)];
     }
 
-    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, int space, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@space, 0)", connection);
-        command.Parameters.AddWithValue("space", space);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
 
     private static async Task ExecuteAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
