@@ -63,19 +63,43 @@ public static class IdentityPlanner
         ArgumentNullException.ThrowIfNull(newId);
 
         // Persons: nodes are known person ids and, for identifiers never seen, the identifiers themselves.
-        var persons = new UnionFind<object>();
-        var sightingNodes = new List<List<object>>(eventPeople.Count);
+        var persons = new DisjointSets();
+        var personNodeOfKnown = new Dictionary<Guid, int>();
+        var personNodeOfKey = new Dictionary<IdentityKey, int>();
+        var knownPersonOfNode = new List<Guid?>();
+        int PersonNodeOf(IdentityKey key)
+        {
+            if (known.Persons.TryGetValue(key, out var person))
+            {
+                if (!personNodeOfKnown.TryGetValue(person.PersonId, out var knownNode))
+                {
+                    personNodeOfKnown[person.PersonId] = knownNode = persons.Add();
+                    knownPersonOfNode.Add(person.PersonId);
+                }
+
+                return knownNode;
+            }
+
+            if (!personNodeOfKey.TryGetValue(key, out var node))
+            {
+                personNodeOfKey[key] = node = persons.Add();
+                knownPersonOfNode.Add(null);
+            }
+
+            return node;
+        }
+
+        var sightingNodes = new List<int[]>(eventPeople.Count);
         foreach (var people in eventPeople)
         {
-            var nodes = new List<object>(people.Count);
-            foreach (var sighting in people)
+            var nodes = new int[people.Count];
+            for (var p = 0; p < people.Count; p++)
             {
-                object? first = null;
-                foreach (var key in sighting.Keys)
+                var first = -1;
+                foreach (var key in people[p].Keys)
                 {
-                    object node = known.Persons.TryGetValue(key, out var person) ? person.PersonId : key;
-                    persons.Add(node);
-                    if (first is null)
+                    var node = PersonNodeOf(key);
+                    if (first < 0)
                     {
                         first = node;
                     }
@@ -85,52 +109,81 @@ public static class IdentityPlanner
                     }
                 }
 
-                nodes.Add(first ?? throw new ArgumentException("A sighting has no identifiers.", nameof(eventPeople)));
+                nodes[p] = first >= 0 ? first : throw new ArgumentException("A sighting has no identifiers.", nameof(eventPeople));
             }
 
             sightingNodes.Add(nodes);
         }
 
         // One id per person: the oldest known record (v7 ids sort by creation), or a new one.
-        var personIds = new Dictionary<object, Guid>();
+        var personIdOfRoot = new Dictionary<int, Guid>();
         var personMerges = new List<PersonMerge>();
         foreach (var component in persons.Components())
         {
-            var knownIds = component.OfType<Guid>().Order().ToList();
-            var id = knownIds.Count > 0 ? knownIds[0] : newId();
-            personIds[persons.Find(component[0])] = id;
-            personMerges.AddRange(knownIds.Skip(1).Select(absorbed => new PersonMerge(id, absorbed)));
+            Guid? oldest = null;
+            var knownCount = 0;
+            foreach (var node in component)
+            {
+                if (knownPersonOfNode[node] is { } knownId)
+                {
+                    knownCount++;
+                    oldest = oldest is { } older && older.CompareTo(knownId) < 0 ? older : knownId;
+                }
+            }
+
+            var id = oldest ?? newId();
+            personIdOfRoot[component[0]] = id;
+            if (knownCount > 1)
+            {
+                personMerges.AddRange(component.Select(node => knownPersonOfNode[node]).OfType<Guid>().Order().Skip(1).Select(absorbed => new PersonMerge(id, absorbed)));
+            }
         }
 
-        Guid PersonOf(object node) => personIds[persons.Find(node)];
+        Guid PersonOf(int node) => personIdOfRoot[persons.Find(node)];
 
-        var familyOfKnownPerson = known.Persons.Values.GroupBy(p => p.PersonId).ToDictionary(g => g.Key, g => g.First().FamilyId);
-
-        // Families: nodes are person ids; a known person starts joined to their family's node.
-        var families = new UnionFind<object>();
-        foreach (var personId in personIds.Values)
+        var familyOfKnownPerson = new Dictionary<Guid, string>();
+        foreach (var person in known.Persons.Values)
         {
-            families.Add(personId);
+            familyOfKnownPerson.TryAdd(person.PersonId, person.FamilyId);
+        }
+
+        // Families: nodes are persons and existing families; a known person starts joined to their family's node.
+        var families = new DisjointSets();
+        var familyNodeOfPerson = new Dictionary<Guid, int>();
+        var familyNodeOfFamily = new Dictionary<string, int>(StringComparer.Ordinal);
+        var familyOfNode = new List<string?>();
+        int FamilyNodeOf(string familyId)
+        {
+            if (!familyNodeOfFamily.TryGetValue(familyId, out var node))
+            {
+                familyNodeOfFamily[familyId] = node = families.Add();
+                familyOfNode.Add(familyId);
+            }
+
+            return node;
+        }
+
+        foreach (var personId in personIdOfRoot.Values)
+        {
+            var node = familyNodeOfPerson[personId] = families.Add();
+            familyOfNode.Add(null);
             if (familyOfKnownPerson.TryGetValue(personId, out var familyId))
             {
-                families.Add(familyId);
-                families.Union(personId, familyId);
+                families.Union(node, FamilyNodeOf(familyId));
             }
         }
 
         foreach (var merge in personMerges)
         {
-            var familyId = familyOfKnownPerson[merge.Absorbed];
-            families.Add(familyId);
-            families.Union(merge.Kept, familyId);
+            families.Union(familyNodeOfPerson[merge.Kept], FamilyNodeOf(familyOfKnownPerson[merge.Absorbed]));
         }
 
-        for (var e = 0; e < sightingNodes.Count; e++)
+        foreach (var nodes in sightingNodes)
         {
-            var first = PersonOf(sightingNodes[e][0]);
-            foreach (var node in sightingNodes[e].Skip(1))
+            var first = familyNodeOfPerson[PersonOf(nodes[0])];
+            for (var p = 1; p < nodes.Length; p++)
             {
-                families.Union(first, PersonOf(node));
+                families.Union(first, familyNodeOfPerson[PersonOf(nodes[p])]);
             }
         }
 
@@ -148,11 +201,17 @@ public static class IdentityPlanner
         }
 
         // The surviving family of each component: the oldest existing one, or a new family.
-        var survivorOf = new Dictionary<object, string>();
+        var survivorOfRoot = new Dictionary<int, string>();
         var familyMerges = new List<FamilyMerge>();
         foreach (var component in families.Components())
         {
-            var existing = component.OfType<string>()
+            if (component.TrueForAll(node => familyOfNode[node] is null))
+            {
+                survivorOfRoot[component[0]] = NewFamilyId(newId());
+                continue;
+            }
+
+            var existing = component.Select(node => familyOfNode[node]).OfType<string>()
                 .Select(f => (Id: f, Age: known.FamilyAges.GetValueOrDefault(f) ?? FamilyAge.Unborn))
                 .OrderBy(f => f.Age.CreatedAt)
                 .ThenBy(f => f.Age.FirstEventSeq)
@@ -160,11 +219,11 @@ public static class IdentityPlanner
                 .Select(f => f.Id)
                 .ToList();
             var survivor = existing.Count > 0 ? existing[0] : NewFamilyId(newId());
-            survivorOf[families.Find(component[0])] = survivor;
+            survivorOfRoot[component[0]] = survivor;
             familyMerges.AddRange(existing.Skip(1).Select(absorbed => new FamilyMerge(survivor, absorbed, firstMention[absorbed])));
         }
 
-        string FamilyOfPerson(Guid personId) => survivorOf[families.Find(personId)];
+        string FamilyOfPerson(Guid personId) => survivorOfRoot[families.Find(familyNodeOfPerson[personId])];
 
         var newPersons = new Dictionary<Guid, NewPerson>();
         var newIdentifiers = new Dictionary<IdentityKey, Guid>();

@@ -56,31 +56,10 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             return planner.Whole(prepared);
         }
 
-        // Disjoint sets over payload indexes, each rooted at its first payload (arrays, not the
-        // general UnionFind's dictionaries: this runs for every replay read).
         var count = batch.Payloads.Count;
-        var root = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            root[i] = i;
-        }
 
-        int Find(int i)
-        {
-            while (root[i] != i)
-            {
-                root[i] = root[root[i]];
-                i = root[i];
-            }
-
-            return i;
-        }
-
-        void Union(int first, int i)
-        {
-            var (a, b) = (Find(first), Find(i));
-            root[Math.Max(a, b)] = Math.Min(a, b);
-        }
+        // Disjoint sets over payload indexes, each rooted at its first payload.
+        var groups = new DisjointSets(count);
 
         // Keyed by fingerprints: a shared one only joins two groups that need not be joined.
         var firstWithKey = new Dictionary<long, int>();
@@ -100,7 +79,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
             var id = eventIds[i] = Fingerprint.Of(envelope.Source, envelope.Id);
             if (!firstWithId.TryAdd(id, i))
             {
-                Union(firstWithId[id], i);
+                groups.Union(firstWithId[id], i);
             }
 
             foreach (var sighting in valid.Sightings)
@@ -111,7 +90,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
                     identifiers.Add((fingerprint, i));
                     if (!firstWithKey.TryAdd(fingerprint, i))
                     {
-                        Union(firstWithKey[fingerprint], i);
+                        groups.Union(firstWithKey[fingerprint], i);
                     }
 
                     // Events about different people of one family would wait for each other's stream lock.
@@ -120,7 +99,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
                         hintedFamily[i] ??= family;
                         if (!firstInFamily.TryAdd(family, i))
                         {
-                            Union(firstInFamily[family], i);
+                            groups.Union(firstInFamily[family], i);
                         }
                     }
                 }
@@ -131,7 +110,7 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         var groupFamily = new long?[count];
         for (var i = 0; i < count; i++)
         {
-            var group = Find(i);
+            var group = groups.Find(i);
             groupSizes[group]++;
             groupFamily[group] ??= hintedFamily[i];
         }
@@ -144,24 +123,24 @@ public sealed class IngestPipeline(PostgresEventStore store, QuarantineStore qua
         {
             if (batch.Valid[i] is not null)
             {
-                var group = Find(i);
+                var group = groups.Find(i);
                 (groupKeys[group] ??= [groupFamily[group] ??= eventIds[group]]).Add(eventIds[i]);
             }
         }
 
         foreach (var (identifier, payload) in identifiers)
         {
-            groupKeys[Find(payload)]!.Add(identifier);
+            groupKeys[groups.Find(payload)]!.Add(identifier);
         }
 
-        _familyHints.Record(identifiers.Select(x => (x.Identifier, groupFamily[Find(x.Payload)]!.Value)));
+        _familyHints.Record(identifiers.Select(x => (x.Identifier, groupFamily[groups.Find(x.Payload)]!.Value)));
 
         var read = planner.Next();
         var laneOfGroup = new int[count];
         var members = new List<int>?[planner.Lanes];
         for (var i = 0; i < count; i++)
         {
-            var group = Find(i);
+            var group = groups.Find(i);
             if (group == i)
             {
                 laneOfGroup[i] = read.Place(groupKeys[i] ?? [], groupSizes[i]);
