@@ -118,24 +118,24 @@ public static class IdentityPlanner
         // One id per person: the oldest known record (v7 ids sort by creation), or a new one.
         var personIdOfRoot = new Dictionary<int, Guid>();
         var personMerges = new List<PersonMerge>();
+        var knownIds = new List<Guid>();
         foreach (var component in persons.Components())
         {
-            Guid? oldest = null;
-            var knownCount = 0;
+            knownIds.Clear();
             foreach (var node in component)
             {
                 if (knownPersonOfNode[node] is { } knownId)
                 {
-                    knownCount++;
-                    oldest = oldest is { } older && older.CompareTo(knownId) < 0 ? older : knownId;
+                    knownIds.Add(knownId);
                 }
             }
 
-            var id = oldest ?? newId();
+            knownIds.Sort();
+            var id = knownIds.Count > 0 ? knownIds[0] : newId();
             personIdOfRoot[component[0]] = id;
-            if (knownCount > 1)
+            for (var absorbed = 1; absorbed < knownIds.Count; absorbed++)
             {
-                personMerges.AddRange(component.Select(node => knownPersonOfNode[node]).OfType<Guid>().Order().Skip(1).Select(absorbed => new PersonMerge(id, absorbed)));
+                personMerges.Add(new PersonMerge(id, knownIds[absorbed]));
             }
         }
 
