@@ -21,18 +21,13 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
     [Fact]
     public async Task Concurrent_migrators_on_a_new_database_apply_each_script_once()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
-        try
+        await InNewDatabaseAsync(async connectionString =>
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new SchemaMigrator(dataSource).MigrateAsync()));
 
             Assert.Equal(new SchemaMigrator(dataSource).Scripts.Select(s => s.Version), runs.SelectMany(run => run).Order());
-        }
-        finally
-        {
-            await TestPostgres.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Fact]
@@ -46,8 +41,7 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
     [Fact]
     public async Task A_script_changed_after_it_was_applied_stops_the_migration()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
-        try
+        await InNewDatabaseAsync(async connectionString =>
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             await new SchemaMigrator(dataSource).MigrateAsync();
@@ -59,18 +53,13 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
             var error = await Assert.ThrowsAsync<SchemaMigrationException>(() => new SchemaMigrator(dataSource).MigrateAsync());
 
             Assert.Contains("0001", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await TestPostgres.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Fact]
     public async Task A_migrator_waits_for_another_migration_however_long_it_takes_beyond_the_command_timeout()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
-        try
+        await InNewDatabaseAsync(async connectionString =>
         {
             await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 1 }.ConnectionString);
             await using var other = await dataSource.OpenConnectionAsync();
@@ -91,18 +80,13 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
             }
 
             Assert.Equal(new SchemaMigrator(dataSource).Scripts.Select(s => s.Version), await migrating);
-        }
-        finally
-        {
-            await TestPostgres.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Fact]
     public async Task A_migration_whose_connection_breaks_reports_the_break_not_the_lock_release()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
-        try
+        await InNewDatabaseAsync(async connectionString =>
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             await new SchemaMigrator(dataSource).MigrateAsync();
@@ -131,6 +115,16 @@ public sealed class SchemaMigratorTests : IClassFixture<DatabaseFixture>
             var error = await Assert.ThrowsAsync<PostgresException>(() => migrating);
 
             Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> against a database of its own, dropped afterwards.</summary>
+    private static async Task InNewDatabaseAsync(Func<string, Task> test)
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("yc_migrate");
+        try
+        {
+            await test(connectionString);
         }
         finally
         {

@@ -161,7 +161,6 @@ public sealed partial class ProjectionDaemon(
         }
     }
 
-
     /// <summary>A stable 32-bit key for a projection name (FNV-1a), the same in every process.</summary>
     private static int LockKey(string projection)
     {
