@@ -135,6 +135,7 @@ internal static class ListEndpoints
     public static async Task<IResult> ListObligationsAsync(
         HttpContext context,
         AccessAudit audit,
+        ObligationPageJson pageJson,
         [Description("open, met, overdue or waived.")] string? status,
         [Description("adult-social-care or childrens-social-care.")] string? owedBy,
         [Description("Only obligations due before this date (yyyy-mm-dd).")] DateOnly? dueBefore,
@@ -216,7 +217,7 @@ internal static class ListEndpoints
             (DateOnly?)row[8], (string)row[9]!, (string)row[10]!)).ToList();
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
             last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef));
-        return TypedResults.Ok(page);
+        return pageJson.Result(page);
     }
 
     /// <summary>

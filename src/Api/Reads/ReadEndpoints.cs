@@ -14,6 +14,7 @@ internal static class ReadEndpoints
     public static IServiceCollection AddReadApi(this IServiceCollection services)
     {
         services.AddSingleton<ReadStore>();
+        services.AddSingleton<ObligationPageJson>();
         services.AddSingleton<Disputes.WriteServices>();
         // A query parameter that does not bind (asOf=yesterday, limit=ten) is 400 problem details in
         // every environment, as in production, rather than an exception in development.

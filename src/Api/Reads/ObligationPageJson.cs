@@ -1,0 +1,93 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace YoungCarers.Api.Reads;
+
+/// <summary>
+/// Writes a page of <see cref="ObligationSummary"/> exactly as the service's JSON options would,
+/// byte for byte, without its per-property metadata walk, and with each basis (a few hundred
+/// characters of statute, quotes included, repeated on every obligation of its kind) escaped once
+/// and then copied. The list is the busiest read after a family; the serializer was about a quarter
+/// of the service's CPU for it.
+/// </summary>
+internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
+{
+    /// <summary>Distinct bases kept escaped: one per obligation kind and policy version in practice, so the bound is never reached.</summary>
+    private const int MaxCachedTexts = 512;
+
+    private static readonly JsonEncodedText Items = JsonEncodedText.Encode("items");
+    private static readonly JsonEncodedText NextCursor = JsonEncodedText.Encode("nextCursor");
+    private static readonly JsonEncodedText FamilyId = JsonEncodedText.Encode("familyId");
+    private static readonly JsonEncodedText ObligationRef = JsonEncodedText.Encode("obligationRef");
+    private static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+    private static readonly JsonEncodedText OwedBy = JsonEncodedText.Encode("owedBy");
+    private static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText OpenedOn = JsonEncodedText.Encode("openedOn");
+    private static readonly JsonEncodedText DueOn = JsonEncodedText.Encode("dueOn");
+    private static readonly JsonEncodedText Deadline = JsonEncodedText.Encode("deadline");
+    private static readonly JsonEncodedText MetOn = JsonEncodedText.Encode("metOn");
+    private static readonly JsonEncodedText Basis = JsonEncodedText.Encode("basis");
+    private static readonly JsonEncodedText PolicyVersion = JsonEncodedText.Encode("policyVersion");
+
+    private readonly JavaScriptEncoder? _encoder = options.Value.SerializerOptions.Encoder;
+    private readonly ConcurrentDictionary<string, JsonEncodedText> _encodedTexts = new(StringComparer.Ordinal);
+
+    public IResult Result(Page<ObligationSummary> page) => new JsonBytesResult(Write(page));
+
+    public ReadOnlyMemory<byte> Write(Page<ObligationSummary> page)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024 + (page.Items.Count * 640));
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = _encoder }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray(Items);
+            foreach (var obligation in page.Items)
+            {
+                json.WriteStartObject();
+                json.WriteString(FamilyId, obligation.FamilyId);
+                json.WriteString(ObligationRef, obligation.ObligationRef);
+                json.WriteString(Kind, obligation.Kind);
+                json.WriteString(OwedBy, obligation.OwedBy);
+                json.WriteString(Status, obligation.Status);
+                WriteDate(json, OpenedOn, obligation.OpenedOn);
+                WriteDate(json, DueOn, obligation.DueOn);
+                json.WriteString(Deadline, obligation.Deadline);
+                if (obligation.MetOn is { } metOn)
+                {
+                    WriteDate(json, MetOn, metOn);
+                }
+                else
+                {
+                    json.WriteNull(MetOn);
+                }
+
+                json.WriteString(Basis, Encoded(obligation.Basis));
+                json.WriteString(PolicyVersion, Encoded(obligation.PolicyVersion));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString(NextCursor, page.NextCursor);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private static void WriteDate(Utf8JsonWriter json, JsonEncodedText name, DateOnly date)
+    {
+        Span<byte> text = stackalloc byte[10];
+        date.TryFormat(text, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        json.WriteString(name, text[..written]);
+    }
+
+    private JsonEncodedText Encoded(string text) =>
+        _encodedTexts.TryGetValue(text, out var encoded) ? encoded
+        : _encodedTexts.Count < MaxCachedTexts ? _encodedTexts.GetOrAdd(text, JsonEncodedText.Encode(text, _encoder))
+        : JsonEncodedText.Encode(text, _encoder);
+}

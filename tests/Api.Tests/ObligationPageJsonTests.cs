@@ -1,0 +1,41 @@
+using YoungCarers.Api.Reads;
+
+namespace YoungCarers.Api.Tests;
+
+public sealed class ObligationPageJsonTests
+{
+    private static readonly Microsoft.AspNetCore.Http.Json.JsonOptions ServiceOptions = new();
+    private static readonly System.Text.Json.JsonSerializerOptions ServiceJson = ServiceOptions.SerializerOptions;
+    private readonly ObligationPageJson _pageJson = new(Microsoft.Extensions.Options.Options.Create(ServiceOptions));
+
+    private static readonly ObligationSummary Overdue = new(
+        "family-1", "7f3a", "acknowledge-referral", "childrens-social-care", "overdue",
+        new DateOnly(2024, 2, 29), new DateOnly(2024, 3, 1), new DateTimeOffset(2024, 3, 1, 23, 59, 59, TimeSpan.Zero).AddTicks(9_999_990), null,
+        "Working Together 2023 (acknowledge within one working day); \"confirm within 48 hours\" <section 14> & more.", "spec-1.0");
+
+    private static readonly ObligationSummary Met = new(
+        "family-ł-2", "a\u001fb", "transition-assessment", "adult-social-care", "met",
+        new DateOnly(999, 1, 2), new DateOnly(2026, 12, 31), new DateTimeOffset(2026, 12, 31, 23, 59, 59, TimeSpan.Zero), new DateOnly(2026, 11, 30),
+        "Care Act 2014 s63-s64; No Wrong Doors for Young Carers 'section 5' — ✓", "local-2026\\1");
+
+    public static TheoryData<string?> Cursors => new() { null, "MjAyNi0wMS0wMR9mYW1pbHktMR83ZjNh" };
+
+    [Theory]
+    [MemberData(nameof(Cursors))]
+    public void A_page_is_written_byte_for_byte_as_the_serializer_writes_it(string? nextCursor)
+    {
+        var page = new Page<ObligationSummary>([Overdue, Met, Overdue with { FamilyId = "family-3" }], nextCursor);
+
+        var written = _pageJson.Write(page).ToArray();
+
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), written);
+    }
+
+    [Fact]
+    public void An_empty_page_is_written_as_the_serializer_writes_it()
+    {
+        var page = new Page<ObligationSummary>([], null);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), _pageJson.Write(page).ToArray());
+    }
+}
