@@ -1,4 +1,5 @@
 using System.Data;
+using System.Text;
 using Npgsql;
 
 namespace YoungCarers.EventStore.Connections;
@@ -18,6 +19,19 @@ namespace YoungCarers.EventStore.Connections;
 /// </summary>
 public static class SessionLocks
 {
+    /// <summary>A stable 32-bit lock key for a name (FNV-1a of its UTF-8), the same in every process.</summary>
+    public static int KeyOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(name))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return unchecked((int)hash);
+    }
+
     /// <summary>Takes lock (<paramref name="space"/>, <paramref name="key"/>) if no other session holds it.</summary>
     public static async Task<bool> TryAcquireAsync(NpgsqlConnection connection, int space, int key, CancellationToken cancellationToken)
     {

@@ -218,7 +218,7 @@ public static class IdentityPlanner
                 .ThenBy(f => f.Id, StringComparer.Ordinal)
                 .Select(f => f.Id)
                 .ToList();
-            var survivor = existing.Count > 0 ? existing[0] : NewFamilyId(newId());
+            var survivor = existing[0];
             survivorOfRoot[component[0]] = survivor;
             familyMerges.AddRange(existing.Skip(1).Select(absorbed => new FamilyMerge(survivor, absorbed, firstMention[absorbed])));
         }

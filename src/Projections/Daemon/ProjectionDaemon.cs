@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -68,7 +67,7 @@ public sealed partial class ProjectionDaemon(
     private async Task LeadAsync(IProjection projection, CancellationToken stoppingToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-        await SessionLocks.AcquireAsync(connection, LockSpace, LockKey(projection.Name), options.PollInterval, stoppingToken);
+        await SessionLocks.AcquireAsync(connection, LockSpace, SessionLocks.KeyOf(projection.Name), options.PollInterval, stoppingToken);
         LogLeading(projection.Name);
         try
         {
@@ -76,7 +75,7 @@ public sealed partial class ProjectionDaemon(
         }
         finally
         {
-            await SessionLocks.ReleaseAsync(connection, LockSpace, LockKey(projection.Name));
+            await SessionLocks.ReleaseAsync(connection, LockSpace, SessionLocks.KeyOf(projection.Name));
         }
     }
 
@@ -159,18 +158,6 @@ public sealed partial class ProjectionDaemon(
         {
             LogFailureNotRecorded(projection, e);
         }
-    }
-
-    /// <summary>A stable 32-bit key for a projection name (FNV-1a), the same in every process.</summary>
-    private static int LockKey(string projection)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(projection))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        return unchecked((int)hash);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leading projection {Projection}")]

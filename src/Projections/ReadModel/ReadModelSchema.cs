@@ -1,5 +1,5 @@
-using System.Text;
 using Npgsql;
+using YoungCarers.EventStore.Connections;
 
 namespace YoungCarers.Projections.ReadModel;
 
@@ -27,18 +27,6 @@ public static class ReadModelSchema
 
     public static string Quote(string schema) => "\"" + schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>A stable 32-bit key for a name (FNV-1a), the same in every process.</summary>
-    internal static int Key(string name)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(name))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        return unchecked((int)hash);
-    }
-
     /// <summary>
     /// Inside a writer's transaction: waits while a rebuild is swapping <paramref name="projection"/>'s
     /// schema, and keeps the swap waiting until this transaction ends.
@@ -47,7 +35,7 @@ public static class ReadModelSchema
     {
         await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock_shared(@space, @key)", connection, transaction);
         command.Parameters.AddWithValue("space", PauseLockSpace);
-        command.Parameters.AddWithValue("key", Key(projection));
+        command.Parameters.AddWithValue("key", SessionLocks.KeyOf(projection));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -117,7 +117,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         progress?.Report(new("swap", events, families, trees.Count, watch.Elapsed));
         await using (var pause = await dataSource.OpenConnectionAsync(cancellationToken))
         {
-            var key = ReadModelSchema.Key(FamilyReadModelProjection.ProjectionName);
+            var key = SessionLocks.KeyOf(FamilyReadModelProjection.ProjectionName);
             await ExecuteAsync(pause, null, "SELECT pg_advisory_lock(@space, @key)", cancellationToken,
                 ("space", ReadModelSchema.PauseLockSpace), ("key", key));
             try
@@ -439,7 +439,6 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
 
         return [.. trees.Values.OrderBy(tree => tree.Root, StringComparer.Ordinal)];
     }
-
 
     private static async Task ExecuteAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
