@@ -39,6 +39,9 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
         await using var service = Service(_database.ConnectionString);
         var id = await IngestAsync(service, 1);
         var client = service.CreateClient();
+        // Readiness counts only events no older transaction can still precede, and the test cluster's
+        // other databases share its transactions: "caught-up" alone can come before the daemon's first page.
+        await WaitForCheckpointAsync(FamilyReadModelProjection.ProjectionName);
 
         var (status, body) = await ReadyUntilAsync(client, r => Projection(r.Body, FamilyReadModelProjection.ProjectionName).GetProperty("state").GetString() == "caught-up");
 
