@@ -102,6 +102,7 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
         await using var root = Service(_database.ConnectionString, ("Projections:Daemon:RetryDelay", "00:00:00.200"));
         await using var service = WithProjection(root, flaky);
         await IngestAsync(service, 1);
+        await WaitForCheckpointAsync(flaky.Name);
 
         var (status, body) = await ReadyUntilAsync(service.CreateClient(), r => Projection(r.Body, flaky.Name).GetProperty("state").GetString() == "caught-up");
 
@@ -120,6 +121,7 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
         await using var root = Service(_database.ConnectionString, ("Projections:StallAfter", "00:00:03"), ("Projections:Daemon:PageSize", "1"));
         await using var service = WithProjection(root, slow);
         await IngestAsync(service, 20);
+        var stored = await StoredEventsAsync();
         // Until its first page commits, a projection nobody ran reads as stalled (if events older
         // than the threshold wait): from then on it must not, however far behind.
         await WaitForCheckpointAsync(slow.Name);
@@ -130,10 +132,12 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
         {
             var projection = Projection(r.Body, slow.Name);
             seen.Add((r.Status, projection.GetProperty("status").GetString(), projection.GetProperty("state").GetString()));
-            return seen[^1].State == "caught-up";
+            // "caught-up" can also mean the rest of the batch is not yet readable (another database's
+            // transaction holds back the cluster's horizon): the projection is done only once it has them all.
+            return seen[^1].State == "caught-up" && slow.Applied >= stored;
         });
 
-        Assert.True(slow.Applied >= 20, $"applied {slow.Applied}");
+        Assert.Equal(stored, slow.Applied);
         Assert.Contains((HttpStatusCode.OK, "Degraded", "catching-up"), seen);
         Assert.DoesNotContain(seen, s => s.Status != HttpStatusCode.OK || s.State is "stalled" or "failing");
         Assert.Equal((HttpStatusCode.OK, "Healthy", "caught-up"), seen[^1]);
@@ -152,6 +156,12 @@ public sealed class HealthTests : IClassFixture<DatabaseFixture>
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
         Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         Assert.DoesNotContain("nobody", body.GetRawText(), StringComparison.Ordinal);
+    }
+
+    private async Task<int> StoredEventsAsync()
+    {
+        await using var command = _database.DataSource.CreateCommand("SELECT count(*) FROM events");
+        return (int)(long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task WaitForCheckpointAsync(string projection)
