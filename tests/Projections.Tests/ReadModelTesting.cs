@@ -110,9 +110,12 @@ internal sealed class ReadModelHarness(DatabaseFixture database, ManualClock clo
         await transaction.CommitAsync();
     }
 
-    public async Task<List<string>> RowsAsync(string sql, params (string Name, object Value)[] parameters)
+    public Task<List<string>> RowsAsync(string sql, params (string Name, object Value)[] parameters) => RowsAsync(DataSource, sql, parameters);
+
+    /// <summary>Each row as its values' invariant text, joined by " | " (arrays by commas).</summary>
+    public static async Task<List<string>> RowsAsync(NpgsqlDataSource dataSource, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var command = DataSource.CreateCommand(sql);
+        await using var command = dataSource.CreateCommand(sql);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
@@ -150,6 +153,7 @@ internal sealed class ReadModelHarness(DatabaseFixture database, ManualClock clo
         rows.AddRange(await RowsAsync($"SELECT 'L', * FROM {s}.flags ORDER BY family_id, ordinal"));
         rows.AddRange(await RowsAsync($"SELECT 'P', * FROM {s}.disputes ORDER BY family_id, dispute_id"));
         rows.AddRange(await RowsAsync($"SELECT 'D', * FROM {s}.deadlines ORDER BY family_id"));
+        rows.AddRange(await RowsAsync($"SELECT 'Y', * FROM {s}.young_carers ORDER BY family_id, person_key"));
         return rows;
     }
 

@@ -161,8 +161,8 @@ internal static class FamilyEndpoints
     private static string EntityTag(ReadOnlySpan<byte> content) => $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
 
     /// <summary>
-    /// A <see cref="FamilyResponse"/> for the live read model, with the stored document (jsonb text
-    /// from PostgreSQL, valid JSON by construction) written as it is rather than parsed and serialised again.
+    /// A <see cref="FamilyResponse"/> for the live read model, with the stored document (the json column's text
+    /// as the projection wrote it, valid JSON by construction) written as it is rather than parsed and serialised again.
     /// </summary>
     private static ReadOnlyMemory<byte> LiveFamilyBody(string requestedFamilyId, string familyId, string documentJson)
     {

@@ -1,12 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Text.Json;
 using Npgsql;
 using YoungCarers.Api.Audit;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Family;
 using YoungCarers.Domain.Policy;
-using YoungCarers.Projections.ReadModel;
 using static YoungCarers.Api.Reads.ReadStore;
 
 namespace YoungCarers.Api.Reads;
@@ -357,23 +355,17 @@ internal static class ListEndpoints
         var today = WorkingCalendar.LocalDate(clock.GetUtcNow());
         var take = ReadPaging.Limit(limit);
         await using var command = store.DataSource.CreateCommand($"""
-            SELECT c.family_id, c.member::text, c.turns_18, t.status, t.due_on, t.met_on
-            FROM (
-                SELECT f.family_id, m.value AS member, m.value->>'key' AS key,
-                       ((m.value->>'birthDate')::date + interval '18 years')::date AS turns_18
-                FROM {Schema}.families f CROSS JOIN LATERAL jsonb_array_elements(f.document->'members') m
-                WHERE f.survivor_id IS NULL
-                  AND m.value->'roles' @> '["young-carer"]'::jsonb
-                  AND jsonb_typeof(m.value->'birthDate') = 'string'
-            ) c
+            SELECT y.family_id, y.person_key, y.identifiers, y.given_name, y.family_name, y.birth_date, y.age, y.turns_18, y.cares_for,
+                   t.status, t.due_on, t.met_on
+            FROM {Schema}.young_carers y
             LEFT JOIN LATERAL (
                 SELECT o.status, o.due_on, o.met_on FROM {Schema}.obligations o
-                WHERE o.family_id = c.family_id AND o.kind = @transition AND o.person_key = c.key
+                WHERE o.family_id = y.family_id AND o.kind = @transition AND o.person_key = y.person_key
                 ORDER BY o.opened_on DESC, o.obligation_id LIMIT 1
             ) t ON true
-            WHERE c.turns_18 > @today AND c.turns_18 < @before
-              AND (@after_date::date IS NULL OR (c.turns_18, c.family_id, c.key) > (@after_date::date, @after_family::text, @after_key::text))
-            ORDER BY c.turns_18, c.family_id, c.key
+            WHERE y.turns_18 > @today AND y.turns_18 < @before
+              AND (@after_date::date IS NULL OR (y.turns_18, y.family_id, y.person_key) > (@after_date::date, @after_family::text, @after_key::text))
+            ORDER BY y.turns_18, y.family_id, y.person_key
             LIMIT @take
             """);
         command.Parameters.AddWithValue("transition", ObligationKinds.TransitionAssessment);
@@ -388,11 +380,17 @@ internal static class ListEndpoints
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                var member = JsonSerializer.Deserialize<MemberDocument>(reader.GetString(1), JsonSerializerOptions.Web)!;
                 items.Add(new YoungCarerSummary(
-                    reader.GetString(0), member.Key, member.Identifiers, member.GivenName, member.FamilyName, member.BirthDate!.Value, member.Age,
-                    reader.GetFieldValue<DateOnly>(2), member.CaresFor,
-                    reader.IsDBNull(3) ? null : new TransitionAssessmentSummary(reader.GetString(3), reader.GetFieldValue<DateOnly>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateOnly>(5))));
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.GetFieldValue<string[]>(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetFieldValue<DateOnly>(5),
+                    reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                    reader.GetFieldValue<DateOnly>(7),
+                    reader.GetFieldValue<string[]>(8),
+                    reader.IsDBNull(9) ? null : new TransitionAssessmentSummary(reader.GetString(9), reader.GetFieldValue<DateOnly>(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateOnly>(11))));
             }
         }
 

@@ -203,7 +203,7 @@ public static class FamilyDocuments
 
     public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, FamilyDocumentJsonContext.Default.FamilyDocument);
 
-    /// <summary>As <see cref="ToJson"/>, in UTF-8, the form the <c>jsonb</c> column is written in.</summary>
+    /// <summary>As <see cref="ToJson"/>, in UTF-8, the form the <c>json</c> column is written in.</summary>
     public static byte[] ToUtf8Json(FamilyDocument document) => JsonSerializer.SerializeToUtf8Bytes(document, FamilyDocumentJsonContext.Default.FamilyDocument);
 
     public static FamilyDocument FromJson(string json) => JsonSerializer.Deserialize(json, FamilyDocumentJsonContext.Default.FamilyDocument)!;
@@ -238,6 +238,10 @@ public static class FamilyDocuments
     }
 
     public static string Status(ObligationStatus status) => EnumName<ObligationStatus>.Of(status);
+
+    /// <summary>The members the young carers list holds: young carers whose birth date is known.</summary>
+    public static List<MemberDocument> YoungCarers(FamilyDocument document) =>
+        document.Members.Where(member => member.BirthDate is not null && member.Roles.Contains(EnumName<FamilyRole>.Of(FamilyRole.YoungCarer))).ToList();
 
     private static MemberDocument Member(MemberView view) => new(
         view.Member.Key,

@@ -4,7 +4,8 @@ using YoungCarers.Domain.Policy;
 namespace YoungCarers.Projections.ReadModel;
 
 /// <summary>Everything the read model holds about one family, ready to write.</summary>
-/// <param name="DocumentJson">The family's document as UTF-8 JSON, as the <c>jsonb</c> column takes it.</param>
+/// <param name="DocumentJson">The family's document as UTF-8 JSON, as the <c>json</c> column takes it.</param>
+/// <param name="YoungCarers">The members who are young carers and whose birth date is known (the young carers list's rows).</param>
 internal sealed record FamilyRecord(
     string FamilyId,
     string? SurvivorId,
@@ -17,7 +18,8 @@ internal sealed record FamilyRecord(
     byte[] DocumentJson,
     IReadOnlyList<Obligation> Obligations,
     IReadOnlyList<(Flag Flag, IReadOnlyList<string> Services)> Flags,
-    IReadOnlyList<DisputeDocument> Disputes);
+    IReadOnlyList<DisputeDocument> Disputes,
+    IReadOnlyList<MemberDocument> YoungCarers);
 
 /// <summary>A family's state folded from its facts, how many it replayed and when the last of them was recorded.</summary>
 internal sealed record ReplayedFamily(FamilyState State, int FactCount, DateTimeOffset? LastRecordedAt);
@@ -77,7 +79,8 @@ internal static class FamilyEvaluator
             FamilyDocuments.ToUtf8Json(document),
             obligations,
             [.. document.Flags.Select((flag, i) => (flags[i], flag.Services))],
-            document.Disputes);
+            document.Disputes,
+            FamilyDocuments.YoungCarers(document));
     }
 
     public static FamilyRecord Absorbed(string familyId, string survivorId, long streamVersion, DateTimeOffset now, LocalPolicy policy) => new(
@@ -90,6 +93,7 @@ internal static class FamilyEvaluator
         now,
         null,
         FamilyDocuments.ToUtf8Json(FamilyDocuments.Absorbed(familyId, survivorId, streamVersion, now, policy.Version)),
+        [],
         [],
         [],
         []);

@@ -21,6 +21,7 @@ internal static class ReadModelWriter
             DELETE FROM {s}.flags WHERE family_id = ANY(@ids);
             DELETE FROM {s}.disputes WHERE family_id = ANY(@ids);
             DELETE FROM {s}.deadlines WHERE family_id = ANY(@ids);
+            DELETE FROM {s}.young_carers WHERE family_id = ANY(@ids);
             """, connection, transaction);
         command.Parameters.AddWithValue("ids", familyIds);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -51,7 +52,7 @@ internal static class ReadModelWriter
                 families.Write(record.PolicyVersion, NpgsqlDbType.Text);
                 families.Write(record.EvaluatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 WriteNullable(families, record.NextChangeAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                families.Write(record.DocumentJson, NpgsqlDbType.Jsonb);
+                families.Write(record.DocumentJson, NpgsqlDbType.Json);
                 families.Write(updatedAt, NpgsqlDbType.TimestampTz);
             }
 
@@ -167,6 +168,33 @@ internal static class ReadModelWriter
             }
 
             await deadlines.CompleteAsync(cancellationToken);
+        }
+
+        if (records.Any(record => record.YoungCarers.Count > 0))
+        {
+            await using var carers = await connection.BeginBinaryImportAsync(
+                $"COPY {s}.young_carers (family_id, person_key, identifiers, given_name, family_name, birth_date, age, turns_18, cares_for) FROM STDIN (FORMAT BINARY)",
+                cancellationToken);
+            foreach (var record in records)
+            {
+                foreach (var carer in record.YoungCarers)
+                {
+                    var born = carer.BirthDate!.Value;
+                    carers.StartRow();
+                    carers.Write(record.FamilyId, NpgsqlDbType.Text);
+                    carers.Write(carer.Key, NpgsqlDbType.Text);
+                    carers.Write(carer.Identifiers.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    WriteNullable(carers, carer.GivenName, NpgsqlDbType.Text);
+                    WriteNullable(carers, carer.FamilyName, NpgsqlDbType.Text);
+                    carers.Write(born, NpgsqlDbType.Date);
+                    WriteNullable(carers, carer.Age, NpgsqlDbType.Integer);
+                    // As PostgreSQL's date + interval '18 years' (and the list's previous query): 29 February + 18 years is 28 February.
+                    carers.Write(born.AddYears(18), NpgsqlDbType.Date);
+                    carers.Write(carer.CaresFor.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                }
+            }
+
+            await carers.CompleteAsync(cancellationToken);
         }
     }
 
