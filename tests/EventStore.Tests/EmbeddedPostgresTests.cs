@@ -30,4 +30,27 @@ public sealed class EmbeddedPostgresTests
             Assert.True(reader.GetInt32(4) >= 256, "an ingest batch locks each identifier it names");
         }
     }
+
+    [Fact]
+    public async Task The_embedded_cluster_compares_text_in_byte_order_and_still_folds_accented_names()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"yc-embedded-test-{Guid.NewGuid():N}");
+        await using (var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = directory, Disposable = true }))
+        {
+            await using var connection = new NpgsqlConnection(cluster.ConnectionString());
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""
+                SELECT datcollate, datctype, lower('ÉLODIE ÖZTÜRK'),
+                       (SELECT string_agg(word, ' ' ORDER BY word) FROM unnest(ARRAY['b', 'B', 'a', 'é', 'Z', '_']) AS word)
+                FROM pg_database WHERE datname = current_database()
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+
+            Assert.Equal("C", reader.GetString(0));
+            Assert.Equal("C.UTF-8", reader.GetString(1));
+            Assert.Equal("élodie öztürk", reader.GetString(2));
+            Assert.Equal("B Z _ a b é", reader.GetString(3));
+        }
+    }
 }
