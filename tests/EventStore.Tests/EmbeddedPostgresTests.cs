@@ -6,51 +6,48 @@ namespace YoungCarers.EventStore.Tests;
 public sealed class EmbeddedPostgresTests
 {
     [Fact]
-    public async Task The_embedded_cluster_is_sized_for_the_service_not_PostgreSQLs_smallest_defaults()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), $"yc-embedded-test-{Guid.NewGuid():N}");
-        await using (var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = directory, Disposable = true }))
+    public Task The_embedded_cluster_is_sized_for_the_service_not_PostgreSQLs_smallest_defaults() => OnFreshClusterAsync(
+        """
+        SELECT (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'),
+               current_setting('wal_compression'),
+               (SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size'),
+               current_setting('jit'),
+               current_setting('max_locks_per_transaction')::int
+        """,
+        row =>
         {
-            await using var connection = new NpgsqlConnection(cluster.ConnectionString());
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("""
-                SELECT (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'),
-                       current_setting('wal_compression'),
-                       (SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size'),
-                       current_setting('jit'),
-                       current_setting('max_locks_per_transaction')::int
-                """, connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
-
-            Assert.InRange(reader.GetInt64(0), (128L * 1024 * 1024) + 1, 1024L * 1024 * 1024);
-            Assert.Equal("lz4", reader.GetString(1));
-            Assert.True(reader.GetInt64(2) > 1024, "max_wal_size should be above PostgreSQL's 1 GB default");
-            Assert.Equal("off", reader.GetString(3));
-            Assert.True(reader.GetInt32(4) >= 256, "an ingest batch locks each identifier it names");
-        }
-    }
+            Assert.InRange(row.GetInt64(0), (128L * 1024 * 1024) + 1, 1024L * 1024 * 1024);
+            Assert.Equal("lz4", row.GetString(1));
+            Assert.True(row.GetInt64(2) > 1024, "max_wal_size should be above PostgreSQL's 1 GB default");
+            Assert.Equal("off", row.GetString(3));
+            Assert.True(row.GetInt32(4) >= 256, "an ingest batch locks each identifier it names");
+        });
 
     [Fact]
-    public async Task The_embedded_cluster_compares_text_in_byte_order_and_still_folds_accented_names()
+    public Task The_embedded_cluster_compares_text_in_byte_order_and_still_folds_accented_names() => OnFreshClusterAsync(
+        """
+        SELECT datcollate, datctype, lower('ÉLODIE ÖZTÜRK'),
+               (SELECT string_agg(word, ' ' ORDER BY word) FROM unnest(ARRAY['b', 'B', 'a', 'é', 'Z', '_']) AS word)
+        FROM pg_database WHERE datname = current_database()
+        """,
+        row =>
+        {
+            Assert.Equal("C", row.GetString(0));
+            Assert.Equal("C.UTF-8", row.GetString(1));
+            Assert.Equal("élodie öztürk", row.GetString(2));
+            Assert.Equal("B Z _ a b é", row.GetString(3));
+        });
+
+    /// <summary>Starts a cluster of its own, as the service does with no connection string, and checks the one row <paramref name="sql"/> returns.</summary>
+    private static async Task OnFreshClusterAsync(string sql, Action<NpgsqlDataReader> check)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"yc-embedded-test-{Guid.NewGuid():N}");
-        await using (var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = directory, Disposable = true }))
-        {
-            await using var connection = new NpgsqlConnection(cluster.ConnectionString());
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("""
-                SELECT datcollate, datctype, lower('ÉLODIE ÖZTÜRK'),
-                       (SELECT string_agg(word, ' ' ORDER BY word) FROM unnest(ARRAY['b', 'B', 'a', 'é', 'Z', '_']) AS word)
-                FROM pg_database WHERE datname = current_database()
-                """, connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
-
-            Assert.Equal("C", reader.GetString(0));
-            Assert.Equal("C.UTF-8", reader.GetString(1));
-            Assert.Equal("élodie öztürk", reader.GetString(2));
-            Assert.Equal("B Z _ a b é", reader.GetString(3));
-        }
+        await using var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = directory, Disposable = true });
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        check(reader);
     }
 }
