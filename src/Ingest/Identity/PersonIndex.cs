@@ -172,17 +172,28 @@ public static class PersonIndex
     {
         ArgumentNullException.ThrowIfNull(plan);
         var batch = new List<NpgsqlBatchCommand>();
+
+        // Identifiers never name a deleted person (migration 0107): existing persons that gain
+        // identifiers are held until this transaction commits, and merges delete before re-pointing.
+        var inserted = plan.NewPersons.ToDictionary(p => p.PersonId);
+        var held = plan.NewIdentifiers.Select(i => i.PersonId).Concat(plan.PersonMerges.Select(m => m.Kept))
+            .Where(id => !inserted.ContainsKey(id)).Distinct().ToArray();
+        if (held.Length > 0)
+        {
+            Add(batch, "SELECT person_index_hold_persons(@persons)", ("persons", held));
+        }
+
         if (plan.PersonMerges.Count > 0)
         {
             var kept = plan.PersonMerges.Select(m => m.Kept).ToArray();
             var absorbed = plan.PersonMerges.Select(m => m.Absorbed).ToArray();
+            Add(batch, "DELETE FROM persons WHERE person_id = ANY(@absorbed)", ("absorbed", absorbed));
             Add(batch, """
                 UPDATE person_identifiers i SET person_id = m.kept
                 FROM unnest(@kept::uuid[], @absorbed::uuid[]) AS m(kept, absorbed)
                 WHERE i.person_id = m.absorbed
                 """, ("kept", kept), ("absorbed", absorbed));
             Add(batch, "DELETE FROM identity_candidates WHERE person_id = ANY(@absorbed) OR other_person_id = ANY(@absorbed)", ("absorbed", absorbed));
-            Add(batch, "DELETE FROM persons WHERE person_id = ANY(@absorbed)", ("absorbed", absorbed));
         }
 
         if (plan.FamilyMerges.Count > 0)
@@ -222,7 +233,6 @@ public static class PersonIndex
         }
 
         // Details missing on a known person are filled in from later sightings, never overwritten.
-        var inserted = plan.NewPersons.ToDictionary(p => p.PersonId);
         var complete = known?.Persons.Values.Where(p => p.HasAllDetails).Select(p => p.PersonId).ToHashSet();
         var details = plan.Sightings
             .Where(s => s.Sighting.GivenName is not null || s.Sighting.FamilyName is not null || s.Sighting.BirthDate is not null)
