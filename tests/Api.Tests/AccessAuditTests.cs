@@ -38,6 +38,75 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
         Assert.Equal("care planning", await count.ExecuteScalarAsync());
     }
 
+    [Theory]
+    [InlineData("UPDATE access_audit_family_lists SET family_ids = '{family-x,family-y}' WHERE digest = (SELECT family_list FROM access_audit WHERE id = @id)")]
+    [InlineData("DELETE FROM access_audit_family_lists WHERE digest = (SELECT family_list FROM access_audit WHERE id = @id)")]
+    [InlineData("TRUNCATE access_audit_family_lists")]
+    public async Task The_family_lists_the_log_names_refuse_changes_too(string sql)
+    {
+        var id = await Audit.RecordAsync(new AccessRecord("auditor-test", [Scopes.ObligationsRead], ["family-l1", "family-l2"], "GET /obligations", "care planning", null));
+        var dataSource = fixture.Service.Services.GetRequiredService<NpgsqlDataSource>();
+
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        Assert.Equal(["family-l1", "family-l2"], Assert.Single((await Audit.ListAsync(new AccessAuditQuery(FamilyId: "family-l2", Client: "auditor-test"))).Items, entry => entry.Id == id).FamilyIds);
+    }
+
+    [Fact]
+    public async Task Accesses_to_the_same_list_share_one_stored_list_and_each_is_found_by_any_of_its_families()
+    {
+        var client = $"poller-{Guid.NewGuid():N}";
+        var page = new[] { $"family-{client}-1", $"family-{client}-2", $"family-{client}-3" };
+        await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+
+        // Concurrently, so that some share a batch (and so a statement) and others meet the list already committed.
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(n => writer.WriteAsync(
+            [new AccessRecord(client, [Scopes.ObligationsRead], n % 3 == 2 ? page.Reverse().ToArray() : page, "GET /obligations", $"poll {n}", null)],
+            DateTimeOffset.UtcNow, CancellationToken.None)));
+
+        await using var lists = fixture.Database.DataSource.CreateCommand("SELECT count(*) FROM access_audit_family_lists WHERE family_ids && @page");
+        lists.Parameters.AddWithValue("page", page);
+        Assert.Equal(2L, await lists.ExecuteScalarAsync());
+        var found = (await Audit.ListAsync(new AccessAuditQuery(FamilyId: page[1], Limit: AccessAudit.MaxPageSize))).Items;
+        Assert.Equal(12, found.Count);
+        Assert.All(found, entry => Assert.Equal(client, entry.Client));
+        Assert.Equal(8, found.Count(entry => entry.FamilyIds.SequenceEqual(page)));
+        Assert.Equal(4, found.Count(entry => entry.FamilyIds.SequenceEqual(page.Reverse())));
+    }
+
+    [Fact]
+    public async Task An_access_logged_with_its_list_inline_before_lists_were_shared_is_still_listed_and_found_by_family()
+    {
+        var client = $"legacy-{Guid.NewGuid():N}";
+        await using (var legacy = fixture.Database.DataSource.CreateCommand("""
+            INSERT INTO access_audit (client, scopes, family_ids, resource, purpose)
+            VALUES (@client, '{obligations:read}', '{family-legacy-1,family-legacy-2}', 'GET /obligations', 'review')
+            """))
+        {
+            legacy.Parameters.AddWithValue("client", client);
+            await legacy.ExecuteNonQueryAsync();
+        }
+
+        await Audit.RecordAsync(new AccessRecord(client, [Scopes.ObligationsRead], ["family-legacy-2", "family-legacy-3"], "GET /obligations", "review", null));
+        await Audit.RecordAsync(new AccessRecord(client, [Scopes.FamiliesRead], ["family-legacy-2"], "GET /families/{familyId}", "review", null));
+
+        // One entry a page, so that each page's cursor has to carry the search from one form to the next.
+        var found = new List<AccessAuditEntry>();
+        long? before = null;
+        do
+        {
+            var page = await Audit.ListAsync(new AccessAuditQuery(FamilyId: "family-legacy-2", Client: client, Before: before, Limit: 1));
+            found.AddRange(page.Items);
+            before = page.NextCursor is null ? null : long.Parse(page.NextCursor, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        while (before is not null && found.Count < 10);
+        Assert.Equal([["family-legacy-2"], ["family-legacy-2", "family-legacy-3"], ["family-legacy-1", "family-legacy-2"]], found.Select(entry => entry.FamilyIds));
+        Assert.Single((await Audit.ListAsync(new AccessAuditQuery(FamilyId: "family-legacy-1", Client: client))).Items);
+    }
+
     [Fact]
     public async Task A_family_read_without_a_stated_purpose_is_refused_naming_the_header_and_nothing_is_returned_or_logged()
     {
@@ -240,7 +309,7 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
             DateTimeOffset.UtcNow, CancellationToken.None)));
 
         await using var count = fixture.Database.DataSource.CreateCommand(
-            "SELECT count(DISTINCT a.id), count(DISTINCT f) FROM access_audit a CROSS JOIN LATERAL unnest(a.family_ids) f WHERE a.client = @client");
+            "SELECT count(DISTINCT a.id), count(DISTINCT f) FROM access_audit_entries a CROSS JOIN LATERAL unnest(a.family_ids) f WHERE a.client = @client");
         count.Parameters.AddWithValue("client", client);
         await using var reader = await count.ExecuteReaderAsync();
         await reader.ReadAsync();

@@ -428,7 +428,7 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
             SELECT f, a.purpose, a.resource
-            FROM access_audit a LEFT JOIN LATERAL unnest(coalesce(a.family_ids, ARRAY[a.family_id])) f ON true
+            FROM access_audit_entries a LEFT JOIN LATERAL unnest(a.family_ids) f ON true
             WHERE a.client = @client
             """, connection);
         command.Parameters.AddWithValue("client", client);

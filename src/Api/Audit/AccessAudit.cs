@@ -138,7 +138,12 @@ public sealed class AccessAudit
     }
 
     /// <summary>The insert of the rows, in order, returning their ids.</summary>
-    /// <remarks>Every record's families travel in one flat array, which each row slices by its first index and count.</remarks>
+    /// <remarks>
+    /// Every record's families travel in one flat array, which each row slices by its first index and
+    /// count. A list of several families is stored once (<c>access_audit_family_lists</c>, keyed by the
+    /// SHA-256 of the list as PostgreSQL sends it) and the row names its digest; lists are written in
+    /// digest order, so concurrent batches sharing new lists wait for one another rather than deadlock.
+    /// </remarks>
     internal static NpgsqlBatchCommand InsertCommand(IReadOnlyList<(AccessRecord Record, DateTimeOffset At)> rows)
     {
         var families = new List<string>();
@@ -151,13 +156,20 @@ public sealed class AccessAudit
             families.AddRange(rows[i].Record.FamilyIds);
         }
 
-        return new($"""
-            INSERT INTO access_audit (at, client, scopes, family_id, family_ids, resource, purpose, trace_id)
-            SELECT r.at, r.client, string_to_array(r.scopes, ' '), {FamilyColumns("f.ids")}, r.resource, r.purpose, r.trace_id
-            FROM unnest(@ats, @clients, @scopes, @firsts, @counts, @resources, @purposes, @traces) WITH ORDINALITY
-                AS r(at, client, scopes, first_family, family_count, resource, purpose, trace_id, n)
-                CROSS JOIN LATERAL (SELECT (@families::text[])[r.first_family : r.first_family + r.family_count - 1] AS ids) f
-            ORDER BY r.n
+        return new("""
+            WITH r AS MATERIALIZED (
+                SELECT r.*, f.ids, CASE WHEN cardinality(f.ids) > 1 THEN sha256(array_send(f.ids)) END AS digest
+                FROM unnest(@ats, @clients, @scopes, @firsts, @counts, @resources, @purposes, @traces) WITH ORDINALITY
+                    AS r(at, client, scopes, first_family, family_count, resource, purpose, trace_id, n)
+                    CROSS JOIN LATERAL (SELECT (@families::text[])[r.first_family : r.first_family + r.family_count - 1] AS ids) f),
+            lists AS (
+                INSERT INTO access_audit_family_lists (digest, family_ids)
+                SELECT DISTINCT ON (digest) digest, ids FROM r WHERE digest IS NOT NULL ORDER BY digest
+                ON CONFLICT (digest) DO NOTHING)
+            INSERT INTO access_audit (at, client, scopes, family_id, family_list, resource, purpose, trace_id)
+            SELECT at, client, string_to_array(scopes, ' '), CASE WHEN cardinality(ids) = 1 THEN ids[1] END, digest, resource, purpose, trace_id
+            FROM r
+            ORDER BY n
             RETURNING id
             """)
         {
@@ -176,13 +188,6 @@ public sealed class AccessAudit
         };
     }
 
-    /// <summary>
-    /// The <c>family_id, family_ids</c> values for a record naming the families in the SQL array
-    /// <paramref name="ids"/>: one family fills <c>family_id</c>, several fill <c>family_ids</c>, none neither.
-    /// </summary>
-    private static string FamilyColumns(string ids) =>
-        $"CASE WHEN cardinality({ids}) = 1 THEN {ids}[1] END, CASE WHEN cardinality({ids}) > 1 THEN {ids} END";
-
     /// <summary>Newest first, filtered, at most <see cref="MaxPageSize"/> per page.</summary>
     public async Task<AccessAuditPage> ListAsync(AccessAuditQuery query, CancellationToken cancellationToken = default)
     {
@@ -200,18 +205,39 @@ public sealed class AccessAudit
             }
         }
 
-        Filter("(family_id = @family OR family_ids @> ARRAY[@family])", "family", query.FamilyId, NpgsqlDbType.Text);
-        Filter("client = @client", "client", query.Client, NpgsqlDbType.Text);
-        Filter("at >= @from", "from", query.From?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        Filter("at < @to", "to", query.To?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        Filter("id < @before", "before", query.Before, NpgsqlDbType.Bigint);
+        Filter("a.client = @client", "client", query.Client, NpgsqlDbType.Text);
+        Filter("a.at >= @from", "from", query.From?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        Filter("a.at < @to", "to", query.To?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        Filter("a.id < @before", "before", query.Before, NpgsqlDbType.Bigint);
         command.Parameters.AddWithValue("limit", limit);
+        var filters = string.Concat(conditions.Select(condition => " AND " + condition));
+        // A family is named in one of three places: alone, in a list written inline (before migration
+        // 0304), or in shared lists. Each branch takes its newest rows by its own index, so neither a
+        // family read millions of times nor one read twice makes the log be walked; an OR across the
+        // three would leave the planner to guess which it is.
+        var matching = query.FamilyId is null
+            ? $"SELECT a.id FROM access_audit a WHERE true{filters} ORDER BY a.id DESC LIMIT @limit"
+            : $"""
+                SELECT id FROM (
+                    (SELECT a.id FROM access_audit a WHERE a.family_id = @family{filters} ORDER BY a.id DESC LIMIT @limit)
+                    UNION ALL
+                    (SELECT a.id FROM access_audit a WHERE a.family_ids @> ARRAY[@family]{filters} ORDER BY a.id DESC LIMIT @limit)
+                    UNION ALL
+                    (SELECT newest.id FROM access_audit_family_lists l
+                        CROSS JOIN LATERAL (SELECT a.id FROM access_audit a WHERE a.family_list = l.digest{filters} ORDER BY a.id DESC LIMIT @limit) newest
+                     WHERE l.family_ids @> ARRAY[@family])) hit
+                ORDER BY id DESC LIMIT @limit
+                """;
+        if (query.FamilyId is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter("family", NpgsqlDbType.Text) { Value = query.FamilyId });
+        }
+
         command.CommandText = $"""
-            SELECT id, at, client, scopes, family_id, family_ids, resource, purpose, trace_id
-            FROM access_audit
-            {(conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions))}
-            ORDER BY id DESC
-            LIMIT @limit
+            SELECT e.id, e.at, e.client, e.scopes, e.family_ids, e.resource, e.purpose, e.trace_id
+            FROM access_audit_entries e
+            WHERE e.id IN ({matching})
+            ORDER BY e.id DESC
             """;
         var items = new List<AccessAuditEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -222,10 +248,10 @@ public sealed class AccessAudit
                 reader.GetFieldValue<DateTimeOffset>(1),
                 reader.GetString(2),
                 reader.GetFieldValue<string[]>(3),
-                reader.IsDBNull(5) ? reader.IsDBNull(4) ? [] : [reader.GetString(4)] : reader.GetFieldValue<string[]>(5),
+                reader.GetFieldValue<string[]>(4),
+                reader.GetString(5),
                 reader.GetString(6),
-                reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
         return new AccessAuditPage(items, items.Count == limit ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
