@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace YoungCarers.Benchmarks;
 
@@ -27,7 +26,7 @@ internal static class AppendBenchmark
         var ratio = bulk.Store.EventsPerSecond / bulk.Raw.EventsPerSecond;
         var report = new Report();
         report.Title("Event store append benchmark");
-        report.Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+        report.Machine(inProcess: true);
         report.Row("postgresql", $"{server.Version} ({database.Description})");
         report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers} max_wal_size={server.MaxWalSize}");
         report.Row("workload", $"{options.Events:N0} events of ~{EventFactory.PayloadLength} B JSON over {options.Streams:N0} streams, batches of {options.BatchSize:N0}");

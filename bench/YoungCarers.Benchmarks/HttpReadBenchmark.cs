@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Npgsql;
@@ -106,7 +105,7 @@ internal static class HttpReadBenchmark
 
         var report = new Report();
         report.Title("HTTP read benchmark: the service as its own process, loaded with wrk from the same machine");
-        report.Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+        report.Machine(inProcess: false);
         report.Row("postgresql", $"{server.Version} ({database.Description})");
         report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers}");
         report.Row("data", string.Create(CultureInfo.InvariantCulture, $"{options.Families:N0} generated families"),

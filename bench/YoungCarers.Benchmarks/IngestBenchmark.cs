@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Npgsql;
 using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Streams;
@@ -66,7 +65,7 @@ internal static class IngestBenchmark
             var expectedMatches = (outcome.Accepted, outcome.Duplicates, outcome.Quarantined) == (generation.Valid, generation.Duplicates, generation.Invalid);
             var report = new Report();
             report.Title("Ingest benchmark: NDJSON file replay through the pipeline");
-            report.Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+            report.Machine(inProcess: true);
             report.Row("postgresql", $"{server.Version} ({database.Description})");
             report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers} max_wal_size={server.MaxWalSize}");
             report.Row("file", $"{generation.Lines:N0} lines, {Megabytes(generation.Bytes)}", $"{generation.Families:N0} families, seed {options.Seed}, generated in {generation.Elapsed.TotalSeconds:N1} s (not timed)");

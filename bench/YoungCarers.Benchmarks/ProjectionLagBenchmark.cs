@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -125,7 +124,7 @@ internal static class ProjectionLagBenchmark
         var p99 = Percentile(lags, 0.99);
         var report = new Report();
         report.Title("Projection lag benchmark: the daemon as the service runs it, under steady ingestion through the pipeline");
-        report.Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+        report.Machine(inProcess: true);
         report.Row("postgresql", $"{server.Version} ({database.Description})");
         report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers} max_wal_size={server.MaxWalSize}");
         report.Row("daemon", string.Create(CultureInfo.InvariantCulture, $"pages of {daemonOptions.PageSize:N0}"),

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using YoungCarers.Domain.Policy;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Projections.Rebuild;
@@ -67,7 +66,7 @@ internal static class ProjectionRebuildBenchmark
             var (read, evaluate, write) = result.BulkBreakdown;
             var report = new Report();
             report.Title("Read model rebuild benchmark: ReadModelRebuild over a store loaded by the ingest pipeline");
-            report.Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+            report.Machine(inProcess: true);
             report.Row("postgresql", $"{server.Version} ({database.Description})");
             report.Row("server settings", $"fsync={server.Fsync} synchronous_commit={server.SynchronousCommit} shared_buffers={server.SharedBuffers} max_wal_size={server.MaxWalSize}");
             report.Row("data", string.Create(CultureInfo.InvariantCulture, $"{loaded.Events:N0} lines"),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace YoungCarers.Benchmarks;
@@ -16,6 +17,19 @@ internal sealed class Report
         _text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-LabelWidth} {value,-ValueWidth}  {note}").TrimEnd());
 
     public void Blank() => _text.AppendLine();
+
+    /// <summary>The machine, and for a benchmark run in this process the garbage collector's settings, which move its figures.</summary>
+    public void Machine(bool inProcess)
+    {
+        Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+        if (inProcess)
+        {
+            var settings = GC.GetConfigurationVariables();
+            string Setting(string name) => settings.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "" : "unknown";
+            Row("garbage collector", settings.TryGetValue("ServerGC", out var server) && server is true ? "server" : "workstation",
+                $"DATAS {(Setting("GCDynamicAdaptationMode") == "1" ? "on" : "off")}, gen0 growth {Setting("GCDGen0GrowthPercent")}%, heaps at most {Setting("HeapCount")}");
+        }
+    }
 
     public void WriteTo(TextWriter writer) => writer.Write(_text.ToString());
 }
