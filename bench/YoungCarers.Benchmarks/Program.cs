@@ -25,7 +25,7 @@ append.SetAction((parseResult, cancellationToken) => AppendBenchmark.RunAsync(
         parseResult.GetValue(writers)),
     cancellationToken));
 
-return await new RootCommand("YoungCarers event store and ingest benchmarks.") { append, IngestBenchmarkCommand.Create(), ProjectionBenchmarkCommands.Rebuild(), ProjectionBenchmarkCommands.Lag(), HttpReadBenchmarkCommand.Create() }.Parse(args).InvokeAsync();
+return await new RootCommand("YoungCarers event store and ingest benchmarks.") { append, IngestBenchmarkCommand.Create(), ProjectionBenchmarkCommands.Rebuild(), ProjectionBenchmarkCommands.Lag(), ProjectionBenchmarkCommands.Evaluate(), HttpReadBenchmarkCommand.Create() }.Parse(args).InvokeAsync();
 
 static Option<int> PositiveOption(string name, int defaultValue, string description)
 {

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace YoungCarers.Benchmarks;
 
-/// <summary>The <c>rebuild</c> and <c>lag</c> commands: the family read model's rebuild throughput and the projection daemon's lag.</summary>
+/// <summary>The <c>rebuild</c>, <c>lag</c> and <c>evaluate</c> commands: the family read model's rebuild throughput, the projection daemon's lag, and the rebuild's work in the process alone.</summary>
 internal static class ProjectionBenchmarkCommands
 {
     public static Command Rebuild()
@@ -39,6 +39,19 @@ internal static class ProjectionBenchmarkCommands
         command.SetAction((parse, cancellationToken) => ProjectionLagBenchmark.RunAsync(
             new ProjectionLagBenchmarkOptions(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(batch), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(connection)),
             cancellationToken));
+        return command;
+    }
+
+    public static Command Evaluate()
+    {
+        var families = Option("--families", 20_000, "Generated families to evaluate.", minimum: 1);
+        var seed = Option("--seed", 20_250_303, "The generator's seed.", minimum: int.MinValue);
+        var rounds = Option("--rounds", 5, "Timed rounds over every family, after one untimed warm-up round.", minimum: 1);
+        var command = new Command("evaluate", "Times the rebuild's work in this process apart from the database, single-threaded: deserialising a family's events, folding them and evaluating the state, in microseconds and kilobytes allocated a family.")
+        {
+            families, seed, rounds,
+        };
+        command.SetAction(parse => FamilyEvaluationBenchmark.Run(new FamilyEvaluationBenchmarkOptions(parse.GetValue(families), parse.GetValue(seed), parse.GetValue(rounds))));
         return command;
     }
 
