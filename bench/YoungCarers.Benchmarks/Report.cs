@@ -27,7 +27,9 @@ internal sealed class Report
             var settings = GC.GetConfigurationVariables();
             string Setting(string name) => settings.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "" : "unknown";
             Row("garbage collector", settings.TryGetValue("ServerGC", out var server) && server is true ? "server" : "workstation",
-                $"DATAS {(Setting("GCDynamicAdaptationMode") == "1" ? "on" : "off")}, gen0 growth {Setting("GCDGen0GrowthPercent")}%, heaps at most {Setting("HeapCount")}");
+                $"DATAS {(Setting("GCDynamicAdaptationMode") == "1" ? "on" : "off")}, gen0 growth {Setting("GCDGen0GrowthPercent")}%, heaps at most {Setting("HeapCount")}"
+                // The runtime does not report this one, and the README suggests it for large replays.
+                + (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is { Length: > 0 } gen0 ? $", DOTNET_GCgen0size={gen0}" : ""));
         }
     }
 
