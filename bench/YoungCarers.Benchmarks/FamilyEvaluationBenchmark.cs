@@ -5,6 +5,7 @@ using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Family;
 using YoungCarers.Domain.Policy;
 using YoungCarers.Generation;
+using YoungCarers.Projections.ReadModel;
 using SyntheticEvents = YoungCarers.Generation.EventGenerator;
 
 namespace YoungCarers.Benchmarks;
@@ -14,7 +15,8 @@ namespace YoungCarers.Benchmarks;
 /// and single-threaded, so that a change to the rules can be compared by the microsecond. Generated
 /// families are parsed once (not timed) and grouped by the generator's own family key, with their
 /// events in the order they happened; each round then times, per family, deserialising the stored
-/// events, folding them into a state, and evaluating the state, and counts the bytes allocated.
+/// events, folding them into a state, evaluating the state and writing the evaluation as the
+/// family's JSON document, and counts the bytes allocated.
 /// </summary>
 internal static class FamilyEvaluationBenchmark
 {
@@ -26,6 +28,7 @@ internal static class FamilyEvaluationBenchmark
         var events = families.Sum(family => family.Facts.Count);
         var policy = LocalPolicy.Default;
         var states = families.Select(family => FamilyProjection.Replay(family.Facts)).ToList();
+        var evaluations = states.Select(state => FamilyProjection.Evaluate(state, now, policy)).ToList();
 
         // The first round also compiles and tiers up the code; it is reported but not summarised.
         var rounds = new List<Round>();
@@ -37,7 +40,8 @@ internal static class FamilyEvaluationBenchmark
                 Time(states, state => FamilyProjection.Evaluate(state, now, policy).Obligations.Count),
                 Time(states, state => FamilyProjection.Describe(state, now).Members.Count),
                 Time(states, state => FamilyProjection.Decide(state, now, policy).Count),
-                Time(states, state => FamilyProjection.NextChange(state, now, policy) is null ? 0 : 1)));
+                Time(states, state => FamilyProjection.NextChange(state, now, policy) is null ? 0 : 1),
+                Time(evaluations, evaluation => Document(evaluation, now, policy).Length)));
         }
 
         var measured = rounds.Skip(1).ToList();
@@ -56,6 +60,7 @@ internal static class FamilyEvaluationBenchmark
         Summarise(report, "  describe alone", measured.Select(r => r.Describe), "each step alone repeats the shared work Evaluate does once");
         Summarise(report, "  decide alone", measured.Select(r => r.Decide), "");
         Summarise(report, "  next change alone", measured.Select(r => r.NextChange), "");
+        Summarise(report, "write its document", measured.Select(r => r.Document), "FamilyDocuments: the evaluation in canonical order, as UTF-8 JSON");
         report.WriteTo(Console.Out);
         return 0;
     }
@@ -105,6 +110,10 @@ internal static class FamilyEvaluationBenchmark
         return events;
     }
 
+    private static byte[] Document(FamilyEvaluation evaluation, DateTimeOffset now, LocalPolicy policy) =>
+        FamilyDocuments.ToUtf8Json(FamilyDocuments.Live(
+            "family-benchmark", 1, now, evaluation.NextChange, policy.Version, evaluation.View, evaluation.Obligations, evaluation.Flags, evaluation.Disputes));
+
     private static Measure Time<T>(List<T> items, Func<T, int> work)
     {
         var sink = 0;
@@ -133,7 +142,7 @@ internal static class FamilyEvaluationBenchmark
 
     private sealed record Measure(double Microseconds, double Kilobytes);
 
-    private sealed record Round(Measure Deserialise, Measure Fold, Measure Evaluate, Measure Describe, Measure Decide, Measure NextChange);
+    private sealed record Round(Measure Deserialise, Measure Fold, Measure Evaluate, Measure Describe, Measure Decide, Measure NextChange, Measure Document);
 }
 
 /// <param name="Families">Generated families (the valid lines of each).</param>

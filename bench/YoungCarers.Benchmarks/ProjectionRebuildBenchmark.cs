@@ -43,6 +43,8 @@ internal static class ProjectionRebuildBenchmark
                 $"Rebuilding the read model from {before.Events:N0} events ({options.Parallelism} in parallel, {options.FamiliesPerChunk:N0} families per chunk)..."));
             var loadBefore = MachineLoad.Average();
             var cpuBefore = ProjectionBenchmarkData.Cpu(database);
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var collectionsBefore = GC.CollectionCount(0);
             var rebuild = new ReadModelRebuild(database.DataSource, new FamilyReadModel(LocalPolicy.Default, TimeProvider.System));
             var lastReport = Stopwatch.GetTimestamp();
             var result = await rebuild.RunAsync(
@@ -58,6 +60,8 @@ internal static class ProjectionRebuildBenchmark
                 }),
                 cancellationToken);
             var cpuAfter = ProjectionBenchmarkData.Cpu(database);
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            var collections = GC.CollectionCount(0) - collectionsBefore;
             var loadAfter = MachineLoad.Average();
             var rebuildPeak = PeakMemory.ResidentMegabytes();
             var after = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
@@ -88,6 +92,9 @@ internal static class ProjectionRebuildBenchmark
                 $"read {ProjectionBenchmarkData.Seconds(read)}", $"evaluate {ProjectionBenchmarkData.Seconds(evaluate)}, write {ProjectionBenchmarkData.Seconds(write)}");
             report.Row("events", string.Create(CultureInfo.InvariantCulture, $"{result.Events,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"{result.CatchUpEvents:N0} caught up after the bulk pass"));
             ProjectionBenchmarkData.CpuRow(report, "CPU (whole rebuild)", cpuBefore, cpuAfter, result.Events, loadBefore, loadAfter);
+            // Steadier than the CPU figures between runs on a machine whose speed drifts, and what most of the process's time follows.
+            report.Row("allocated (whole rebuild)", string.Create(CultureInfo.InvariantCulture, $"{allocated / 1024.0 / Math.Max(1, result.Events),10:N2} kB/event"),
+                string.Create(CultureInfo.InvariantCulture, $"{allocated / 1024.0 / 1024 / 1024:N1} GB in this process; {collections:N0} garbage collections"));
             report.Row("families", string.Create(CultureInfo.InvariantCulture, $"{result.Families,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"and {result.AbsorbedFamilies:N0} merged into others"));
             report.Row("read model", string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelFamilies,10:N0} family rows"), string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelObligations:N0} obligations"));
             report.Row("checkpoint", result.Checkpoint.ToString());

@@ -12,7 +12,8 @@ namespace YoungCarers.Domain.Contract;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    Converters = [typeof(StoredPersonRefConverter)])]
 [JsonSerializable(typeof(AdultReferralReceived))]
 [JsonSerializable(typeof(AdultNeedsAssessmentStarted))]
 [JsonSerializable(typeof(AdultNeedsAssessmentCompleted))]

@@ -55,6 +55,13 @@ public sealed record FamilyMember(
         return Has(SystemIdentifierOf(person, buffer)) || (person.NhsNumber is { } nhs && Has(NhsIdentifierOf(nhs, buffer)));
     }
 
+    /// <summary>Whether this member already holds every identifier of the person.</summary>
+    internal bool HasAllIdentifiersOf(PersonRef person)
+    {
+        Span<char> buffer = stackalloc char[IdentifierBufferLength];
+        return Has(SystemIdentifierOf(person, buffer)) && (person.NhsNumber is not { } nhs || Has(NhsIdentifierOf(nhs, buffer)));
+    }
+
     // A member has one or two identifiers, so a scan beats building a string to search the set with.
     private bool Has(ReadOnlySpan<char> identifier)
     {
@@ -71,6 +78,33 @@ public sealed record FamilyMember(
 
     internal static FamilyMember From(PersonRef person, bool asChild, DateTimeOffset seenAt) =>
         new(SystemIdentifierOf(person), IdentifiersOf(person), person.GivenName, person.FamilyName, person.BirthDate, person.Postcode, asChild, seenAt);
+
+    /// <summary>
+    /// What <see cref="Absorb"/> makes of a record of the person built by <see cref="From"/>, for a
+    /// person whose identifiers this member already holds; this member itself when nothing changes.
+    /// </summary>
+    internal FamilyMember SeenAgain(PersonRef person, bool asChild, DateTimeOffset seenAt)
+    {
+        var personIsNewer = seenAt >= LastSeenAt;
+        var givenName = personIsNewer ? person.GivenName ?? GivenName : GivenName ?? person.GivenName;
+        var familyName = personIsNewer ? person.FamilyName ?? FamilyName : FamilyName ?? person.FamilyName;
+        var birthDate = personIsNewer ? person.BirthDate ?? BirthDate : BirthDate ?? person.BirthDate;
+        var postcode = personIsNewer ? person.Postcode ?? Postcode : Postcode ?? person.Postcode;
+        var namedAsChild = NamedAsChild || asChild;
+        var lastSeenAt = personIsNewer ? seenAt : LastSeenAt;
+        return givenName == GivenName && familyName == FamilyName && birthDate == BirthDate && postcode == Postcode
+            && namedAsChild == NamedAsChild && lastSeenAt == LastSeenAt
+            ? this
+            : this with
+            {
+                GivenName = givenName,
+                FamilyName = familyName,
+                BirthDate = birthDate,
+                Postcode = postcode,
+                NamedAsChild = namedAsChild,
+                LastSeenAt = lastSeenAt,
+            };
+    }
 
     /// <summary>This member with what another record of the same person adds; the newer event's details win.</summary>
     internal FamilyMember Absorb(FamilyMember other)

@@ -17,7 +17,7 @@ public static partial class FamilyProjection
         ArgumentNullException.ThrowIfNull(fact);
         return fact.Payload switch
         {
-            IInboundEvent inbound => Record(state.Join(inbound.People, ChildrenNamedIn(inbound), fact.OccurredAt), inbound, fact.Ref),
+            IInboundEvent inbound => Record(state, state.Join(inbound.People, ChildrenNamedIn(inbound), fact.OccurredAt), inbound, fact.Ref),
             FamilyMerged merged => state with { Merges = state.Merges.Add(new(merged, fact.Ref)) },
             FamilyAbsorbed absorbed => state with { AbsorbedInto = new(absorbed, fact.Ref) },
             FamilySplit split => state with
@@ -63,36 +63,38 @@ public static partial class FamilyProjection
         _ => throw new ArgumentException($"The family projection does not know {inbound.GetType().Name}.", nameof(inbound)),
     };
 
-    private static FamilyState Record(FamilyState state, IInboundEvent inbound, EventRef at) => inbound switch
+    // The state with the event's people joined in and the event recorded, copied once.
+    private static FamilyState Record(FamilyState state, ImmutableList<FamilyMember> members, IInboundEvent inbound, EventRef at) => inbound switch
     {
-        AdultReferralReceived e => state with { AdultReferrals = state.AdultReferrals.SetItem(e.ReferralId, new(e, at)) },
-        AdultNeedsAssessmentStarted e => state with { NeedsAssessments = Starts(state.NeedsAssessments, e.AssessmentId, new(e, at)) },
-        AdultNeedsAssessmentCompleted e => state with { NeedsAssessments = Ends(state.NeedsAssessments, e.AssessmentId, new(e, at)) },
-        AdultCarersAssessmentCompleted e => state with { CarersAssessments = state.CarersAssessments.Add(new(e, at)) },
-        AdultTransitionAssessmentOffered e => state with { TransitionOffers = state.TransitionOffers.Add(new(e, at)) },
-        AdultTransitionAssessmentCompleted e => state with { TransitionAssessments = state.TransitionAssessments.Add(new(e, at)) },
-        AdultCarePlanAgreed e => state with { CarePlans = state.CarePlans.SetItem(e.PlanId, PlanOf(state, e.PlanId) with { Agreed = new(e, at) }) },
+        AdultReferralReceived e => state with { Members = members, AdultReferrals = state.AdultReferrals.SetItem(e.ReferralId, new(e, at)) },
+        AdultNeedsAssessmentStarted e => state with { Members = members, NeedsAssessments = Starts(state.NeedsAssessments, e.AssessmentId, new(e, at)) },
+        AdultNeedsAssessmentCompleted e => state with { Members = members, NeedsAssessments = Ends(state.NeedsAssessments, e.AssessmentId, new(e, at)) },
+        AdultCarersAssessmentCompleted e => state with { Members = members, CarersAssessments = state.CarersAssessments.Add(new(e, at)) },
+        AdultTransitionAssessmentOffered e => state with { Members = members, TransitionOffers = state.TransitionOffers.Add(new(e, at)) },
+        AdultTransitionAssessmentCompleted e => state with { Members = members, TransitionAssessments = state.TransitionAssessments.Add(new(e, at)) },
+        AdultCarePlanAgreed e => state with { Members = members, CarePlans = state.CarePlans.SetItem(e.PlanId, PlanOf(state, e.PlanId) with { Agreed = new(e, at) }) },
         AdultCarePlanReviewed e => state with
         {
+            Members = members,
             CarePlans = state.CarePlans.SetItem(e.PlanId, PlanOf(state, e.PlanId) is var plan ? plan with { Reviews = plan.Reviews.Add(new(e, at)) } : plan),
         },
-        AdultCarePlanEnded e => state with { CarePlans = state.CarePlans.SetItem(e.PlanId, PlanOf(state, e.PlanId) with { Ended = new(e, at) }) },
-        AdultReferralToChildrensSent e => state with { ReferralsToChildrens = state.ReferralsToChildrens.Add(new(e, at)) },
-        AdultSafeguardingEnquiryStarted e => state with { SafeguardingEnquiries = Starts(state.SafeguardingEnquiries, e.EnquiryId, new(e, at)) },
-        AdultSafeguardingEnquiryConcluded e => state with { SafeguardingEnquiries = Ends(state.SafeguardingEnquiries, e.EnquiryId, new(e, at)) },
-        AdultCaseClosed e => state with { AdultClosures = state.AdultClosures.Add(new(e, at)) },
-        ChildrenReferralReceived e => state with { ChildrenReferrals = Starts(state.ChildrenReferrals, e.ReferralId, new(e, at)) },
-        ChildrenReferralDecided e => state with { ChildrenReferrals = Ends(state.ChildrenReferrals, e.ReferralId, new(e, at)) },
-        ChildrenYoungCarerAssessmentStarted e => state with { YoungCarerAssessments = Starts(state.YoungCarerAssessments, e.AssessmentId, new(e, at)) },
-        ChildrenYoungCarerAssessmentCompleted e => state with { YoungCarerAssessments = Ends(state.YoungCarerAssessments, e.AssessmentId, new(e, at)) },
-        ChildrenCinAssessmentStarted e => state with { CinAssessments = Starts(state.CinAssessments, e.AssessmentId, new(e, at)) },
-        ChildrenCinAssessmentCompleted e => state with { CinAssessments = Ends(state.CinAssessments, e.AssessmentId, new(e, at)) },
-        ChildrenCinPlanStarted e => state with { CinPlans = Starts(state.CinPlans, e.PlanId, new(e, at)) },
-        ChildrenCinPlanEnded e => state with { CinPlans = Ends(state.CinPlans, e.PlanId, new(e, at)) },
-        ChildrenSection47Started e => state with { Section47Enquiries = state.Section47Enquiries.Add(new(e, at)) },
-        ChildrenReferralToAdultsSent e => state with { ReferralsToAdults = state.ReferralsToAdults.Add(new(e, at)) },
-        ChildrenCaseClosed e => state with { ChildrenClosures = state.ChildrenClosures.Add(new(e, at)) },
-        PartnerYoungCarerIdentified e => state with { PartnerIdentifications = state.PartnerIdentifications.Add(new(e, at)) },
+        AdultCarePlanEnded e => state with { Members = members, CarePlans = state.CarePlans.SetItem(e.PlanId, PlanOf(state, e.PlanId) with { Ended = new(e, at) }) },
+        AdultReferralToChildrensSent e => state with { Members = members, ReferralsToChildrens = state.ReferralsToChildrens.Add(new(e, at)) },
+        AdultSafeguardingEnquiryStarted e => state with { Members = members, SafeguardingEnquiries = Starts(state.SafeguardingEnquiries, e.EnquiryId, new(e, at)) },
+        AdultSafeguardingEnquiryConcluded e => state with { Members = members, SafeguardingEnquiries = Ends(state.SafeguardingEnquiries, e.EnquiryId, new(e, at)) },
+        AdultCaseClosed e => state with { Members = members, AdultClosures = state.AdultClosures.Add(new(e, at)) },
+        ChildrenReferralReceived e => state with { Members = members, ChildrenReferrals = Starts(state.ChildrenReferrals, e.ReferralId, new(e, at)) },
+        ChildrenReferralDecided e => state with { Members = members, ChildrenReferrals = Ends(state.ChildrenReferrals, e.ReferralId, new(e, at)) },
+        ChildrenYoungCarerAssessmentStarted e => state with { Members = members, YoungCarerAssessments = Starts(state.YoungCarerAssessments, e.AssessmentId, new(e, at)) },
+        ChildrenYoungCarerAssessmentCompleted e => state with { Members = members, YoungCarerAssessments = Ends(state.YoungCarerAssessments, e.AssessmentId, new(e, at)) },
+        ChildrenCinAssessmentStarted e => state with { Members = members, CinAssessments = Starts(state.CinAssessments, e.AssessmentId, new(e, at)) },
+        ChildrenCinAssessmentCompleted e => state with { Members = members, CinAssessments = Ends(state.CinAssessments, e.AssessmentId, new(e, at)) },
+        ChildrenCinPlanStarted e => state with { Members = members, CinPlans = Starts(state.CinPlans, e.PlanId, new(e, at)) },
+        ChildrenCinPlanEnded e => state with { Members = members, CinPlans = Ends(state.CinPlans, e.PlanId, new(e, at)) },
+        ChildrenSection47Started e => state with { Members = members, Section47Enquiries = state.Section47Enquiries.Add(new(e, at)) },
+        ChildrenReferralToAdultsSent e => state with { Members = members, ReferralsToAdults = state.ReferralsToAdults.Add(new(e, at)) },
+        ChildrenCaseClosed e => state with { Members = members, ChildrenClosures = state.ChildrenClosures.Add(new(e, at)) },
+        PartnerYoungCarerIdentified e => state with { Members = members, PartnerIdentifications = state.PartnerIdentifications.Add(new(e, at)) },
         _ => throw new ArgumentException($"The family projection does not know {inbound.GetType().Name}.", nameof(inbound)),
     };
 
@@ -103,11 +105,11 @@ public static partial class FamilyProjection
     private static CarePlanRecord PlanOf(FamilyState state, string planId) =>
         state.CarePlans.GetValueOrDefault(planId) ?? new(null, [], null);
 
-    private static ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> Starts<TStart, TEnd>(
-        ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> items, string id, Seen<TStart> start) =>
+    private static CaseRecordCollection<Lifecycle<TStart, TEnd>> Starts<TStart, TEnd>(
+        CaseRecordCollection<Lifecycle<TStart, TEnd>> items, string id, Seen<TStart> start) =>
         items.SetItem(id, (items.GetValueOrDefault(id) ?? new(null, null)) with { Start = start });
 
-    private static ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> Ends<TStart, TEnd>(
-        ImmutableSortedDictionary<string, Lifecycle<TStart, TEnd>> items, string id, Seen<TEnd> end) =>
+    private static CaseRecordCollection<Lifecycle<TStart, TEnd>> Ends<TStart, TEnd>(
+        CaseRecordCollection<Lifecycle<TStart, TEnd>> items, string id, Seen<TEnd> end) =>
         items.SetItem(id, (items.GetValueOrDefault(id) ?? new(null, null)) with { End = end });
 }

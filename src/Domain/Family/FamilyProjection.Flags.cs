@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Policy;
 

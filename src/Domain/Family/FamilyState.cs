@@ -46,10 +46,9 @@ public sealed record FamilyState
 
     public ImmutableList<FamilyMember> Members { get; init; } = [];
 
-    public ImmutableSortedDictionary<string, Seen<AdultReferralReceived>> AdultReferrals { get; init; } = ImmutableSortedDictionary<string, Seen<AdultReferralReceived>>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<Seen<AdultReferralReceived>> AdultReferrals { get; init; } = new();
 
-    public ImmutableSortedDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>> NeedsAssessments { get; init; } =
-        ImmutableSortedDictionary<string, Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>> NeedsAssessments { get; init; } = new();
 
     public ImmutableList<Seen<AdultCarersAssessmentCompleted>> CarersAssessments { get; init; } = [];
 
@@ -57,26 +56,21 @@ public sealed record FamilyState
 
     public ImmutableList<Seen<AdultTransitionAssessmentCompleted>> TransitionAssessments { get; init; } = [];
 
-    public ImmutableSortedDictionary<string, CarePlanRecord> CarePlans { get; init; } = ImmutableSortedDictionary<string, CarePlanRecord>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<CarePlanRecord> CarePlans { get; init; } = new();
 
     public ImmutableList<Seen<AdultReferralToChildrensSent>> ReferralsToChildrens { get; init; } = [];
 
-    public ImmutableSortedDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>> SafeguardingEnquiries { get; init; } =
-        ImmutableSortedDictionary<string, Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>> SafeguardingEnquiries { get; init; } = new();
 
     public ImmutableList<Seen<AdultCaseClosed>> AdultClosures { get; init; } = [];
 
-    public ImmutableSortedDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>> ChildrenReferrals { get; init; } =
-        ImmutableSortedDictionary<string, Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>> ChildrenReferrals { get; init; } = new();
 
-    public ImmutableSortedDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>> YoungCarerAssessments { get; init; } =
-        ImmutableSortedDictionary<string, Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<Lifecycle<ChildrenYoungCarerAssessmentStarted, ChildrenYoungCarerAssessmentCompleted>> YoungCarerAssessments { get; init; } = new();
 
-    public ImmutableSortedDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>> CinAssessments { get; init; } =
-        ImmutableSortedDictionary<string, Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<Lifecycle<ChildrenCinAssessmentStarted, ChildrenCinAssessmentCompleted>> CinAssessments { get; init; } = new();
 
-    public ImmutableSortedDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>> CinPlans { get; init; } =
-        ImmutableSortedDictionary<string, Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>> CinPlans { get; init; } = new();
 
     public ImmutableList<Seen<ChildrenSection47Started>> Section47Enquiries { get; init; } = [];
 
@@ -97,7 +91,7 @@ public sealed record FamilyState
     public Seen<FamilySplitFrom>? SplitFrom { get; init; }
 
     /// <summary>Disputes between the services about this family (SPEC section 6), by dispute id.</summary>
-    public ImmutableSortedDictionary<string, DisputeRecord> Disputes { get; init; } = ImmutableSortedDictionary<string, DisputeRecord>.Empty.WithComparers(StringComparer.Ordinal);
+    public CaseRecordCollection<DisputeRecord> Disputes { get; init; } = new();
 
     /// <summary>Obligations the integration team set aside, in stream order; matched to obligations as they are decided.</summary>
     public ImmutableList<Seen<ObligationWaived>> Waivers { get; init; } = [];
@@ -109,15 +103,26 @@ public sealed record FamilyState
     public string? KeyOf(PersonRef person) => Find(person)?.Key;
 
     /// <summary>
-    /// The state with every person of an event joined in: a reference naming nobody adds a member;
+    /// The members with every person of an event joined in: a reference naming nobody adds a member;
     /// one naming several (a shared NHS number links two system records) joins them into the first.
     /// </summary>
-    internal FamilyState Join(IEnumerable<PersonRef> people, IReadOnlyCollection<PersonRef> children, DateTimeOffset seenAt)
+    internal ImmutableList<FamilyMember> Join(IReadOnlyList<PersonRef> people, IReadOnlyCollection<PersonRef> children, DateTimeOffset seenAt)
     {
         var members = Members;
         foreach (var person in people)
         {
-            var incoming = FamilyMember.From(person, children.Contains(person), seenAt);
+            var asChild = children.Contains(person);
+
+            // Nearly always: a person the family knows by every identifier, seen again. Their member
+            // is updated in place of building a member of the person to absorb.
+            if (OnlyMemberNaming(members, person) is var (known, index) && known.HasAllIdentifiersOf(person))
+            {
+                var seen = known.SeenAgain(person, asChild, seenAt);
+                members = ReferenceEquals(seen, known) ? members : members.SetItem(index, seen);
+                continue;
+            }
+
+            var incoming = FamilyMember.From(person, asChild, seenAt);
             var matches = members.FindAll(member => member.Identifiers.Overlaps(incoming.Identifiers));
             if (matches.IsEmpty)
             {
@@ -127,7 +132,6 @@ public sealed record FamilyState
 
             if (matches.Count == 1)
             {
-                // Nearly always: a person the family knows, seen again.
                 members = members.Replace(matches[0], matches[0].Absorb(incoming));
                 continue;
             }
@@ -137,7 +141,30 @@ public sealed record FamilyState
             members = members.RemoveAll(others.Contains).Replace(matches[0], joined);
         }
 
-        return this with { Members = members };
+        return members;
+    }
+
+    /// <summary>The member any of the person's identifiers names and where, when exactly one does.</summary>
+    private static (FamilyMember Member, int Index)? OnlyMemberNaming(ImmutableList<FamilyMember> members, PersonRef person)
+    {
+        (FamilyMember, int)? found = null;
+        var index = 0;
+        foreach (var member in members)
+        {
+            if (member.IsNamedBy(person))
+            {
+                if (found is not null)
+                {
+                    return null;
+                }
+
+                found = (member, index);
+            }
+
+            index++;
+        }
+
+        return found;
     }
 }
 

@@ -35,13 +35,26 @@ public sealed record Obligation(
     string PolicyVersion,
     ObligationWaiver? Waiver = null)
 {
+    // Made with the obligation, from what it is made of, so that equal obligations hold equal ids.
+    private string _id = IdOf(Kind, PersonKey, OpenedBy);
+
+    public string Kind { get; init { field = value; _id = IdOf(value, PersonKey, OpenedBy); } } = Kind;
+
+    public string PersonKey { get; init { field = value; _id = IdOf(Kind, value, OpenedBy); } } = PersonKey;
+
+    public EventRef OpenedBy { get; init { field = value; _id = IdOf(Kind, PersonKey, value); } } = OpenedBy;
+
     /// <summary>
     /// Stable across rebuilds: one rule, one person, one opening event. It is how anything said
     /// about an obligation later (a waiver, a note) finds it again. After a merge the person's key
     /// can be another of their identifiers (the one the surviving family saw first); a waiver naming
     /// the person by any of their identifiers still finds the obligation.
     /// </summary>
-    public string Id => $"{Kind}:{PersonKey}:{OpenedBy.Source}/{OpenedBy.EventId}";
+    /// <remarks>Made once (lists sort by it, and the read model writes it and hashes it); a copy with another kind, person or opener makes it again.</remarks>
+    public string Id => _id;
+
+    private static string IdOf(string kind, string personKey, EventRef openedBy) =>
+        $"{kind}:{personKey}:{openedBy?.Source}/{openedBy?.EventId}";
 }
 
 /// <summary>The integration team's decision to set an obligation aside, as the obligation cites it.</summary>

@@ -152,13 +152,7 @@ public static class FamilyDocuments
             nextChangeAt?.ToUniversalTime(),
             policyVersion,
             [.. view.Members.Select(Member)],
-            [.. view.OpenInvolvement
-                .OrderBy(open => open.Service, StringComparer.Ordinal)
-                .ThenBy(open => open.PersonKey, StringComparer.Ordinal)
-                .ThenBy(open => open.Kind)
-                .ThenBy(open => open.Since)
-                .ThenBy(open => open.Id, StringComparer.Ordinal)
-                .Select(Involvement)],
+            [.. StableSorted(view.OpenInvolvement, CompareInvolvement).Select(Involvement)],
             view.LeadProfessional is { } lead ? new(lead.Name, lead.Team, lead.Service) : null,
             [.. obligations.Select(Obligation)],
             [.. flags.Select(flag => Flag(flag, ServicesOf(flag, obligations, view.OpenInvolvement)))],
@@ -176,29 +170,105 @@ public static class FamilyDocuments
     public static IReadOnlyList<Obligation> Canonical(IReadOnlyList<Obligation> obligations)
     {
         ArgumentNullException.ThrowIfNull(obligations);
-        return [.. obligations
-            .OrderBy(obligation => obligation.DueOn)
-            .ThenBy(obligation => obligation.Id, StringComparer.Ordinal)
-            .ThenBy(obligation => obligation.Deadline)
-            .ThenBy(obligation => obligation.Status)];
+        return StableSorted(obligations, CompareObligations);
     }
 
     /// <summary>Flags in a stable order (by name, persons, reason), their lists sorted too.</summary>
     public static IReadOnlyList<Flag> Canonical(IReadOnlyList<Flag> flags)
     {
         ArgumentNullException.ThrowIfNull(flags);
-        return [.. flags
-            .Select(flag => flag with
+        var sorted = new List<Flag>(flags.Count);
+        foreach (var flag in flags)
+        {
+            sorted.Add(flag with
             {
-                PersonKeys = [.. flag.PersonKeys.Order(StringComparer.Ordinal)],
-                Evidence = [.. flag.Evidence.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.EventId, StringComparer.Ordinal)],
-                ObligationKinds = [.. flag.ObligationKinds.Order(StringComparer.Ordinal)],
-            })
-            .OrderBy(flag => flag.Name, StringComparer.Ordinal)
-            .ThenBy(flag => string.Join('\n', flag.PersonKeys), StringComparer.Ordinal)
-            .ThenBy(flag => flag.Reason, StringComparer.Ordinal)
-            .ThenBy(flag => string.Join('\n', flag.ObligationKinds), StringComparer.Ordinal)
-            .ThenBy(flag => string.Join('\n', flag.Evidence.Select(e => $"{e.Source} {e.EventId}")), StringComparer.Ordinal)];
+                PersonKeys = StableSorted(flag.PersonKeys, string.CompareOrdinal),
+                Evidence = StableSorted(flag.Evidence, CompareEvidence),
+                ObligationKinds = StableSorted(flag.ObligationKinds, string.CompareOrdinal),
+            });
+        }
+
+        return StableSorted(sorted, CompareFlags);
+    }
+
+    private static int CompareObligations(Obligation x, Obligation y)
+    {
+        var order = x.DueOn.CompareTo(y.DueOn);
+        order = order != 0 ? order : string.CompareOrdinal(x.Id, y.Id);
+        order = order != 0 ? order : x.Deadline.CompareTo(y.Deadline);
+        return order != 0 ? order : x.Status.CompareTo(y.Status);
+    }
+
+    private static int CompareInvolvement(Involvement x, Involvement y)
+    {
+        var order = string.CompareOrdinal(x.Service, y.Service);
+        order = order != 0 ? order : string.CompareOrdinal(x.PersonKey, y.PersonKey);
+        order = order != 0 ? order : x.Kind.CompareTo(y.Kind);
+        order = order != 0 ? order : x.Since.CompareTo(y.Since);
+        return order != 0 ? order : string.CompareOrdinal(x.Id, y.Id);
+    }
+
+    private static int CompareEvidence(EventRef x, EventRef y)
+    {
+        var order = string.CompareOrdinal(x.Source, y.Source);
+        return order != 0 ? order : string.CompareOrdinal(x.EventId, y.EventId);
+    }
+
+    /// <summary>By name, persons, reason, obligation kinds, then evidence (each list already sorted), element by element.</summary>
+    private static int CompareFlags(Flag x, Flag y)
+    {
+        var order = string.CompareOrdinal(x.Name, y.Name);
+        order = order != 0 ? order : CompareLists(x.PersonKeys, y.PersonKeys, string.CompareOrdinal);
+        order = order != 0 ? order : string.CompareOrdinal(x.Reason, y.Reason);
+        order = order != 0 ? order : CompareLists(x.ObligationKinds, y.ObligationKinds, string.CompareOrdinal);
+        return order != 0 ? order : CompareLists(x.Evidence, y.Evidence, CompareEvidence);
+    }
+
+    private static int CompareLists<T>(IReadOnlyList<T> x, IReadOnlyList<T> y, Comparison<T> compare)
+    {
+        for (var i = 0; i < x.Count && i < y.Count; i++)
+        {
+            var order = compare(x[i], y[i]);
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+
+        return x.Count.CompareTo(y.Count);
+    }
+
+    /// <summary>
+    /// The items in order, equal items as they came (as LINQ's OrderBy would): an insertion sort,
+    /// since a family's lists are short, and the list itself when it is already in order.
+    /// </summary>
+    private static IReadOnlyList<T> StableSorted<T>(IReadOnlyList<T> items, Comparison<T> compare)
+    {
+        var inOrder = true;
+        for (var i = 1; i < items.Count && inOrder; i++)
+        {
+            inOrder = compare(items[i - 1], items[i]) <= 0;
+        }
+
+        if (inOrder)
+        {
+            return items;
+        }
+
+        var sorted = new T[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var j = i;
+            for (; j > 0 && compare(sorted[j - 1], item) > 0; j--)
+            {
+                sorted[j] = sorted[j - 1];
+            }
+
+            sorted[j] = item;
+        }
+
+        return sorted;
     }
 
     public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, FamilyDocumentJsonContext.Default.FamilyDocument);

@@ -85,9 +85,27 @@ public class StoredEventSerializerTests
     [InlineData("""{"assessmentId":"NA-1","person":{"system":"LAS","id":"7790","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":null,"postcode":null},"startedOn":"2025-03-04","extra":1}""")]
     [InlineData("""{"assessmentId":null,"person":{"system":"LAS","id":"7790","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":null,"postcode":null},"startedOn":"2025-03-04"}""")]
     [InlineData("null")]
+    [InlineData("""{"assessmentId":"NA-1","person":{"system":"LAS","id":"7790","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":null},"startedOn":"2025-03-04"}""")]
+    [InlineData("""{"assessmentId":"NA-1","person":{"system":"LAS","id":"7790","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":null,"postcode":null,"age":9},"startedOn":"2025-03-04"}""")]
+    [InlineData("""{"assessmentId":"NA-1","person":{"system":null,"id":"7790","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":null,"postcode":null},"startedOn":"2025-03-04"}""")]
+    [InlineData("""{"assessmentId":"NA-1","person":{"system":"LAS","id":"7790","id":"7791","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":null,"postcode":null},"startedOn":"2025-03-04"}""")]
+    [InlineData("""{"assessmentId":"NA-1","person":{"system":"LAS","id":7790,"nhsNumber":null,"givenName":null,"familyName":null,"birthDate":null,"postcode":null},"startedOn":"2025-03-04"}""")]
+    [InlineData("""{"assessmentId":"NA-1","person":{"system":"LAS","id":"7790","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":"2011-02-30","postcode":null},"startedOn":"2025-03-04"}""")]
+    [InlineData("""{"assessmentId":"NA-1","person":{"system":"LAS","id":"7790","nhsNumber":null,"givenName":null,"familyName":null,"birthDate":"06/05/2011","postcode":null},"startedOn":"2025-03-04"}""")]
+    [InlineData("""{"assessmentId":"NA-1","person":["LAS","7790"],"startedOn":"2025-03-04"}""")]
     public void Stored_JSON_that_does_not_match_its_type_fails_loudly(string json)
     {
         Assert.ThrowsAny<JsonException>(() => StoredEventSerializer.Deserialize(AdultNeedsAssessmentStarted.TypeName, json));
+    }
+
+    [Fact]
+    public void A_persons_birth_date_is_read_however_its_digits_are_escaped()
+    {
+        var json = """{"assessmentId":"NA-1","person":{"system":"LAS","id":"7790","nhsNumber":null,"givenName":"D\u0061wn","familyName":null,"birthDate":"1979-03-1\u0034","postcode":null},"startedOn":"2025-03-04"}""";
+
+        var started = (AdultNeedsAssessmentStarted)StoredEventSerializer.Deserialize(AdultNeedsAssessmentStarted.TypeName, json);
+
+        Assert.Equal(new PersonRef("LAS", "7790", null, "Dawn", null, new DateOnly(1979, 3, 14), null), started.Person);
     }
 
     [Fact]

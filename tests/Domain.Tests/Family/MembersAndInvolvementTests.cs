@@ -167,6 +167,27 @@ public sealed class MembersAndInvolvementTests
         Assert.Equal([KeyOf(Dawn), KeyOf(Maya)], then.View.Members.Select(m => m.Member.Key));
     }
 
+    [Fact]
+    public void A_known_person_seen_again_takes_the_newer_events_details_and_only_fills_gaps_from_older_ones()
+    {
+        static FamilyFact ClosedAt(PersonRef person, string occurredAt, long version) => Spec.Fact(
+            new AdultCaseClosed(person, Spec.Day("2025-03-01"), "moved"), $"e{version}", version) with { OccurredAt = Spec.Instant(occurredAt) };
+
+        var state = Spec.GivenFacts(
+                ClosedAt(Dawn with { BirthDate = null }, "2025-03-05T09:00:00Z", 1),
+                ClosedAt(Dawn with { GivenName = "Dawnie", Postcode = "N1 1AA" }, "2025-03-01T09:00:00Z", 2),
+                ClosedAt(Dawn with { FamilyName = "Hughes-Jones", Postcode = null }, "2025-03-09T09:00:00Z", 3))
+            .State;
+
+        var dawn = Assert.Single(state.Members);
+        Assert.Equal("Dawn", dawn.GivenName);
+        Assert.Equal("Hughes-Jones", dawn.FamilyName);
+        Assert.Equal(Dawn.BirthDate, dawn.BirthDate);
+        Assert.Equal("EN5 1AB", dawn.Postcode);
+        Assert.Equal(Spec.Instant("2025-03-09T09:00:00Z"), dawn.LastSeenAt);
+        Assert.Equal(["nhs:9434765919", "system:LAS/7781"], dawn.Identifiers);
+    }
+
     private sealed record UnknownEvent : IInboundEvent
     {
         public IReadOnlyList<PersonRef> People => [];

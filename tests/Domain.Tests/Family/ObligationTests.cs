@@ -282,4 +282,15 @@ public sealed class ObligationTests
         var open = Spec.Given(ReferralReceived("CR-1", Maya, "2025-03-07")).When("2025-03-10", policy).Single(ObligationKinds.DecideOnReferral);
         Assert.Equal(("barnet-2025-04", Spec.Day("2025-03-12")), (open.PolicyVersion, open.DueOn));
     }
+
+    [Fact]
+    public void An_obligations_id_names_its_kind_person_and_opener_even_in_a_copy_that_changes_them()
+    {
+        var open = Spec.Given(ReferralReceived("CR-1", Maya, "2025-03-07")).When("2025-03-10").Single(ObligationKinds.DecideOnReferral);
+        Assert.Equal($"decide-on-referral:{KeyOf(Maya)}:{ChildrenSource}/e1", open.Id);
+
+        var moved = open with { PersonKey = "system:LCS/C-1", OpenedBy = new EventRef(ChildrenSource, "e9") };
+        Assert.Equal($"decide-on-referral:system:LCS/C-1:{ChildrenSource}/e9", moved.Id);
+        Assert.Equal(open, moved with { PersonKey = open.PersonKey, OpenedBy = open.OpenedBy });
+    }
 }
