@@ -114,7 +114,18 @@ public static partial class FamilyProjection
         public Opened Open(string kind, string personKey, EventRef by, DateOnly on, Discharge? met) =>
             new(kind, personKey, by, on, Policy.Timescales[kind].DueFrom(on, Calendar), met);
 
-        public bool IsChildOn(string key, DateOnly day) => State.Members.Find(member => member.Key == key) is { } member && FamilyProjection.IsChildOn(member, day);
+        public bool IsChildOn(string key, DateOnly day)
+        {
+            foreach (var member in State.Members)
+            {
+                if (member.Key == key)
+                {
+                    return FamilyProjection.IsChildOn(member, day);
+                }
+            }
+
+            return false;
+        }
 
         // Rules ask about the same days again and again: each day's involvement is worked out once.
         private readonly Dictionary<DateOnly, List<Involvement>> _involvement = [];
@@ -135,12 +146,33 @@ public static partial class FamilyProjection
     }
 
     /// <summary>The earliest discharge on or after the day, if any.</summary>
-    private static Discharge? FirstFrom(IEnumerable<Discharge> discharges, DateOnly from) =>
-        discharges.Where(discharge => discharge.On >= from).OrderBy(discharge => discharge.On).FirstOrDefault();
+    private static Discharge? FirstFrom(IEnumerable<Discharge> discharges, DateOnly from)
+    {
+        Discharge? first = null;
+        foreach (var discharge in discharges)
+        {
+            if (discharge.On >= from && (first is null || discharge.On < first.On))
+            {
+                first = discharge;
+            }
+        }
+
+        return first;
+    }
 
     /// <summary>One obligation at a time per person: a new opener counts only once the last one is met.</summary>
-    private static bool AlreadyOpen(List<Opened> opened, string personKey, DateOnly on) =>
-        opened.Exists(o => o.PersonKey == personKey && (o.Met is null || o.Met.On > on));
+    private static bool AlreadyOpen(List<Opened> opened, string personKey, DateOnly on)
+    {
+        foreach (var o in opened)
+        {
+            if (o.PersonKey == personKey && (o.Met is null || o.Met.On > on))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static IEnumerable<Opened> RecordChildrenInHousehold(RuleContext rules)
     {
@@ -379,21 +411,29 @@ public static partial class FamilyProjection
                 continue;
             }
 
+            // Most members never cared for anyone as a child: they are passed over before anything is allocated.
             var eighteen = Ages.Reaches(born, 18 * 12);
-            var records = rules.Care.Where(r => r.CarerKey == member.Key && r.On < eighteen).ToList();
-            var caring = records.Where(r => r.Caring).ToList();
-            if (caring.Count == 0)
+            DateOnly? firstCaring = null;
+            foreach (var r in rules.Care)
+            {
+                if (r.Caring && r.CarerKey == member.Key && r.On < eighteen && (firstCaring is null || r.On < firstCaring))
+                {
+                    firstCaring = r.On;
+                }
+            }
+
+            if (firstCaring is not { } first)
             {
                 continue;
             }
 
-            var opensOn = Max(Ages.Reaches(born, rules.Policy.TransitionStartsAtMonths), caring.Min(r => r.On));
-            if (opensOn > rules.Today || !IsStillCaring(records.Where(r => r.On <= opensOn), member.Key))
+            var opensOn = Max(Ages.Reaches(born, rules.Policy.TransitionStartsAtMonths), first);
+            if (opensOn > rules.Today || !IsStillCaring(rules.Care.Where(r => r.CarerKey == member.Key && r.On < eighteen && r.On <= opensOn), member.Key))
             {
                 continue;
             }
 
-            var latest = caring.Where(r => r.On <= opensOn).MaxBy(r => r.On)!;
+            var latest = rules.Care.Where(r => r.Caring && r.CarerKey == member.Key && r.On < eighteen && r.On <= opensOn).MaxBy(r => r.On)!;
 
             var met = rules.State.TransitionAssessments.Where(t => rules.Names(t.Event.YoungCarer, member.Key))
                 .OrderBy(t => t.Event.CompletedOn).Select(t => new Discharge(t.Ref, t.Event.CompletedOn)).FirstOrDefault();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Policy;
@@ -91,6 +92,9 @@ public static partial class FamilyProjection
         return flags;
     }
 
+    // The reason is the same long text for every family under a policy: made once per count of days.
+    private static readonly ConcurrentDictionary<int, string> FallsBetweenReasons = new();
+
     private static (List<EventRef> Evidence, List<string> Kinds, string Reason)? FallsBetween(
         FamilyState state, FamilyMember youngCarer, List<CareRecord> care, List<Involvement> involvement,
         IReadOnlyList<Obligation> obligations, DateOnly today, LocalPolicy policy, WorkingCalendar calendar)
@@ -103,8 +107,8 @@ public static partial class FamilyProjection
         if (calendar.AddWorkingDays(identified.On, policy.FallsBetweenServicesWorkingDays) <= today
             && !involvement.Exists(i => concerned.Contains(i.PersonKey)))
         {
-            return ([identified.Ref], [],
-                $"Identified as a young carer {policy.FallsBetweenServicesWorkingDays} or more working days ago and neither service has an open referral, assessment, plan or support for the child or the adult they care for.");
+            return ([identified.Ref], [], FallsBetweenReasons.GetOrAdd(policy.FallsBetweenServicesWorkingDays, static days =>
+                $"Identified as a young carer {days} or more working days ago and neither service has an open referral, assessment, plan or support for the child or the adult they care for."));
         }
 
         var childClosure = state.ChildrenClosures.Where(c => c.Event.ClosedOn <= today && state.KeyOf(c.Event.Child) == youngCarer.Key).MaxBy(c => c.Event.ClosedOn);

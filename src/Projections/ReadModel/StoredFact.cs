@@ -62,7 +62,7 @@ internal static class FamilyFacts
                 .OrderBy(fact => fact.OccurredAt)
                 .ThenBy(fact => fact.RecordedAt)
                 .ThenBy(fact => fact.Sequence)
-            : facts.OrderBy(fact => fact.StreamVersion);
+            : InStreamOrder(facts);
         var result = new List<FamilyFact>(facts.Count);
         foreach (var fact in ordered)
         {
@@ -77,5 +77,21 @@ internal static class FamilyFacts
         }
 
         return result;
+    }
+
+    // A stream's facts usually come from the database in stream order already; they are sorted only when not.
+    private static List<StoredFact> InStreamOrder(List<StoredFact> facts)
+    {
+        for (var i = 1; i < facts.Count; i++)
+        {
+            if (facts[i - 1].StreamVersion > facts[i].StreamVersion)
+            {
+                var sorted = new List<StoredFact>(facts);
+                sorted.Sort(static (x, y) => x.StreamVersion.CompareTo(y.StreamVersion));
+                return sorted;
+            }
+        }
+
+        return facts;
     }
 }
