@@ -54,7 +54,7 @@ public static partial class FamilyProjection
         return DecideAt(new At(state, now, policy));
     }
 
-    private static IReadOnlyList<Obligation> DecideAt(At at)
+    private static Obligation[] DecideAt(At at)
     {
         var (state, now, policy) = (at.State, at.Now, at.Policy);
         if (state.AbsorbedInto is not null)
@@ -64,14 +64,48 @@ public static partial class FamilyProjection
 
         var rules = new RuleContext(state, policy, at.Calendar, at.Care, at.Today);
         rules.KnowInvolvement(at.Today, at.Involvement);
-        IEnumerable<Opened> opened =
-        [
-            .. RecordChildrenInHousehold(rules), .. ReferYoungCarer(rules), .. AcknowledgeReferral(rules), .. DecideOnReferral(rules),
-            .. YoungCarerAssessment(rules), .. OfferAdultAssessment(rules), .. CompleteAdultAssessment(rules),
-            .. ReviewCarePlanRelyingOnChild(rules), .. TransitionAssessment(rules), .. ReviewYoungCarerAssessment(rules),
-        ];
-        var waivers = state.Waivers.Where(waiver => waiver.Event.WaivedAt <= now).ToList();
-        return [.. opened.OrderBy(o => o.OpenedOn).ThenBy(o => o.Kind, StringComparer.Ordinal).Select(o => Settle(o, now, policy, WaiverOf(state, o, waivers)))];
+        var opened = new List<Opened>();
+        opened.AddRange(RecordChildrenInHousehold(rules));
+        opened.AddRange(ReferYoungCarer(rules));
+        opened.AddRange(AcknowledgeReferral(rules));
+        opened.AddRange(DecideOnReferral(rules));
+        opened.AddRange(YoungCarerAssessment(rules));
+        opened.AddRange(OfferAdultAssessment(rules));
+        opened.AddRange(CompleteAdultAssessment(rules));
+        opened.AddRange(ReviewCarePlanRelyingOnChild(rules));
+        opened.AddRange(TransitionAssessment(rules));
+        opened.AddRange(ReviewYoungCarerAssessment(rules));
+        SortByOpening(opened);
+        var waivers = state.Waivers.IsEmpty ? [] : state.Waivers.Where(waiver => waiver.Event.WaivedAt <= now).ToList();
+        var obligations = new Obligation[opened.Count];
+        for (var i = 0; i < opened.Count; i++)
+        {
+            obligations[i] = Settle(opened[i], now, policy, WaiverOf(state, opened[i], waivers));
+        }
+
+        return obligations;
+    }
+
+    /// <summary>By opening day, then kind, the rules' order kept among equals: an insertion sort, since a family owes a handful.</summary>
+    private static void SortByOpening(List<Opened> opened)
+    {
+        for (var i = 1; i < opened.Count; i++)
+        {
+            var item = opened[i];
+            var j = i;
+            for (; j > 0 && CompareOpening(opened[j - 1], item) > 0; j--)
+            {
+                opened[j] = opened[j - 1];
+            }
+
+            opened[j] = item;
+        }
+    }
+
+    private static int CompareOpening(Opened x, Opened y)
+    {
+        var order = x.OpenedOn.CompareTo(y.OpenedOn);
+        return order != 0 ? order : string.CompareOrdinal(x.Kind, y.Kind);
     }
 
     // Status is the one place the clock, discharges and waivers meet: met stays met, a waiver sets
