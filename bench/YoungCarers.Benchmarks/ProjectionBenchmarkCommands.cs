@@ -12,14 +12,15 @@ internal static class ProjectionBenchmarkCommands
         var batch = Option("--batch", 1_000, "Events per pipeline call while loading (file replay, not timed).", minimum: 1);
         var parallelism = Option("--parallelism", Math.Clamp(Environment.ProcessorCount, 1, 2), "Chunks of families the rebuild reads and evaluates at once (as rebuild --parallelism).", minimum: 1);
         var chunk = Option("--chunk", 2_000, "Families per rebuild chunk (as rebuild --chunk).", minimum: 1);
+        var rounds = Option("--rounds", 1, "Rebuilds of the loaded store; those after the first are reported a row each.", minimum: 1);
         var connection = ConnectionOption();
         var command = new Command("rebuild", "Loads generated events through the ingest pipeline (not timed), then rebuilds the family read model from the event store and reports its rate and peak memory.")
         {
-            events, seed, batch, parallelism, chunk, connection,
+            events, seed, batch, parallelism, chunk, rounds, connection,
         };
         command.SetAction((parse, cancellationToken) => ProjectionRebuildBenchmark.RunAsync(
             new ProjectionRebuildBenchmarkOptions(
-                parse.GetValue(events), parse.GetValue(seed), parse.GetValue(batch), parse.GetValue(parallelism), parse.GetValue(chunk), parse.GetValue(connection)),
+                parse.GetValue(events), parse.GetValue(seed), parse.GetValue(batch), parse.GetValue(parallelism), parse.GetValue(chunk), parse.GetValue(rounds), parse.GetValue(connection)),
             cancellationToken));
         return command;
     }
@@ -78,8 +79,9 @@ internal static class ProjectionBenchmarkCommands
 /// <param name="BatchSize">Lines per pipeline call while loading.</param>
 /// <param name="Parallelism">The rebuild's parallelism.</param>
 /// <param name="FamiliesPerChunk">The rebuild's chunk size.</param>
+/// <param name="Rounds">Rebuilds of the one loaded store.</param>
 /// <param name="ConnectionString">A server to create the run's database on; null starts an embedded PostgreSQL.</param>
-internal sealed record ProjectionRebuildBenchmarkOptions(int Events, int Seed, int BatchSize, int Parallelism, int FamiliesPerChunk, string? ConnectionString);
+internal sealed record ProjectionRebuildBenchmarkOptions(int Events, int Seed, int BatchSize, int Parallelism, int FamiliesPerChunk, int Rounds, string? ConnectionString);
 
 /// <param name="Rate">Events per second offered to the pipeline.</param>
 /// <param name="Seconds">How long the steady ingestion runs.</param>
