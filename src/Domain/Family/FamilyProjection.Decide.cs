@@ -75,31 +75,16 @@ public static partial class FamilyProjection
         opened.AddRange(ReviewCarePlanRelyingOnChild(rules));
         opened.AddRange(TransitionAssessment(rules));
         opened.AddRange(ReviewYoungCarerAssessment(rules));
-        SortByOpening(opened);
+        // By opening day, then kind; the rules' order is kept among equals.
+        var ordered = StableOrder.Sorted(opened, CompareOpening);
         var waivers = state.Waivers.IsEmpty ? [] : state.Waivers.Where(waiver => waiver.Event.WaivedAt <= now).ToList();
-        var obligations = new Obligation[opened.Count];
-        for (var i = 0; i < opened.Count; i++)
+        var obligations = new Obligation[ordered.Count];
+        for (var i = 0; i < ordered.Count; i++)
         {
-            obligations[i] = Settle(opened[i], now, policy, WaiverOf(state, opened[i], waivers));
+            obligations[i] = Settle(ordered[i], now, policy, WaiverOf(state, ordered[i], waivers));
         }
 
         return obligations;
-    }
-
-    /// <summary>By opening day, then kind, the rules' order kept among equals: an insertion sort, since a family owes a handful.</summary>
-    private static void SortByOpening(List<Opened> opened)
-    {
-        for (var i = 1; i < opened.Count; i++)
-        {
-            var item = opened[i];
-            var j = i;
-            for (; j > 0 && CompareOpening(opened[j - 1], item) > 0; j--)
-            {
-                opened[j] = opened[j - 1];
-            }
-
-            opened[j] = item;
-        }
     }
 
     private static int CompareOpening(Opened x, Opened y)

@@ -152,7 +152,7 @@ public static class FamilyDocuments
             nextChangeAt?.ToUniversalTime(),
             policyVersion,
             [.. view.Members.Select(Member)],
-            [.. StableSorted(view.OpenInvolvement, CompareInvolvement).Select(Involvement)],
+            [.. StableOrder.Sorted(view.OpenInvolvement, CompareInvolvement).Select(Involvement)],
             view.LeadProfessional is { } lead ? new(lead.Name, lead.Team, lead.Service) : null,
             [.. obligations.Select(Obligation)],
             [.. flags.Select(flag => Flag(flag, ServicesOf(flag, obligations, view.OpenInvolvement)))],
@@ -170,7 +170,7 @@ public static class FamilyDocuments
     public static IReadOnlyList<Obligation> Canonical(IReadOnlyList<Obligation> obligations)
     {
         ArgumentNullException.ThrowIfNull(obligations);
-        return StableSorted(obligations, CompareObligations);
+        return StableOrder.Sorted(obligations, CompareObligations);
     }
 
     /// <summary>Flags in a stable order (by name, persons, reason), their lists sorted too.</summary>
@@ -182,13 +182,13 @@ public static class FamilyDocuments
         {
             sorted.Add(flag with
             {
-                PersonKeys = StableSorted(flag.PersonKeys, string.CompareOrdinal),
-                Evidence = StableSorted(flag.Evidence, CompareEvidence),
-                ObligationKinds = StableSorted(flag.ObligationKinds, string.CompareOrdinal),
+                PersonKeys = StableOrder.Sorted(flag.PersonKeys, string.CompareOrdinal),
+                Evidence = StableOrder.Sorted(flag.Evidence, CompareEvidence),
+                ObligationKinds = StableOrder.Sorted(flag.ObligationKinds, string.CompareOrdinal),
             });
         }
 
-        return StableSorted(sorted, CompareFlags);
+        return StableOrder.Sorted(sorted, CompareFlags);
     }
 
     private static int CompareObligations(Obligation x, Obligation y)
@@ -236,39 +236,6 @@ public static class FamilyDocuments
         }
 
         return x.Count.CompareTo(y.Count);
-    }
-
-    /// <summary>
-    /// The items in order, equal items as they came (as LINQ's OrderBy would): an insertion sort,
-    /// since a family's lists are short, and the list itself when it is already in order.
-    /// </summary>
-    private static IReadOnlyList<T> StableSorted<T>(IReadOnlyList<T> items, Comparison<T> compare)
-    {
-        var inOrder = true;
-        for (var i = 1; i < items.Count && inOrder; i++)
-        {
-            inOrder = compare(items[i - 1], items[i]) <= 0;
-        }
-
-        if (inOrder)
-        {
-            return items;
-        }
-
-        var sorted = new T[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = items[i];
-            var j = i;
-            for (; j > 0 && compare(sorted[j - 1], item) > 0; j--)
-            {
-                sorted[j] = sorted[j - 1];
-            }
-
-            sorted[j] = item;
-        }
-
-        return sorted;
     }
 
     public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, FamilyDocumentJsonContext.Default.FamilyDocument);
