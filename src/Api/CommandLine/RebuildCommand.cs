@@ -22,7 +22,7 @@ internal static class RebuildCommand
         };
         var chunk = new Option<int>("--chunk")
         {
-            Description = "Families per chunk.",
+            Description = "Families per chunk (each chunk's events are read in stream order; with more than a few thousand, PostgreSQL may scan and sort them rather than walk the stream index).",
             DefaultValueFactory = _ => new RebuildOptions().FamiliesPerChunk,
         };
         parallelism.Validators.Add(result =>
