@@ -55,15 +55,8 @@ public sealed record FamilyMember(
         return Has(SystemIdentifierOf(person, buffer)) || (person.NhsNumber is { } nhs && Has(NhsIdentifierOf(nhs, buffer)));
     }
 
-    /// <summary>Whether this member already holds every identifier of the person.</summary>
-    internal bool HasAllIdentifiersOf(PersonRef person)
-    {
-        Span<char> buffer = stackalloc char[IdentifierBufferLength];
-        return Has(SystemIdentifierOf(person, buffer)) && (person.NhsNumber is not { } nhs || Has(NhsIdentifierOf(nhs, buffer)));
-    }
-
     // A member has one or two identifiers, so a scan beats building a string to search the set with.
-    private bool Has(ReadOnlySpan<char> identifier)
+    internal bool Has(ReadOnlySpan<char> identifier)
     {
         foreach (var known in Identifiers)
         {
@@ -81,44 +74,33 @@ public sealed record FamilyMember(
 
     /// <summary>
     /// What <see cref="Absorb"/> makes of a record of the person built by <see cref="From"/>, for a
-    /// person whose identifiers this member already holds; this member itself when nothing changes.
+    /// person whose identifiers this member already holds, without building that record.
     /// </summary>
-    internal FamilyMember SeenAgain(PersonRef person, bool asChild, DateTimeOffset seenAt)
-    {
-        var personIsNewer = seenAt >= LastSeenAt;
-        var givenName = personIsNewer ? person.GivenName ?? GivenName : GivenName ?? person.GivenName;
-        var familyName = personIsNewer ? person.FamilyName ?? FamilyName : FamilyName ?? person.FamilyName;
-        var birthDate = personIsNewer ? person.BirthDate ?? BirthDate : BirthDate ?? person.BirthDate;
-        var postcode = personIsNewer ? person.Postcode ?? Postcode : Postcode ?? person.Postcode;
-        var namedAsChild = NamedAsChild || asChild;
-        var lastSeenAt = personIsNewer ? seenAt : LastSeenAt;
-        return givenName == GivenName && familyName == FamilyName && birthDate == BirthDate && postcode == Postcode
-            && namedAsChild == NamedAsChild && lastSeenAt == LastSeenAt
-            ? this
-            : this with
-            {
-                GivenName = givenName,
-                FamilyName = familyName,
-                BirthDate = birthDate,
-                Postcode = postcode,
-                NamedAsChild = namedAsChild,
-                LastSeenAt = lastSeenAt,
-            };
-    }
+    internal FamilyMember SeenAgain(PersonRef person, bool asChild, DateTimeOffset seenAt) =>
+        Joined(Identifiers, person.GivenName, person.FamilyName, person.BirthDate, person.Postcode, asChild, seenAt);
 
-    /// <summary>This member with what another record of the same person adds; the newer event's details win.</summary>
-    internal FamilyMember Absorb(FamilyMember other)
+    /// <summary>This member with what another record of the same person adds.</summary>
+    internal FamilyMember Absorb(FamilyMember other) =>
+        Joined(Identifiers.Union(other.Identifiers), other.GivenName, other.FamilyName, other.BirthDate, other.Postcode, other.NamedAsChild, other.LastSeenAt);
+
+    /// <summary>
+    /// This member joined with another record's details, seen at <paramref name="seenAt"/>: the newer
+    /// record's details win and the older one's fill its gaps; this member itself when nothing changes.
+    /// </summary>
+    private FamilyMember Joined(
+        ImmutableSortedSet<string> identifiers, string? givenName, string? familyName, DateOnly? birthDate, string? postcode, bool asChild, DateTimeOffset seenAt)
     {
-        var (newer, older) = other.LastSeenAt >= LastSeenAt ? (other, this) : (this, other);
-        return new(
-            Key,
-            Identifiers.Union(other.Identifiers),
-            newer.GivenName ?? older.GivenName,
-            newer.FamilyName ?? older.FamilyName,
-            newer.BirthDate ?? older.BirthDate,
-            newer.Postcode ?? older.Postcode,
-            NamedAsChild || other.NamedAsChild,
-            newer.LastSeenAt);
+        var otherIsNewer = seenAt >= LastSeenAt;
+        givenName = otherIsNewer ? givenName ?? GivenName : GivenName ?? givenName;
+        familyName = otherIsNewer ? familyName ?? FamilyName : FamilyName ?? familyName;
+        birthDate = otherIsNewer ? birthDate ?? BirthDate : BirthDate ?? birthDate;
+        postcode = otherIsNewer ? postcode ?? Postcode : Postcode ?? postcode;
+        var namedAsChild = NamedAsChild || asChild;
+        var lastSeenAt = otherIsNewer ? seenAt : LastSeenAt;
+        return ReferenceEquals(identifiers, Identifiers) && givenName == GivenName && familyName == FamilyName && birthDate == BirthDate
+            && postcode == Postcode && namedAsChild == NamedAsChild && lastSeenAt == LastSeenAt
+            ? this
+            : new(Key, identifiers, givenName, familyName, birthDate, postcode, namedAsChild, lastSeenAt);
     }
 }
 

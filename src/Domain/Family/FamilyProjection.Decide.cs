@@ -447,12 +447,18 @@ public static partial class FamilyProjection
             }
 
             var opensOn = Max(Ages.Reaches(born, rules.Policy.TransitionStartsAtMonths), first);
-            if (opensOn > rules.Today || !IsStillCaring(rules.Care.Where(r => r.CarerKey == member.Key && r.On < eighteen && r.On <= opensOn), member.Key))
+            if (opensOn > rules.Today)
             {
                 continue;
             }
 
-            var latest = rules.Care.Where(r => r.Caring && r.CarerKey == member.Key && r.On < eighteen && r.On <= opensOn).MaxBy(r => r.On)!;
+            var records = rules.Care.FindAll(r => r.CarerKey == member.Key && r.On < eighteen && r.On <= opensOn);
+            if (!IsStillCaring(records, member.Key))
+            {
+                continue;
+            }
+
+            var latest = records.Where(r => r.Caring).MaxBy(r => r.On)!;
 
             var met = rules.State.TransitionAssessments.Where(t => rules.Names(t.Event.YoungCarer, member.Key))
                 .OrderBy(t => t.Event.CompletedOn).Select(t => new Discharge(t.Ref, t.Event.CompletedOn)).FirstOrDefault();

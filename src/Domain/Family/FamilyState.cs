@@ -109,13 +109,17 @@ public sealed record FamilyState
     internal ImmutableList<FamilyMember> Join(IReadOnlyList<PersonRef> people, IReadOnlyCollection<PersonRef> children, DateTimeOffset seenAt)
     {
         var members = Members;
+        Span<char> systemBuffer = stackalloc char[FamilyMember.IdentifierBufferLength];
+        Span<char> nhsBuffer = stackalloc char[FamilyMember.IdentifierBufferLength];
         foreach (var person in people)
         {
             var asChild = children.Contains(person);
+            var system = FamilyMember.SystemIdentifierOf(person, systemBuffer);
+            var nhs = person.NhsNumber is { } number ? FamilyMember.NhsIdentifierOf(number, nhsBuffer) : [];
 
             // Nearly always: a person the family knows by every identifier, seen again. Their member
             // is updated in place of building a member of the person to absorb.
-            if (OnlyMemberNaming(members, person) is var (known, index) && known.HasAllIdentifiersOf(person))
+            if (OnlyMemberNaming(members, system, nhs) is var (known, index) && known.Has(system) && (nhs.IsEmpty || known.Has(nhs)))
             {
                 var seen = known.SeenAgain(person, asChild, seenAt);
                 members = ReferenceEquals(seen, known) ? members : members.SetItem(index, seen);
@@ -144,14 +148,14 @@ public sealed record FamilyState
         return members;
     }
 
-    /// <summary>The member any of the person's identifiers names and where, when exactly one does.</summary>
-    private static (FamilyMember Member, int Index)? OnlyMemberNaming(ImmutableList<FamilyMember> members, PersonRef person)
+    /// <summary>The member either identifier names (the NHS one may be empty) and where, when exactly one does.</summary>
+    private static (FamilyMember Member, int Index)? OnlyMemberNaming(ImmutableList<FamilyMember> members, ReadOnlySpan<char> system, ReadOnlySpan<char> nhs)
     {
         (FamilyMember, int)? found = null;
         var index = 0;
         foreach (var member in members)
         {
-            if (member.IsNamedBy(person))
+            if (member.Has(system) || (!nhs.IsEmpty && member.Has(nhs)))
             {
                 if (found is not null)
                 {
