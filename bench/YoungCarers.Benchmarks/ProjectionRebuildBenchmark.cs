@@ -45,11 +45,13 @@ internal static class ProjectionRebuildBenchmark
             var cpuBefore = ProjectionBenchmarkData.Cpu(database);
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var collectionsBefore = GC.CollectionCount(0);
+            var pausedBefore = GC.GetTotalPauseDuration();
             var rebuild = new ReadModelRebuild(database.DataSource, new FamilyReadModel(LocalPolicy.Default, TimeProvider.System));
             var (result, cpuAtIndexes) = await RebuildAsync(rebuild, database, options, cancellationToken);
             var cpuAfter = ProjectionBenchmarkData.Cpu(database);
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             var collections = GC.CollectionCount(0) - collectionsBefore;
+            var paused = GC.GetTotalPauseDuration() - pausedBefore;
             var loadAfter = MachineLoad.Average();
             var rebuildPeak = PeakMemory.ResidentMegabytes();
             var after = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
@@ -83,7 +85,7 @@ internal static class ProjectionRebuildBenchmark
             ProjectionBenchmarkData.CpuRow(report, "CPU (bulk pass)", cpuBefore, cpuAtIndexes, result.Events, loadBefore, loadAfter);
             // Steadier than the CPU figures between runs on a machine whose speed drifts, and what most of the process's time follows.
             report.Row("allocated (whole rebuild)", string.Create(CultureInfo.InvariantCulture, $"{allocated / 1024.0 / Math.Max(1, result.Events),10:N2} kB/event"),
-                string.Create(CultureInfo.InvariantCulture, $"{allocated / 1024.0 / 1024 / 1024:N1} GB in this process; {collections:N0} garbage collections"));
+                string.Create(CultureInfo.InvariantCulture, $"{allocated / 1024.0 / 1024 / 1024:N1} GB in this process; {collections:N0} garbage collections, paused {ProjectionBenchmarkData.Seconds(paused)}"));
             report.Row("families", string.Create(CultureInfo.InvariantCulture, $"{result.Families,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"and {result.AbsorbedFamilies:N0} merged into others"));
             report.Row("read model", string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelFamilies,10:N0} family rows"), string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelObligations:N0} obligations"));
             report.Row("checkpoint", result.Checkpoint.ToString());
@@ -102,13 +104,14 @@ internal static class ProjectionRebuildBenchmark
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                     var cpuFrom = ProjectionBenchmarkData.Cpu(database);
                     var allocatedFrom = GC.GetTotalAllocatedBytes();
+                    var pausedFrom = GC.GetTotalPauseDuration();
                     var (again, cpuBulk) = await RebuildAsync(rebuild, database, options, cancellationToken);
                     var cpuTo = ProjectionBenchmarkData.Cpu(database);
                     var perEvent = Math.Max(1, again.Events);
                     report.Row(string.Create(CultureInfo.InvariantCulture, $"round {round}"),
                         string.Create(CultureInfo.InvariantCulture, $"{again.Events / again.Elapsed.TotalSeconds,10:N0} events/s"),
                         string.Create(CultureInfo.InvariantCulture,
-                            $"bulk {again.EventsPerSecond:N0}/s; CPU {Microseconds(cpuTo.Process - cpuFrom.Process, perEvent)} / {Microseconds(cpuTo.Postgres - cpuFrom.Postgres, perEvent)} µs/event (bulk {Microseconds(cpuBulk.Process - cpuFrom.Process, perEvent)} / {Microseconds(cpuBulk.Postgres - cpuFrom.Postgres, perEvent)}); {(GC.GetTotalAllocatedBytes() - allocatedFrom) / 1024.0 / perEvent:N2} kB/event"));
+                            $"bulk {again.EventsPerSecond:N0}/s; CPU {Microseconds(cpuTo.Process - cpuFrom.Process, perEvent)} / {Microseconds(cpuTo.Postgres - cpuFrom.Postgres, perEvent)} µs/event (bulk {Microseconds(cpuBulk.Process - cpuFrom.Process, perEvent)} / {Microseconds(cpuBulk.Postgres - cpuFrom.Postgres, perEvent)}); {(GC.GetTotalAllocatedBytes() - allocatedFrom) / 1024.0 / perEvent:N2} kB/event, GC paused {ProjectionBenchmarkData.Seconds(GC.GetTotalPauseDuration() - pausedFrom)}"));
                 }
             }
 

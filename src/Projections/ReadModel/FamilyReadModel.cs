@@ -79,7 +79,7 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow();
-        var records = new List<FamilyRecord>(trees.Count);
+        var rows = new ReadModelRows(schema);
         var roots = new List<string>(trees.Count);
         foreach (var tree in trees)
         {
@@ -93,7 +93,7 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
                 ? FamilyEvaluator.Replay(tree.Root, tree.Facts)
                 : FamilyEvaluator.Append(known[tree.Root].Family, tree.Root, tree.Facts);
             roots.Add(tree.Root);
-            records.Add(FamilyEvaluator.Evaluate(tree.Root, version, replayed, now, policy));
+            rows.Add(FamilyEvaluator.Evaluate(tree.Root, version, replayed, now, policy));
             if (tree.Streams.Count == 1)
             {
                 _replayed.Set(tree.Root, version, replayed);
@@ -106,18 +106,18 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
                 _replayed.Remove(stream);
                 if (stream != tree.Root)
                 {
-                    records.Add(FamilyEvaluator.Absorbed(stream, tree.Root, streamVersion, now, policy));
+                    rows.Add(FamilyEvaluator.Absorbed(stream, tree.Root, streamVersion, now, policy));
                 }
             }
         }
 
-        if (records.Count == 0)
+        if (rows.FamilyIds.Count == 0)
         {
             return [];
         }
 
-        await ReadModelWriter.DeleteAsync(connection, transaction, schema, [.. records.Select(record => record.FamilyId)], cancellationToken);
-        await ReadModelWriter.CopyAsync(connection, schema, records, cancellationToken);
+        await ReadModelWriter.DeleteAsync(connection, transaction, schema, [.. rows.FamilyIds], cancellationToken);
+        await rows.CopyAsync(connection, cancellationToken);
         roots.Sort(StringComparer.Ordinal);
         return roots;
     }

@@ -167,11 +167,12 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
                 // so makes everything written before it durable too. A crash before then means
                 // rebuilding again, which starts from an empty schema.
                 await ExecuteAsync(connection, null, "SET synchronous_commit = off", failed.Token);
+                var rows = new ReadModelRows(ReadModelSchema.Rebuilding);
                 await foreach (var chunk in chunks.Reader.ReadAllAsync(failed.Token))
                 {
-                    var (records, read, pointers) = await EvaluateChunkAsync(connection, chunk, now, failed.Token);
+                    var (read, pointers) = await EvaluateChunkAsync(connection, chunk, rows, now, failed.Token);
                     var writing = Stopwatch.GetTimestamp();
-                    await ReadModelWriter.CopyAsync(connection, ReadModelSchema.Rebuilding, records, failed.Token);
+                    await rows.CopyAsync(connection, failed.Token);
                     Interlocked.Add(ref _writeTicks, Stopwatch.GetTimestamp() - writing);
                     var total = Interlocked.Add(ref events, read);
                     var done = Interlocked.Add(ref families, chunk.Count);
@@ -286,12 +287,12 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
 
     /// <summary>
     /// Reads a chunk's events in stream order and evaluates each family whose only stream is its own
-    /// as soon as its last event is read, so that its events are garbage before the next family's
-    /// are read; families with streams merged into them are evaluated once the chunk is read.
-    /// Records come out in the chunk's order.
+    /// as soon as its last event is read, encoding its rows straight away, so that its events and
+    /// its record are garbage before the next family's are read; families with streams merged into
+    /// them are evaluated once the chunk is read, followed by the pointers of the families merged away.
     /// </summary>
-    private async Task<(List<FamilyRecord> Records, long Events, int Absorbed)> EvaluateChunkAsync(
-        NpgsqlConnection connection, List<FamilyTree> chunk, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(long Events, int Absorbed)> EvaluateChunkAsync(
+        NpgsqlConnection connection, List<FamilyTree> chunk, ReadModelRows rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var treeOf = new Dictionary<string, FamilyTree>(StringComparer.Ordinal);
         foreach (var tree in chunk)
@@ -302,8 +303,8 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             }
         }
 
-        var evaluated = new Dictionary<string, FamilyRecord>(chunk.Count, StringComparer.Ordinal);
         var merged = new Dictionary<string, List<StoredFact>>(StringComparer.Ordinal);
+        var evaluated = new HashSet<string>(chunk.Count, StringComparer.Ordinal);
         long read = 0;
         long evaluating = 0;
         var reading = Stopwatch.GetTimestamp();
@@ -317,7 +318,8 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             }
 
             var started = Stopwatch.GetTimestamp();
-            evaluated[currentTree.Root] = FamilyEvaluator.Evaluate(currentTree.Root, currentTree.Version, current, now, model.Policy);
+            rows.Add(FamilyEvaluator.Evaluate(currentTree.Root, currentTree.Version, current, now, model.Policy));
+            evaluated.Add(currentTree.Root);
             evaluating += Stopwatch.GetTimestamp() - started;
             current = [];
             currentTree = null;
@@ -360,16 +362,19 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             Evaluate();
         }
 
-        var records = new List<FamilyRecord>(chunk.Count);
         var absorbed = 0;
         var rest = Stopwatch.GetTimestamp();
         foreach (var tree in chunk)
         {
-            records.Add(evaluated.GetValueOrDefault(tree.Root)
-                ?? FamilyEvaluator.Evaluate(tree.Root, tree.Version, merged.GetValueOrDefault(tree.Root) ?? [], now, model.Policy));
+            if (evaluated.Contains(tree.Root))
+            {
+                continue;
+            }
+
+            rows.Add(FamilyEvaluator.Evaluate(tree.Root, tree.Version, merged.GetValueOrDefault(tree.Root) ?? [], now, model.Policy));
             foreach (var (stream, version) in tree.Absorbed)
             {
-                records.Add(FamilyEvaluator.Absorbed(stream, tree.Root, version, now, model.Policy));
+                rows.Add(FamilyEvaluator.Absorbed(stream, tree.Root, version, now, model.Policy));
                 absorbed++;
             }
         }
@@ -377,7 +382,7 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
         var finished = Stopwatch.GetTimestamp();
         Interlocked.Add(ref _readTicks, rest - reading - evaluating);
         Interlocked.Add(ref _evaluateTicks, evaluating + (finished - rest));
-        return (records, read, absorbed);
+        return (read, absorbed);
     }
 
     private async Task<(GlobalPosition Position, long Events)> CatchUpAsync(NpgsqlConnection connection, GlobalPosition from, RebuildOptions options, CancellationToken cancellationToken)
