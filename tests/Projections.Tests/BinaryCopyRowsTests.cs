@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 using YoungCarers.Projections.ReadModel;
@@ -50,7 +52,7 @@ public sealed class BinaryCopyRowsTests(DatabaseFixture database) : IClassFixtur
             ours.Boolean(flag);
             ours.DateOrNull(date);
             ours.TimestampOrNull(at);
-            ours.Json(Encoding.UTF8.GetBytes(json));
+            ours.Json(JsonElementOf(json), ElementTypeInfo);
             ours.TextArray(names);
         }
 
@@ -69,7 +71,7 @@ public sealed class BinaryCopyRowsTests(DatabaseFixture database) : IClassFixtur
                 await importer.WriteAsync(flag, NpgsqlDbType.Boolean);
                 await importer.WriteAsync((object?)date ?? DBNull.Value, NpgsqlDbType.Date);
                 await importer.WriteAsync((object?)at?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(json, NpgsqlDbType.Json);
+                await importer.WriteAsync(JsonSerializer.Serialize(JsonElementOf(json), ElementTypeInfo), NpgsqlDbType.Json);
                 await importer.WriteAsync(names, NpgsqlDbType.Array | NpgsqlDbType.Text);
             }
 
@@ -101,6 +103,39 @@ public sealed class BinaryCopyRowsTests(DatabaseFixture database) : IClassFixtur
 
         Assert.Equal(["(first)", "(second)"], await RowsAsync(connection, "copy_again", "t"));
     }
+
+    [Fact]
+    public async Task A_family_document_is_written_as_the_same_JSON_as_the_read_model_serializes_it()
+    {
+        MemberDocument Member(int n) => new(
+            $"nhs:{9_000_000_000 + n}", [$"nhs:{9_000_000_000 + n}", $"children:C-{n}"], "Siân <Zoë> & 'Ó'", $"Briain-{n} – 名前 😀",
+            new DateOnly(2008, 2, 29), "AB1 2CD", 18, ["young-carer"], ["nhs:9000000000"]);
+        var document = new FamilyDocument(
+            "family-0123456789abcdef0123456789abcdef", null, ["family-merged"], 42,
+            new DateTimeOffset(2026, 12, 4, 18, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero).AddTicks(1),
+            "spec-default", [.. Enumerable.Range(0, 60).Select(Member)], [], new LeadProfessionalDocument("Ann \"Lead\"", "Team\n1", "adult-social-care"),
+            [], [], []);
+
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using (var create = new NpgsqlCommand("DROP TABLE IF EXISTS copy_document; CREATE TABLE copy_document (doc json)", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var rows = new BinaryCopyRows("COPY copy_document (doc) FROM STDIN (FORMAT BINARY)");
+        rows.StartRow(1);
+        rows.Json(document, FamilyDocuments.JsonTypeInfo);
+        await rows.CopyAsync(connection, CancellationToken.None);
+
+        await using var read = new NpgsqlCommand("SELECT doc::text FROM copy_document", connection);
+        var written = (string)(await read.ExecuteScalarAsync())!;
+        Assert.True(written.Length > 4096, "The document should outgrow the rows' first buffer.");
+        Assert.Equal(Encoding.UTF8.GetString(FamilyDocuments.ToUtf8Json(document)), written);
+    }
+
+    private static JsonTypeInfo<JsonElement> ElementTypeInfo => (JsonTypeInfo<JsonElement>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonElement));
+
+    private static JsonElement JsonElementOf(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
     // Each row as PostgreSQL prints it, so that the comparison is PostgreSQL's and not a decoder's.
     private static async Task<List<string>> RowsAsync(NpgsqlConnection connection, string table, string order = "n")

@@ -67,6 +67,8 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
         // The indexes the migrations gave the live schema, which a rebuild must give its own the same.
         const string Indexes = "SELECT indexdef FROM pg_indexes WHERE schemaname = 'read_model' ORDER BY indexdef";
         var migratedIndexes = await _harness.RowsAsync(Indexes);
+        const string Constraints = "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'read_model'::regnamespace ORDER BY 1";
+        var migratedConstraints = await _harness.RowsAsync(Constraints);
 
         // Likewise their storage settings, which decide whether autovacuum looks after the tables.
         const string Settings = """
@@ -96,6 +98,8 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
 
         Assert.Equal(incremental, await _harness.SnapshotAsync());
         Assert.Equal(migratedIndexes, await _harness.RowsAsync(Indexes));
+        Assert.Contains("obligations_pkey PRIMARY KEY (family_id, obligation_id)", migratedConstraints);
+        Assert.Equal(migratedConstraints, await _harness.RowsAsync(Constraints));
         Assert.Equal(migratedSettings, await _harness.RowsAsync(Settings));
         Assert.True(reads > 0);
         Assert.True(fewest > 0, "Reads during the rebuild found an empty read model.");

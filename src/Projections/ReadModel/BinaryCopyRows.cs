@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Npgsql;
 
 namespace YoungCarers.Projections.ReadModel;
@@ -11,7 +14,7 @@ namespace YoungCarers.Projections.ReadModel;
 /// Each value is written as the column's binary input function reads it, so the column types must
 /// be as written here: text, bigint, integer, boolean, date, timestamptz, json and text[].
 /// </summary>
-internal sealed class BinaryCopyRows(string copyStatement)
+internal sealed class BinaryCopyRows(string copyStatement) : IBufferWriter<byte>
 {
     private const uint TextOid = 25;
 
@@ -63,13 +66,34 @@ internal sealed class BinaryCopyRows(string copyStatement)
         }
     }
 
-    /// <summary>A <c>json</c> value: its binary form is its text.</summary>
-    public void Json(ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// A <c>json</c> value (whose binary form is its text) serialized straight into the rows, as
+    /// <see cref="JsonSerializer.SerializeToUtf8Bytes{TValue}(TValue, JsonTypeInfo{TValue})"/> would write it.
+    /// </summary>
+    public void Json<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        WriteInt32(utf8.Length);
-        Reserve(utf8.Length);
-        utf8.CopyTo(_buffer.AsSpan(_length));
-        _length += utf8.Length;
+        var lengthAt = _length;
+        WriteInt32(0);
+        using (var json = new Utf8JsonWriter(this, new JsonWriterOptions { Encoder = typeInfo.Options.Encoder, Indented = typeInfo.Options.WriteIndented, SkipValidation = true }))
+        {
+            JsonSerializer.Serialize(json, value, typeInfo);
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(lengthAt), _length - lengthAt - 4);
+    }
+
+    void IBufferWriter<byte>.Advance(int count) => _length += count;
+
+    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint)
+    {
+        Reserve(Math.Max(sizeHint, 256));
+        return _buffer.AsMemory(_length);
+    }
+
+    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint)
+    {
+        Reserve(Math.Max(sizeHint, 256));
+        return _buffer.AsSpan(_length);
     }
 
     public void Bigint(long value)

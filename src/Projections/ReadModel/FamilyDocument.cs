@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using YoungCarers.Domain.Family;
 
 namespace YoungCarers.Projections.ReadModel;
@@ -241,7 +242,10 @@ public static class FamilyDocuments
     public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, FamilyDocumentJsonContext.Default.FamilyDocument);
 
     /// <summary>As <see cref="ToJson"/>, in UTF-8, the form the <c>json</c> column is written in.</summary>
-    public static byte[] ToUtf8Json(FamilyDocument document) => JsonSerializer.SerializeToUtf8Bytes(document, FamilyDocumentJsonContext.Default.FamilyDocument);
+    public static byte[] ToUtf8Json(FamilyDocument document) => JsonSerializer.SerializeToUtf8Bytes(document, JsonTypeInfo);
+
+    /// <summary>How a document is written as JSON, for writing one straight into a buffer of one's own.</summary>
+    public static JsonTypeInfo<FamilyDocument> JsonTypeInfo => FamilyDocumentJsonContext.Default.FamilyDocument;
 
     public static FamilyDocument FromJson(string json) => JsonSerializer.Deserialize(json, FamilyDocumentJsonContext.Default.FamilyDocument)!;
 

@@ -4,7 +4,7 @@ using YoungCarers.Domain.Policy;
 namespace YoungCarers.Projections.ReadModel;
 
 /// <summary>Everything the read model holds about one family, ready to write.</summary>
-/// <param name="DocumentJson">The family's document as UTF-8 JSON, as the <c>json</c> column takes it.</param>
+/// <param name="Document">The family's document, written as JSON into the <c>json</c> column.</param>
 /// <param name="YoungCarers">The members who are young carers and whose birth date is known (the young carers list's rows).</param>
 internal sealed record FamilyRecord(
     string FamilyId,
@@ -15,7 +15,7 @@ internal sealed record FamilyRecord(
     string PolicyVersion,
     DateTimeOffset EvaluatedAt,
     DateTimeOffset? NextChangeAt,
-    byte[] DocumentJson,
+    FamilyDocument Document,
     IReadOnlyList<Obligation> Obligations,
     IReadOnlyList<(Flag Flag, IReadOnlyList<string> Services)> Flags,
     IReadOnlyList<DisputeDocument> Disputes,
@@ -76,7 +76,7 @@ internal static class FamilyEvaluator
             policy.Version,
             now,
             next,
-            FamilyDocuments.ToUtf8Json(document),
+            document,
             obligations,
             [.. document.Flags.Select((flag, i) => (flags[i], flag.Services))],
             document.Disputes,
@@ -92,7 +92,7 @@ internal static class FamilyEvaluator
         policy.Version,
         now,
         null,
-        FamilyDocuments.ToUtf8Json(FamilyDocuments.Absorbed(familyId, survivorId, streamVersion, now, policy.Version)),
+        FamilyDocuments.Absorbed(familyId, survivorId, streamVersion, now, policy.Version),
         [],
         [],
         [],

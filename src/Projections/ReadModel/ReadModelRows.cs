@@ -79,7 +79,7 @@ internal sealed class ReadModelRows(string schema)
         _families.Text(record.PolicyVersion);
         _families.Timestamp(record.EvaluatedAt);
         _families.TimestampOrNull(record.NextChangeAt);
-        _families.Json(record.DocumentJson);
+        _families.Json(record.Document, FamilyDocuments.JsonTypeInfo);
     }
 
     private void AddObligations(FamilyRecord record)
