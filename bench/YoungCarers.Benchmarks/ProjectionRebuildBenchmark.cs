@@ -56,7 +56,7 @@ internal static class ProjectionRebuildBenchmark
             var rebuildPeak = PeakMemory.ResidentMegabytes();
             var after = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
 
-            var overall = result.Elapsed > TimeSpan.Zero ? result.Events / result.Elapsed.TotalSeconds : 0;
+            var overall = result.WholeEventsPerSecond;
             var (read, evaluate, write) = result.BulkBreakdown;
             var report = new Report();
             report.Title("Read model rebuild benchmark: ReadModelRebuild over a store loaded by the ingest pipeline");
@@ -109,7 +109,7 @@ internal static class ProjectionRebuildBenchmark
                     var cpuTo = ProjectionBenchmarkData.Cpu(database);
                     var perEvent = Math.Max(1, again.Events);
                     report.Row(string.Create(CultureInfo.InvariantCulture, $"round {round}"),
-                        string.Create(CultureInfo.InvariantCulture, $"{again.Events / again.Elapsed.TotalSeconds,10:N0} events/s"),
+                        string.Create(CultureInfo.InvariantCulture, $"{again.WholeEventsPerSecond,10:N0} events/s"),
                         string.Create(CultureInfo.InvariantCulture,
                             $"bulk {again.EventsPerSecond:N0}/s; CPU {Microseconds(cpuTo.Process - cpuFrom.Process, perEvent)} / {Microseconds(cpuTo.Postgres - cpuFrom.Postgres, perEvent)} µs/event (bulk {Microseconds(cpuBulk.Process - cpuFrom.Process, perEvent)} / {Microseconds(cpuBulk.Postgres - cpuFrom.Postgres, perEvent)}); {(GC.GetTotalAllocatedBytes() - allocatedFrom) / 1024.0 / perEvent:N2} kB/event, GC paused {ProjectionBenchmarkData.Seconds(GC.GetTotalPauseDuration() - pausedFrom)}"));
                 }

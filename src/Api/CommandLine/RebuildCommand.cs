@@ -83,7 +83,7 @@ internal static class RebuildCommand
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
             Rebuilt the read model
               events            {result.Events,12:N0}   bulk pass {result.BulkElapsed.TotalSeconds:F1} s
-              events/s          {result.EventsPerSecond,12:N0}
+              events/s          {result.WholeEventsPerSecond,12:N0}   whole rebuild ({result.EventsPerSecond:N0} in the bulk pass)
               bulk time         read {result.BulkBreakdown.Read.TotalSeconds:F1} s, evaluate {result.BulkBreakdown.Evaluate.TotalSeconds:F1} s, write {result.BulkBreakdown.Write.TotalSeconds:F1} s (summed over workers)
               families          {result.Families,12:N0}   and {result.AbsorbedFamilies:N0} merged into others
               caught up         {result.CatchUpEvents,12:N0}   events appended during the rebuild

@@ -44,7 +44,11 @@ public sealed record RebuildResult(
     /// <summary>Time the bulk pass spent reading events, evaluating families and writing rows, summed over its workers.</summary>
     public (TimeSpan Read, TimeSpan Evaluate, TimeSpan Write) BulkBreakdown { get; init; }
 
+    /// <summary>The bulk pass's rate.</summary>
     public double EventsPerSecond => BulkElapsed > TimeSpan.Zero ? Events / BulkElapsed.TotalSeconds : 0;
+
+    /// <summary>The whole rebuild's rate: the bulk pass, the indexes, the catch-up and the swap.</summary>
+    public double WholeEventsPerSecond => Elapsed > TimeSpan.Zero ? Events / Elapsed.TotalSeconds : 0;
 }
 
 /// <summary>Progress of the bulk pass.</summary>
