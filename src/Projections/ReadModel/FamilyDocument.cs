@@ -239,7 +239,7 @@ public static class FamilyDocuments
         return x.Count.CompareTo(y.Count);
     }
 
-    public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, FamilyDocumentJsonContext.Default.FamilyDocument);
+    public static string ToJson(FamilyDocument document) => JsonSerializer.Serialize(document, JsonTypeInfo);
 
     /// <summary>As <see cref="ToJson"/>, in UTF-8, the form the <c>json</c> column is written in.</summary>
     public static byte[] ToUtf8Json(FamilyDocument document) => JsonSerializer.SerializeToUtf8Bytes(document, JsonTypeInfo);
@@ -247,7 +247,7 @@ public static class FamilyDocuments
     /// <summary>How a document is written as JSON, for writing one straight into a buffer of one's own.</summary>
     public static JsonTypeInfo<FamilyDocument> JsonTypeInfo => FamilyDocumentJsonContext.Default.FamilyDocument;
 
-    public static FamilyDocument FromJson(string json) => JsonSerializer.Deserialize(json, FamilyDocumentJsonContext.Default.FamilyDocument)!;
+    public static FamilyDocument FromJson(string json) => JsonSerializer.Deserialize(json, JsonTypeInfo)!;
 
     /// <summary>
     /// The services a flag concerns: those owing the obligations of the kinds it cites about the

@@ -116,8 +116,7 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
             return [];
         }
 
-        await ReadModelWriter.DeleteAsync(connection, transaction, schema, [.. rows.FamilyIds], cancellationToken);
-        await rows.CopyAsync(connection, cancellationToken);
+        await rows.ReplaceAsync(connection, transaction, cancellationToken);
         roots.Sort(StringComparer.Ordinal);
         return roots;
     }

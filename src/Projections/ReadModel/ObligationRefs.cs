@@ -14,12 +14,7 @@ internal static class ObligationRefs
     {
         // Hashed from a stack buffer when the two fit (they nearly always do): a rebuild makes half a million of these.
         var length = Encoding.UTF8.GetMaxByteCount(familyId.Length + 1 + obligationId.Length);
-        if (length > 1024)
-        {
-            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(familyId + "/" + obligationId)));
-        }
-
-        Span<byte> text = stackalloc byte[length];
+        Span<byte> text = length <= 1024 ? stackalloc byte[length] : new byte[length];
         var written = Encoding.UTF8.GetBytes(familyId, text);
         text[written++] = (byte)'/';
         written += Encoding.UTF8.GetBytes(obligationId, text[written..]);

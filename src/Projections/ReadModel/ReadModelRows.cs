@@ -53,7 +53,31 @@ internal sealed class ReadModelRows(string schema)
         AddYoungCarers(record);
     }
 
-    /// <summary>Appends the rows added since the last COPY to the schema's tables, then empties this.</summary>
+    /// <summary>
+    /// Removes every row the schema holds of the families added since the last COPY, then appends
+    /// theirs, in the transaction, then empties this.
+    /// </summary>
+    public async Task ReplaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (_familyIds.Count > 0)
+        {
+            var s = ReadModelSchema.Quote(schema);
+            await using var command = new NpgsqlCommand($"""
+                DELETE FROM {s}.families WHERE family_id = ANY(@ids);
+                DELETE FROM {s}.obligations WHERE family_id = ANY(@ids);
+                DELETE FROM {s}.flags WHERE family_id = ANY(@ids);
+                DELETE FROM {s}.disputes WHERE family_id = ANY(@ids);
+                DELETE FROM {s}.deadlines WHERE family_id = ANY(@ids);
+                DELETE FROM {s}.young_carers WHERE family_id = ANY(@ids);
+                """, connection, transaction);
+            command.Parameters.AddWithValue("ids", _familyIds);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await CopyAsync(connection, cancellationToken);
+    }
+
+    /// <summary>Appends the rows added since the last COPY to the schema's tables (which hold none of these families), then empties this.</summary>
     public async Task CopyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         // A family row's updated_at is left to the column's default: the writing transaction's start.

@@ -41,7 +41,7 @@ public sealed record RebuildResult(
     TimeSpan Elapsed,
     GlobalPosition Checkpoint)
 {
-    /// <summary>Time the bulk pass spent reading events, evaluating families and writing rows, summed over its workers.</summary>
+    /// <summary>Time the bulk pass spent reading events, evaluating families (encoding their rows included) and sending the rows, summed over its workers.</summary>
     public (TimeSpan Read, TimeSpan Evaluate, TimeSpan Write) BulkBreakdown { get; init; }
 
     /// <summary>The bulk pass's rate.</summary>
