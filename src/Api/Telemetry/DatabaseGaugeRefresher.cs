@@ -54,13 +54,14 @@ internal sealed partial class DatabaseGaugeRefresher(
 
     private async Task RefreshObligationsAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        // The statuses are written into the text (constants, none holding a quote), so the planner
+        // can count them from the index of obligations not met instead of reading the whole table.
+        await using var command = dataSource.CreateCommand($"""
             SELECT owed_by, status, count(*)
             FROM read_model.obligations
-            WHERE status = ANY (@statuses)
+            WHERE status IN ({string.Join(", ", DatabaseGauges.CountedStatuses.Select(status => $"'{status}'"))})
             GROUP BY owed_by, status
             """);
-        command.Parameters.AddWithValue("statuses", DatabaseGauges.CountedStatuses.ToArray());
         var counts = new Dictionary<(string, string), long>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
