@@ -12,7 +12,8 @@ namespace YoungCarers.Projections.ReadModel;
 /// COPY. A rebuild evaluates thousands of families before it writes them: held as bytes rather than
 /// as the records they came from, they give the garbage collector nothing to trace or promote.
 /// Each value is written as the column's binary input function reads it, so the column types must
-/// be as written here: text, bigint, integer, boolean, date, timestamptz, json and text[].
+/// be as written here: text, bigint, integer, boolean, date, timestamptz, json and text[] (a value
+/// written as JSON may go to a json or a text column: the binary form of both is the text).
 /// </summary>
 internal sealed class BinaryCopyRows(string copyStatement) : IBufferWriter<byte>
 {
@@ -67,7 +68,7 @@ internal sealed class BinaryCopyRows(string copyStatement) : IBufferWriter<byte>
     }
 
     /// <summary>
-    /// A <c>json</c> value (whose binary form is its text) serialized straight into the rows, as
+    /// A value serialized as JSON straight into the rows (for a <c>json</c> or <c>text</c> column), as
     /// <see cref="JsonSerializer.SerializeToUtf8Bytes{TValue}(TValue, JsonTypeInfo{TValue})"/> would write it.
     /// </summary>
     public void Json<T>(T value, JsonTypeInfo<T> typeInfo)
