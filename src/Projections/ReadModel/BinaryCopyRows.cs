@@ -203,6 +203,12 @@ internal sealed class BinaryCopyRows(string copyStatement) : IBufferWriter<byte>
         await stream.WriteAsync(Header, cancellationToken);
         await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
         await stream.WriteAsync(Trailer, cancellationToken);
+        Clear();
+    }
+
+    /// <summary>Forgets the rows added since the last COPY, keeping the buffer for the next ones.</summary>
+    public void Clear()
+    {
         _length = 0;
         Rows = 0;
     }

@@ -4,7 +4,7 @@ using YoungCarers.Domain.Policy;
 namespace YoungCarers.Projections.ReadModel;
 
 /// <summary>Everything the read model holds about one family, ready to write.</summary>
-/// <param name="Document">The family's document, written as JSON into the <c>json</c> column.</param>
+/// <param name="Document">The family's document, written as JSON into the <c>document</c> column.</param>
 /// <param name="YoungCarers">The members who are young carers and whose birth date is known (the young carers list's rows).</param>
 internal sealed record FamilyRecord(
     string FamilyId,
@@ -60,9 +60,12 @@ internal static class FamilyEvaluator
         return new(state, replayed.FactCount + facts.Count, replayed.LastRecordedAt is { } before && before > lastRecorded ? before : lastRecorded);
     }
 
-    public static FamilyRecord Evaluate(string familyId, long streamVersion, ReplayedFamily replayed, DateTimeOffset now, LocalPolicy policy)
+    public static FamilyRecord Evaluate(string familyId, long streamVersion, ReplayedFamily replayed, DateTimeOffset now, LocalPolicy policy) =>
+        Record(familyId, streamVersion, replayed, now, policy, FamilyProjection.Evaluate(replayed.State, now, policy));
+
+    /// <summary>The record of a family evaluated at <paramref name="now"/>: its document, and its rows in canonical order.</summary>
+    public static FamilyRecord Record(string familyId, long streamVersion, ReplayedFamily replayed, DateTimeOffset now, LocalPolicy policy, FamilyEvaluation evaluation)
     {
-        var evaluation = FamilyProjection.Evaluate(replayed.State, now, policy);
         var flags = FamilyDocuments.Canonical(evaluation.Flags);
         var obligations = FamilyDocuments.Canonical(evaluation.Obligations);
         var next = evaluation.NextChange;

@@ -81,13 +81,26 @@ internal sealed class ReadModelRows(string schema)
     public async Task CopyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         // A family row's updated_at is left to the column's default: the writing transaction's start.
-        foreach (var rows in new[] { _families, _obligations, _flags, _disputes, _deadlines, _youngCarers })
+        foreach (var rows in Tables)
         {
             await rows.CopyAsync(connection, cancellationToken);
         }
 
+        Clear();
+    }
+
+    /// <summary>Forgets the rows added since the last COPY, keeping the buffers for the next ones.</summary>
+    public void Clear()
+    {
+        foreach (var rows in Tables)
+        {
+            rows.Clear();
+        }
+
         _familyIds.Clear();
     }
+
+    private BinaryCopyRows[] Tables => [_families, _obligations, _flags, _disputes, _deadlines, _youngCarers];
 
     private static string Copy(string schema, string tableAndColumns) =>
         $"COPY {ReadModelSchema.Quote(schema)}.{tableAndColumns} FROM STDIN (FORMAT BINARY)";
