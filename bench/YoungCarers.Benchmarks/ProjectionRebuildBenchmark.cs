@@ -46,12 +46,16 @@ internal static class ProjectionRebuildBenchmark
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var collectionsBefore = GC.CollectionCount(0);
             var pausedBefore = GC.GetTotalPauseDuration();
+            var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var compilingBefore = System.Runtime.JitInfo.GetCompilationTime();
             var rebuild = new ReadModelRebuild(database.DataSource, new FamilyReadModel(LocalPolicy.Default, TimeProvider.System));
             var (result, cpuAtIndexes) = await RebuildAsync(rebuild, database, options, cancellationToken);
             var cpuAfter = ProjectionBenchmarkData.Cpu(database);
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             var collections = GC.CollectionCount(0) - collectionsBefore;
             var paused = GC.GetTotalPauseDuration() - pausedBefore;
+            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore;
+            var compiling = System.Runtime.JitInfo.GetCompilationTime() - compilingBefore;
             var loadAfter = MachineLoad.Average();
             var rebuildPeak = PeakMemory.ResidentMegabytes();
             var after = await ProjectionBenchmarkData.ReadStoreFactsAsync(database.DataSource, cancellationToken);
@@ -86,6 +90,9 @@ internal static class ProjectionRebuildBenchmark
             // Steadier than the CPU figures between runs on a machine whose speed drifts, and what most of the process's time follows.
             report.Row("allocated (whole rebuild)", string.Create(CultureInfo.InvariantCulture, $"{allocated / 1024.0 / Math.Max(1, result.Events),10:N2} kB/event"),
                 string.Create(CultureInfo.InvariantCulture, $"{allocated / 1024.0 / 1024 / 1024:N1} GB in this process; {collections:N0} garbage collections, paused {ProjectionBenchmarkData.Seconds(paused)}"));
+            // The compiler's time is CPU the rebuild's threads and PostgreSQL do not get on a machine this small.
+            report.Row("compiled (whole rebuild)", string.Create(CultureInfo.InvariantCulture, $"{compiled,10:N0} methods"),
+                $"{ProjectionBenchmarkData.Seconds(compiling)} in the JIT compiler, on any thread (its first and its optimised compilations)");
             report.Row("families", string.Create(CultureInfo.InvariantCulture, $"{result.Families,10:N0}"), string.Create(CultureInfo.InvariantCulture, $"and {result.AbsorbedFamilies:N0} merged into others"));
             report.Row("read model", string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelFamilies,10:N0} family rows"), string.Create(CultureInfo.InvariantCulture, $"{after.ReadModelObligations:N0} obligations"));
             report.Row("checkpoint", result.Checkpoint.ToString());
