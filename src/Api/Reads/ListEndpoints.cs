@@ -222,7 +222,7 @@ internal static class ListEndpoints
     /// One of a closed list's own strings as an SQL literal: the text written into a statement is
     /// always the list's, never the caller's, and none of the lists' strings holds a quote.
     /// </summary>
-    private static string Literal(string value, string[] allowed) =>
+    internal static string Literal(string value, string[] allowed) =>
         Array.IndexOf(allowed, value) is var index and >= 0
             ? $"'{allowed[index]}'"
             : throw new ArgumentOutOfRangeException(nameof(value), value, "Not one of the values this filter allows.");

@@ -1,5 +1,6 @@
 using Npgsql;
 using YoungCarers.Api.Health;
+using YoungCarers.Api.Reads;
 
 namespace YoungCarers.Api.Telemetry;
 
@@ -54,12 +55,13 @@ internal sealed partial class DatabaseGaugeRefresher(
 
     private async Task RefreshObligationsAsync(CancellationToken cancellationToken)
     {
-        // The statuses are written into the text (constants, none holding a quote), so the planner
-        // can count them from the index of obligations not met instead of reading the whole table.
+        // The statuses are written into the text, as the obligations list writes its filter, so the
+        // planner can count them from the index of obligations not met instead of reading the whole table.
+        var statuses = string.Join(", ", DatabaseGauges.CountedStatuses.Select(status => ListEndpoints.Literal(status, ListEndpoints.ObligationStatuses)));
         await using var command = dataSource.CreateCommand($"""
             SELECT owed_by, status, count(*)
             FROM read_model.obligations
-            WHERE status IN ({string.Join(", ", DatabaseGauges.CountedStatuses.Select(status => $"'{status}'"))})
+            WHERE status IN ({statuses})
             GROUP BY owed_by, status
             """);
         var counts = new Dictionary<(string, string), long>();
