@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Families;
@@ -164,19 +163,21 @@ public static partial class FamilyProjection
         public bool Names(PersonRef person, string key) => State.KeyOf(person) == key;
     }
 
-    /// <summary>The earliest discharge on or after the day, if any.</summary>
-    private static Discharge? FirstFrom(IEnumerable<Discharge> discharges, DateOnly from)
+    /// <summary>
+    /// The earliest discharge offered on or after a day, the first offered among equals. The rules
+    /// offer candidates from loops over the state rather than building a sequence of them for every opener.
+    /// </summary>
+    private struct EarliestFrom(DateOnly from)
     {
-        Discharge? first = null;
-        foreach (var discharge in discharges)
+        public Discharge? Found { get; private set; }
+
+        public void Offer(EventRef by, DateOnly on)
         {
-            if (discharge.On >= from && (first is null || discharge.On < first.On))
+            if (on >= from && !(Found?.On <= on))
             {
-                first = discharge;
+                Found = new Discharge(by, on);
             }
         }
-
-        return first;
     }
 
     /// <summary>One obligation at a time per person: a new opener counts only once the last one is met.</summary>
@@ -195,29 +196,32 @@ public static partial class FamilyProjection
 
     private static IEnumerable<Opened> RecordChildrenInHousehold(RuleContext rules)
     {
-        var completed = rules.State.NeedsAssessments.Values.Select(assessment => assessment.End).OfType<Seen<AdultNeedsAssessmentCompleted>>().ToList();
-        foreach (var gap in completed.Where(c => c.Event.ChildrenInHousehold == ChildrenInHouseholdAnswer.NotRecorded))
+        var assessments = rules.State.NeedsAssessments.Values;
+        foreach (var assessment in assessments)
         {
-            if (rules.State.KeyOf(gap.Event.Person) is not { } adult)
+            if (assessment.End is not { Event.ChildrenInHousehold: ChildrenInHouseholdAnswer.NotRecorded } gap || rules.State.KeyOf(gap.Event.Person) is not { } adult)
             {
                 continue;
             }
 
-            var met = FirstFrom(
-                completed.Where(c => c != gap && c.Event.ChildrenInHousehold != ChildrenInHouseholdAnswer.NotRecorded && rules.Names(c.Event.Person, adult))
-                    .Select(c => new Discharge(c.Ref, c.Event.CompletedOn)),
-                gap.Event.CompletedOn);
-            yield return rules.Open(ObligationKinds.RecordChildrenInHousehold, adult, gap.Ref, gap.Event.CompletedOn, met);
+            var met = new EarliestFrom(gap.Event.CompletedOn);
+            foreach (var other in assessments)
+            {
+                if (other.End is { Event.ChildrenInHousehold: not ChildrenInHouseholdAnswer.NotRecorded } recorded && rules.Names(recorded.Event.Person, adult))
+                {
+                    met.Offer(recorded.Ref, recorded.Event.CompletedOn);
+                }
+            }
+
+            yield return rules.Open(ObligationKinds.RecordChildrenInHousehold, adult, gap.Ref, gap.Event.CompletedOn, met.Found);
         }
     }
 
     private static List<Opened> ReferYoungCarer(RuleContext rules)
     {
         var opened = new List<Opened>();
-        var openers = rules.Care
-            .Where(record => record.Caring && record.Source is CareSource.AdultAssessment or CareSource.CarePlan)
-            .OrderBy(record => record.On);
-        foreach (var record in openers)
+        var openers = rules.Care.FindAll(record => record.Caring && record.Source is CareSource.AdultAssessment or CareSource.CarePlan);
+        foreach (var record in StableOrder.Sorted(openers, static (x, y) => x.On.CompareTo(y.On)))
         {
             var child = record.CarerKey;
             if (!rules.IsChildOn(child, record.On) || AlreadyOpen(opened, child, record.On)
@@ -226,34 +230,64 @@ public static partial class FamilyProjection
                 continue;
             }
 
-            opened.Add(rules.Open(ObligationKinds.ReferYoungCarer, child, record.Ref, record.On, FirstFrom(ChildrensContacts(rules, child), record.On)));
+            opened.Add(rules.Open(ObligationKinds.ReferYoungCarer, child, record.Ref, record.On, FirstChildrensContact(rules, child, record.On)));
         }
 
         return opened;
     }
 
-    /// <summary>Any referral to or by children's social care about the child, or any assessment of the child.</summary>
-    private static IEnumerable<Discharge> ChildrensContacts(RuleContext rules, string child)
+    /// <summary>The first referral to or by children's social care about the child, or assessment of the child, on or after the day.</summary>
+    private static Discharge? FirstChildrensContact(RuleContext rules, string child, DateOnly from)
     {
         var state = rules.State;
-        return state.ReferralsToChildrens.Where(s => rules.Names(s.Event.Child, child)).Select(s => new Discharge(s.Ref, s.Event.SentOn))
-            .Concat(state.ChildrenReferrals.Values.Select(r => r.Start).OfType<Seen<ChildrenReferralReceived>>()
-                .Where(s => rules.Names(s.Event.Child, child)).Select(s => new Discharge(s.Ref, s.Event.ReceivedOn)))
-            .Concat(state.YoungCarerAssessments.Values.SelectMany(a => new[]
+        var first = new EarliestFrom(from);
+        foreach (var sent in state.ReferralsToChildrens)
+        {
+            if (rules.Names(sent.Event.Child, child))
             {
-                a.Start is { } s && rules.Names(s.Event.Child, child) ? new Discharge(s.Ref, s.Event.StartedOn) : null,
-                a.End is { } e && rules.Names(e.Event.Child, child) ? new Discharge(e.Ref, e.Event.CompletedOn) : null,
-            }).OfType<Discharge>())
-            .Concat(state.CinAssessments.Values.SelectMany(a => new[]
+                first.Offer(sent.Ref, sent.Event.SentOn);
+            }
+        }
+
+        foreach (var referral in state.ChildrenReferrals.Values)
+        {
+            if (referral.Start is { } received && rules.Names(received.Event.Child, child))
             {
-                a.Start is { } s && rules.Names(s.Event.Child, child) ? new Discharge(s.Ref, s.Event.StartedOn) : null,
-                a.End is { } e && rules.Names(e.Event.Child, child) ? new Discharge(e.Ref, e.Event.AuthorisedOn) : null,
-            }).OfType<Discharge>());
+                first.Offer(received.Ref, received.Event.ReceivedOn);
+            }
+        }
+
+        foreach (var assessment in state.YoungCarerAssessments.Values)
+        {
+            if (assessment.Start is { } started && rules.Names(started.Event.Child, child))
+            {
+                first.Offer(started.Ref, started.Event.StartedOn);
+            }
+
+            if (assessment.End is { } completed && rules.Names(completed.Event.Child, child))
+            {
+                first.Offer(completed.Ref, completed.Event.CompletedOn);
+            }
+        }
+
+        foreach (var assessment in state.CinAssessments.Values)
+        {
+            if (assessment.Start is { } started && rules.Names(started.Event.Child, child))
+            {
+                first.Offer(started.Ref, started.Event.StartedOn);
+            }
+
+            if (assessment.End is { } authorised && rules.Names(authorised.Event.Child, child))
+            {
+                first.Offer(authorised.Ref, authorised.Event.AuthorisedOn);
+            }
+        }
+
+        return first.Found;
     }
 
     private static IEnumerable<Opened> AcknowledgeReferral(RuleContext rules)
     {
-        var received = rules.State.ChildrenReferrals.Values.Select(r => r.Start).OfType<Seen<ChildrenReferralReceived>>().ToList();
         foreach (var sent in rules.State.ReferralsToChildrens)
         {
             if (rules.State.KeyOf(sent.Event.Child) is not { } child)
@@ -263,10 +297,26 @@ public static partial class FamilyProjection
 
             // A children's referral citing the adult referral's id answers it whatever dates the two
             // systems wrote; without the link, any referral of the child received after it was sent does.
-            var discharges = received.Select(r => (Linked: r.Event.LinkedReferralId == sent.Event.ReferralId, r.Event.Child, Discharge: new Discharge(r.Ref, r.Event.ReceivedOn))).ToList();
-            var met = discharges.Where(d => d.Linked).Select(d => d.Discharge).MinBy(d => d.On)
-                ?? FirstFrom(discharges.Where(d => rules.Names(d.Child, child)).Select(d => d.Discharge), sent.Event.SentOn);
-            yield return rules.Open(ObligationKinds.AcknowledgeReferral, child, sent.Ref, sent.Event.SentOn, met);
+            Discharge? linked = null;
+            var unlinked = new EarliestFrom(sent.Event.SentOn);
+            foreach (var referral in rules.State.ChildrenReferrals.Values)
+            {
+                if (referral.Start is not { } received)
+                {
+                    continue;
+                }
+
+                if (received.Event.LinkedReferralId == sent.Event.ReferralId && !(linked?.On <= received.Event.ReceivedOn))
+                {
+                    linked = new Discharge(received.Ref, received.Event.ReceivedOn);
+                }
+                else if (linked is null && rules.Names(received.Event.Child, child))
+                {
+                    unlinked.Offer(received.Ref, received.Event.ReceivedOn);
+                }
+            }
+
+            yield return rules.Open(ObligationKinds.AcknowledgeReferral, child, sent.Ref, sent.Event.SentOn, linked ?? unlinked.Found);
         }
     }
 
@@ -286,52 +336,104 @@ public static partial class FamilyProjection
         }
     }
 
-    private static IEnumerable<Opened> YoungCarerAssessment(RuleContext rules)
+    private static List<Opened> YoungCarerAssessment(RuleContext rules)
     {
         // An assessment is how a child is assessed, not identified: it discharges, it never opens.
-        var identifications = rules.Care
-            .Where(r => r.Caring && r.Source is not (CareSource.YoungCarerAssessment or CareSource.CinAssessment) && rules.IsChildOn(r.CarerKey, r.On))
-            .GroupBy(r => r.CarerKey, StringComparer.Ordinal);
-        foreach (var child in identifications)
+        // Each child's earliest identification, children in the order they were first identified.
+        var firsts = new List<CareRecord>();
+        foreach (var r in rules.Care)
         {
-            var first = child.OrderBy(r => r.On).First();
-            var assessments = YoungCarerAssessmentsOf(rules, child.Key).ToList();
-            var met = FirstFrom(assessments, first.On) ?? assessments.OrderByDescending(a => a.On).FirstOrDefault();
-            yield return rules.Open(ObligationKinds.YoungCarerAssessment, child.Key, first.Ref, first.On, met);
+            if (!r.Caring || r.Source is CareSource.YoungCarerAssessment or CareSource.CinAssessment || !rules.IsChildOn(r.CarerKey, r.On))
+            {
+                continue;
+            }
+
+            var known = firsts.FindIndex(first => first.CarerKey == r.CarerKey);
+            if (known < 0)
+            {
+                firsts.Add(r);
+            }
+            else if (r.On < firsts[known].On)
+            {
+                firsts[known] = r;
+            }
         }
+
+        var opened = new List<Opened>(firsts.Count);
+        foreach (var first in firsts)
+        {
+            // The first assessment from the identification on; failing that, the latest before it.
+            // Assessments are completed young carer assessments, and CIN assessments that found factor 7A.
+            var met = new EarliestFrom(first.On);
+            Discharge? latest = null;
+            foreach (var assessment in rules.State.YoungCarerAssessments.Values)
+            {
+                if (assessment.End is { } completed && rules.Names(completed.Event.Child, first.CarerKey))
+                {
+                    met.Offer(completed.Ref, completed.Event.CompletedOn);
+                    latest = Later(latest, completed.Ref, completed.Event.CompletedOn);
+                }
+            }
+
+            foreach (var assessment in rules.State.CinAssessments.Values)
+            {
+                if (assessment.End is { } authorised && rules.Names(authorised.Event.Child, first.CarerKey) && ContainsOrdinal(authorised.Event.Factors, YoungCarerFactor))
+                {
+                    met.Offer(authorised.Ref, authorised.Event.AuthorisedOn);
+                    latest = Later(latest, authorised.Ref, authorised.Event.AuthorisedOn);
+                }
+            }
+
+            opened.Add(rules.Open(ObligationKinds.YoungCarerAssessment, first.CarerKey, first.Ref, first.On, met.Found ?? latest));
+        }
+
+        return opened;
     }
 
-    /// <summary>Completed young carer assessments of the child, and CIN assessments that found factor 7A.</summary>
-    private static IEnumerable<Discharge> YoungCarerAssessmentsOf(RuleContext rules, string child) =>
-        rules.State.YoungCarerAssessments.Values.Select(a => a.End).OfType<Seen<ChildrenYoungCarerAssessmentCompleted>>()
-            .Where(e => rules.Names(e.Event.Child, child)).Select(e => new Discharge(e.Ref, e.Event.CompletedOn))
-            .Concat(rules.State.CinAssessments.Values.Select(a => a.End).OfType<Seen<ChildrenCinAssessmentCompleted>>()
-                .Where(e => rules.Names(e.Event.Child, child) && e.Event.Factors.Contains(YoungCarerFactor, StringComparer.Ordinal))
-                .Select(e => new Discharge(e.Ref, e.Event.AuthorisedOn)));
+    /// <summary>The later of a discharge and another; the one already found when both fall on the same day.</summary>
+    private static Discharge? Later(Discharge? found, EventRef by, DateOnly on) => found?.On >= on ? found : new Discharge(by, on);
 
     private static List<Opened> OfferAdultAssessment(RuleContext rules)
     {
         // Identifications from outside adult social care: when adult social care itself records the
         // child's care it is already involved with the adult, and the referral rule applies instead.
-        var fromIdentification = rules.Care
-            .Where(r => r.Caring && r.CaredForKey is not null && r.Source is CareSource.Partner or CareSource.ChildrenReferral or CareSource.YoungCarerAssessment)
-            .Where(r => !rules.IsChildOn(r.CaredForKey!, r.On) && !rules.HasOpenInvolvement(Services.AdultSocialCare, r.CaredForKey!, r.On))
-            .Select(r => (Adult: r.CaredForKey!, r.Ref, r.On));
-        var fromReferral = rules.State.ReferralsToAdults
-            .Select(s => (Adult: rules.State.KeyOf(s.Event.Adult), s.Ref, On: s.Event.SentOn))
-            .Where(s => s.Adult is not null)
-            .Select(s => (Adult: s.Adult!, s.Ref, s.On));
+        var openers = new List<(string Adult, EventRef Ref, DateOnly On)>();
+        foreach (var r in rules.Care)
+        {
+            if (r.Caring && r.CaredForKey is { } adult && r.Source is CareSource.Partner or CareSource.ChildrenReferral or CareSource.YoungCarerAssessment
+                && !rules.IsChildOn(adult, r.On) && !rules.HasOpenInvolvement(Services.AdultSocialCare, adult, r.On))
+            {
+                openers.Add((adult, r.Ref, r.On));
+            }
+        }
+
+        foreach (var sent in rules.State.ReferralsToAdults)
+        {
+            if (rules.State.KeyOf(sent.Event.Adult) is { } adult)
+            {
+                openers.Add((adult, sent.Ref, sent.Event.SentOn));
+            }
+        }
+
         var opened = new List<Opened>();
-        foreach (var (adult, by, on) in fromIdentification.Concat(fromReferral).OrderBy(o => o.On))
+        foreach (var (adult, by, on) in StableOrder.Sorted(openers, static (x, y) => x.On.CompareTo(y.On)))
         {
             if (AlreadyOpen(opened, adult, on))
             {
                 continue;
             }
 
-            var starts = rules.State.NeedsAssessments.Values.Select(a => a.Start).OfType<Seen<AdultNeedsAssessmentStarted>>()
-                .Where(s => rules.Names(s.Event.Person, adult)).Select(s => new Discharge(s.Ref, s.Event.StartedOn));
-            opened.Add(rules.Open(ObligationKinds.OfferAdultAssessment, adult, by, on, FirstFrom(starts, on)));
+            Discharge? met = null;
+            foreach (var assessment in rules.State.NeedsAssessments.Values)
+            {
+                if (assessment.Start is { } started && started.Event.StartedOn >= on && !(met?.On <= started.Event.StartedOn)
+                    && rules.Names(started.Event.Person, adult))
+                {
+                    met = new Discharge(started.Ref, started.Event.StartedOn);
+                }
+            }
+
+            opened.Add(rules.Open(ObligationKinds.OfferAdultAssessment, adult, by, on, met));
         }
 
         return opened;
@@ -468,6 +570,12 @@ public static partial class FamilyProjection
 
     private static IEnumerable<Opened> ReviewYoungCarerAssessment(RuleContext rules)
     {
+        // Most families have no plan ended and no case closed: nothing to review.
+        if (rules.State.AdultClosures.IsEmpty && !rules.State.CarePlans.Values.Any(plan => plan.Ended is not null))
+        {
+            yield break;
+        }
+
         var changes = rules.State.CarePlans.Values.Select(p => p.Ended).OfType<Seen<AdultCarePlanEnded>>()
             .Select(e => (Adult: e.Event.Person, e.Ref, On: e.Event.EndedOn))
             .Concat(rules.State.AdultClosures.Select(c => (Adult: c.Event.Person, c.Ref, On: c.Event.ClosedOn)))
@@ -492,10 +600,16 @@ public static partial class FamilyProjection
                     continue;
                 }
 
-                var met = FirstFrom(
-                    completed.Where(c => c != assessment && rules.Names(c.Event.Child, child)).Select(c => new Discharge(c.Ref, c.Event.CompletedOn)),
-                    on);
-                yield return rules.Open(ObligationKinds.ReviewYoungCarerAssessment, child, by, on, met);
+                var met = new EarliestFrom(on);
+                foreach (var other in completed)
+                {
+                    if (other != assessment && rules.Names(other.Event.Child, child))
+                    {
+                        met.Offer(other.Ref, other.Event.CompletedOn);
+                    }
+                }
+
+                yield return rules.Open(ObligationKinds.ReviewYoungCarerAssessment, child, by, on, met.Found);
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using YoungCarers.Domain.Contract;
 
 namespace YoungCarers.Domain.Family;
@@ -177,68 +176,93 @@ public static partial class FamilyProjection
             }
         }
 
-        foreach (var (e, at) in state.AdultReferrals.Values.Select(seen => (seen.Event, seen.Ref)))
+        foreach (var referral in state.AdultReferrals.Values)
         {
-            foreach (var household in e.HouseholdChildren.Where(household => household.ProvidesCare == CareProvision.Yes))
+            var e = referral.Event;
+            for (var i = 0; i < e.HouseholdChildren.Count; i++)
             {
-                Add(household.Child, e.Person, e.ReceivedOn, caring: true, CareSource.AdultReferral, at);
+                if (e.HouseholdChildren[i] is { ProvidesCare: CareProvision.Yes } household)
+                {
+                    Add(household.Child, e.Person, e.ReceivedOn, caring: true, CareSource.AdultReferral, referral.Ref);
+                }
             }
         }
 
-        foreach (var completed in state.NeedsAssessments.Values.Select(assessment => assessment.End).OfType<Seen<AdultNeedsAssessmentCompleted>>())
+        foreach (var assessment in state.NeedsAssessments.Values)
         {
-            foreach (var household in completed.Event.Children.Where(household => household.ProvidesCare != CareProvision.Unknown))
+            if (assessment.End is not { } completed)
             {
-                Add(household.Child, completed.Event.Person, completed.Event.CompletedOn, household.ProvidesCare == CareProvision.Yes, CareSource.AdultAssessment, completed.Ref);
+                continue;
+            }
+
+            for (var i = 0; i < completed.Event.Children.Count; i++)
+            {
+                if (completed.Event.Children[i] is { ProvidesCare: not CareProvision.Unknown } household)
+                {
+                    Add(household.Child, completed.Event.Person, completed.Event.CompletedOn, household.ProvidesCare == CareProvision.Yes, CareSource.AdultAssessment, completed.Ref);
+                }
             }
         }
 
         foreach (var plan in state.CarePlans.Values)
         {
-            foreach (var child in plan.Agreed?.Event.ChildCarers ?? [])
+            if (plan.Agreed is { } agreed)
             {
-                Add(child, plan.Agreed!.Event.Person, plan.Agreed.Event.AgreedOn, caring: true, CareSource.CarePlan, plan.Agreed.Ref);
+                for (var i = 0; i < agreed.Event.ChildCarers.Count; i++)
+                {
+                    Add(agreed.Event.ChildCarers[i], agreed.Event.Person, agreed.Event.AgreedOn, caring: true, CareSource.CarePlan, agreed.Ref);
+                }
             }
 
             foreach (var review in plan.Reviews)
             {
-                foreach (var child in review.Event.ChildCarers)
+                for (var i = 0; i < review.Event.ChildCarers.Count; i++)
                 {
-                    Add(child, review.Event.Person, review.Event.ReviewedOn, caring: true, CareSource.CarePlan, review.Ref);
+                    Add(review.Event.ChildCarers[i], review.Event.Person, review.Event.ReviewedOn, caring: true, CareSource.CarePlan, review.Ref);
                 }
             }
         }
 
-        foreach (var (e, at) in state.CarersAssessments.Select(seen => (seen.Event, seen.Ref)))
+        foreach (var carers in state.CarersAssessments)
         {
-            Add(e.Carer, e.CaredFor, e.CompletedOn, caring: true, CareSource.CarersAssessment, at);
+            Add(carers.Event.Carer, carers.Event.CaredFor, carers.Event.CompletedOn, caring: true, CareSource.CarersAssessment, carers.Ref);
         }
 
-        foreach (var (e, at) in state.ReferralsToChildrens.Select(seen => (seen.Event, seen.Ref)).Where(sent => sent.Event.Reason == ReferralToChildrensReason.YoungCarer))
+        foreach (var sent in state.ReferralsToChildrens)
         {
-            Add(e.Child, e.Adult, e.SentOn, caring: true, CareSource.ReferralToChildrens, at);
+            if (sent.Event.Reason == ReferralToChildrensReason.YoungCarer)
+            {
+                Add(sent.Event.Child, sent.Event.Adult, sent.Event.SentOn, caring: true, CareSource.ReferralToChildrens, sent.Ref);
+            }
         }
 
-        foreach (var received in state.ChildrenReferrals.Values.Select(referral => referral.Start).OfType<Seen<ChildrenReferralReceived>>()
-                     .Where(received => received.Event.Reasons.Contains(YoungCarerReason, StringComparer.Ordinal)))
+        foreach (var referral in state.ChildrenReferrals.Values)
         {
-            AddForEach(received.Event.Child, received.Event.CaredFor, received.Event.ReceivedOn, CareSource.ChildrenReferral, received.Ref);
+            if (referral.Start is { } received && ContainsOrdinal(received.Event.Reasons, YoungCarerReason))
+            {
+                AddForEach(received.Event.Child, received.Event.CaredFor, received.Event.ReceivedOn, CareSource.ChildrenReferral, received.Ref);
+            }
         }
 
-        foreach (var completed in state.YoungCarerAssessments.Values.Select(assessment => assessment.End).OfType<Seen<ChildrenYoungCarerAssessmentCompleted>>())
+        foreach (var assessment in state.YoungCarerAssessments.Values)
         {
-            AddForEach(completed.Event.Child, completed.Event.CaredFor, completed.Event.CompletedOn, CareSource.YoungCarerAssessment, completed.Ref);
+            if (assessment.End is { } completed)
+            {
+                AddForEach(completed.Event.Child, completed.Event.CaredFor, completed.Event.CompletedOn, CareSource.YoungCarerAssessment, completed.Ref);
+            }
         }
 
-        foreach (var completed in state.CinAssessments.Values.Select(assessment => assessment.End).OfType<Seen<ChildrenCinAssessmentCompleted>>()
-                     .Where(completed => completed.Event.Factors.Contains(YoungCarerFactor, StringComparer.Ordinal)))
+        foreach (var assessment in state.CinAssessments.Values)
         {
-            Add(completed.Event.Child, null, completed.Event.AuthorisedOn, caring: true, CareSource.CinAssessment, completed.Ref);
+            if (assessment.End is { } completed && ContainsOrdinal(completed.Event.Factors, YoungCarerFactor))
+            {
+                Add(completed.Event.Child, null, completed.Event.AuthorisedOn, caring: true, CareSource.CinAssessment, completed.Ref);
+            }
         }
 
-        foreach (var (e, at) in state.PartnerIdentifications.Select(seen => (seen.Event, seen.Ref)))
+        foreach (var partner in state.PartnerIdentifications)
         {
-            AddForEach(e.Child, e.CaredFor, e.IdentifiedOn, CareSource.Partner, at);
+            AddForEach(partner.Event.Child, partner.Event.CaredFor, partner.Event.IdentifiedOn, CareSource.Partner, partner.Ref);
         }
 
         return records;
@@ -250,9 +274,9 @@ public static partial class FamilyProjection
                 Add(carer, null, on, caring: true, source, at);
             }
 
-            foreach (var person in caredFor)
+            for (var i = 0; i < caredFor.Count; i++)
             {
-                Add(carer, person, on, caring: true, source, at);
+                Add(carer, caredFor[i], on, caring: true, source, at);
             }
         }
     }
@@ -280,10 +304,16 @@ public static partial class FamilyProjection
         {
             // Adult social care records no decision on a referral: an assessment starting is how it moves on.
             var personKey = state.KeyOf(referral.Event.Person);
-            var assessedOn = state.NeedsAssessments.Values.Select(assessment => assessment.Start?.Event).OfType<AdultNeedsAssessmentStarted>()
-                .Where(started => started.StartedOn >= referral.Event.ReceivedOn && state.KeyOf(started.Person) == personKey)
-                .Select(started => (DateOnly?)started.StartedOn)
-                .Min();
+            DateOnly? assessedOn = null;
+            foreach (var assessment in state.NeedsAssessments.Values)
+            {
+                if (assessment.Start?.Event is { } started && started.StartedOn >= referral.Event.ReceivedOn
+                    && !(assessedOn <= started.StartedOn) && state.KeyOf(started.Person) == personKey)
+                {
+                    assessedOn = started.StartedOn;
+                }
+            }
+
             Add(Adult, referral.Event.Person, InvolvementKind.Referral, id, referral.Event.ReceivedOn, assessedOn, referral.Ref);
         }
 
@@ -300,8 +330,13 @@ public static partial class FamilyProjection
             }
         }
 
-        foreach (var carers in state.CarersAssessments.Where(carers => carers.Event.Eligible))
+        foreach (var carers in state.CarersAssessments)
         {
+            if (!carers.Event.Eligible)
+            {
+                continue;
+            }
+
             Add(Adult, carers.Event.Carer, InvolvementKind.Support, carers.Event.AssessmentId, carers.Event.CompletedOn, null, carers.Ref);
         }
 
@@ -367,13 +402,49 @@ public static partial class FamilyProjection
         return open;
     }
 
+    // Indexed, not enumerated: an event's lists are arrays behind an interface, whose enumerator would be allocated.
+    private static bool ContainsOrdinal(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>No further action, or sent elsewhere: either way children's social care stays out.</summary>
     private static bool IsDecline(ChildrenReferralDecision decision) =>
         decision is ChildrenReferralDecision.NoFurtherAction or ChildrenReferralDecision.Signposted;
 
-    private static bool ClosedSince(FamilyState state, string service, string key, DateOnly since, DateOnly day) => service == Services.AdultSocialCare
-        ? state.AdultClosures.Any(closure => closure.Event.ClosedOn >= since && closure.Event.ClosedOn <= day && state.KeyOf(closure.Event.Person) == key)
-        : state.ChildrenClosures.Any(closure => closure.Event.ClosedOn >= since && closure.Event.ClosedOn <= day && state.KeyOf(closure.Event.Child) == key);
+    private static bool ClosedSince(FamilyState state, string service, string key, DateOnly since, DateOnly day)
+    {
+        if (service == Services.AdultSocialCare)
+        {
+            foreach (var closure in state.AdultClosures)
+            {
+                if (closure.Event.ClosedOn >= since && closure.Event.ClosedOn <= day && state.KeyOf(closure.Event.Person) == key)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var closure in state.ChildrenClosures)
+        {
+            if (closure.Event.ClosedOn >= since && closure.Event.ClosedOn <= day && state.KeyOf(closure.Event.Child) == key)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The lead professional of the most recently started plan still active on the day.</summary>
     private static LeadProfessional? LeadProfessionalOn(FamilyState state, DateOnly day)

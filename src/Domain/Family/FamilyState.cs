@@ -185,6 +185,12 @@ internal sealed class MemberIndex
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _positionsByText;
 
+    // The rules ask about the same few references (each event's persons) many times over: each
+    // reference is looked up by its identifiers once. Locked, since a state may be evaluated on
+    // several threads at once.
+    private readonly Dictionary<PersonRef, int> _positionsByReference = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _gate = new();
+
     private MemberIndex(ImmutableList<FamilyMember> members)
     {
         _members = members;
@@ -204,6 +210,21 @@ internal sealed class MemberIndex
     public FamilyMember? Find(PersonRef person)
     {
         ArgumentNullException.ThrowIfNull(person);
+        int position;
+        lock (_gate)
+        {
+            if (!_positionsByReference.TryGetValue(person, out position))
+            {
+                position = PositionOf(person);
+                _positionsByReference.Add(person, position);
+            }
+        }
+
+        return position == int.MaxValue ? null : _members[position];
+    }
+
+    private int PositionOf(PersonRef person)
+    {
         Span<char> buffer = stackalloc char[FamilyMember.IdentifierBufferLength];
         var position = _positionsByText.TryGetValue(FamilyMember.SystemIdentifierOf(person, buffer), out var found) ? found : int.MaxValue;
         if (person.NhsNumber is { } nhs && _positionsByText.TryGetValue(FamilyMember.NhsIdentifierOf(nhs, buffer), out found))
@@ -211,6 +232,6 @@ internal sealed class MemberIndex
             position = Math.Min(position, found);
         }
 
-        return position == int.MaxValue ? null : _members[position];
+        return position;
     }
 }
