@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using YoungCarers.Domain.Contract.Reading;
+using YoungCarers.Domain.Contract.Stored;
 using YoungCarers.Domain.Contract.Versions;
 
 namespace YoungCarers.Domain.Contract;
@@ -16,31 +17,31 @@ public static class EventCatalogue
 {
     private static readonly InboundEventType[] CurrentVersions =
     [
-        Current(AdultReferralReceived.TypeName, StoredEventJsonContext.Default.AdultReferralReceived, AdultPayloads.ReferralReceived),
-        Current(AdultNeedsAssessmentStarted.TypeName, StoredEventJsonContext.Default.AdultNeedsAssessmentStarted, AdultPayloads.NeedsAssessmentStarted),
-        Current(AdultNeedsAssessmentCompleted.TypeName, StoredEventJsonContext.Default.AdultNeedsAssessmentCompleted, AdultPayloads.NeedsAssessmentCompleted),
-        Current(AdultCarersAssessmentCompleted.TypeName, StoredEventJsonContext.Default.AdultCarersAssessmentCompleted, AdultPayloads.CarersAssessmentCompleted),
-        Current(AdultTransitionAssessmentOffered.TypeName, StoredEventJsonContext.Default.AdultTransitionAssessmentOffered, AdultPayloads.TransitionAssessmentOffered),
-        Current(AdultTransitionAssessmentCompleted.TypeName, StoredEventJsonContext.Default.AdultTransitionAssessmentCompleted, AdultPayloads.TransitionAssessmentCompleted),
-        Current(AdultCarePlanAgreed.TypeName, StoredEventJsonContext.Default.AdultCarePlanAgreed, AdultPayloads.CarePlanAgreed),
-        Current(AdultCarePlanReviewed.TypeName, StoredEventJsonContext.Default.AdultCarePlanReviewed, AdultPayloads.CarePlanReviewed),
-        Current(AdultCarePlanEnded.TypeName, StoredEventJsonContext.Default.AdultCarePlanEnded, AdultPayloads.CarePlanEnded),
-        Current(AdultReferralToChildrensSent.TypeName, StoredEventJsonContext.Default.AdultReferralToChildrensSent, AdultPayloads.ReferralToChildrensSent),
-        Current(AdultSafeguardingEnquiryStarted.TypeName, StoredEventJsonContext.Default.AdultSafeguardingEnquiryStarted, AdultPayloads.SafeguardingEnquiryStarted),
-        Current(AdultSafeguardingEnquiryConcluded.TypeName, StoredEventJsonContext.Default.AdultSafeguardingEnquiryConcluded, AdultPayloads.SafeguardingEnquiryConcluded),
-        Current(AdultCaseClosed.TypeName, StoredEventJsonContext.Default.AdultCaseClosed, AdultPayloads.CaseClosed),
-        Current(ChildrenReferralReceived.TypeName, StoredEventJsonContext.Default.ChildrenReferralReceived, ChildrenPayloads.ReferralReceived),
-        Current(ChildrenReferralDecided.TypeName, StoredEventJsonContext.Default.ChildrenReferralDecided, ChildrenPayloads.ReferralDecided),
-        Current(ChildrenYoungCarerAssessmentStarted.TypeName, StoredEventJsonContext.Default.ChildrenYoungCarerAssessmentStarted, ChildrenPayloads.YoungCarerAssessmentStarted),
-        Current(ChildrenYoungCarerAssessmentCompleted.TypeName, StoredEventJsonContext.Default.ChildrenYoungCarerAssessmentCompleted, ChildrenPayloads.YoungCarerAssessmentCompleted),
-        Current(ChildrenCinAssessmentStarted.TypeName, StoredEventJsonContext.Default.ChildrenCinAssessmentStarted, ChildrenPayloads.CinAssessmentStarted),
-        Current(ChildrenCinAssessmentCompleted.TypeName, StoredEventJsonContext.Default.ChildrenCinAssessmentCompleted, ChildrenPayloads.CinAssessmentCompleted),
-        Current(ChildrenCinPlanStarted.TypeName, StoredEventJsonContext.Default.ChildrenCinPlanStarted, ChildrenPayloads.CinPlanStarted),
-        Current(ChildrenCinPlanEnded.TypeName, StoredEventJsonContext.Default.ChildrenCinPlanEnded, ChildrenPayloads.CinPlanEnded),
-        Current(ChildrenSection47Started.TypeName, StoredEventJsonContext.Default.ChildrenSection47Started, ChildrenPayloads.Section47Started),
-        Current(ChildrenReferralToAdultsSent.TypeName, StoredEventJsonContext.Default.ChildrenReferralToAdultsSent, ChildrenPayloads.ReferralToAdultsSent),
-        Current(ChildrenCaseClosed.TypeName, StoredEventJsonContext.Default.ChildrenCaseClosed, ChildrenPayloads.CaseClosed),
-        Current(PartnerYoungCarerIdentified.TypeName, StoredEventJsonContext.Default.PartnerYoungCarerIdentified, PartnerPayloads.YoungCarerIdentified),
+        Current(AdultReferralReceived.TypeName, StoredEventJsonContext.Default.AdultReferralReceived, StoredEventReaders.ReadAdultReferralReceived, AdultPayloads.ReferralReceived),
+        Current(AdultNeedsAssessmentStarted.TypeName, StoredEventJsonContext.Default.AdultNeedsAssessmentStarted, StoredEventReaders.ReadAdultNeedsAssessmentStarted, AdultPayloads.NeedsAssessmentStarted),
+        Current(AdultNeedsAssessmentCompleted.TypeName, StoredEventJsonContext.Default.AdultNeedsAssessmentCompleted, StoredEventReaders.ReadAdultNeedsAssessmentCompleted, AdultPayloads.NeedsAssessmentCompleted),
+        Current(AdultCarersAssessmentCompleted.TypeName, StoredEventJsonContext.Default.AdultCarersAssessmentCompleted, StoredEventReaders.ReadAdultCarersAssessmentCompleted, AdultPayloads.CarersAssessmentCompleted),
+        Current(AdultTransitionAssessmentOffered.TypeName, StoredEventJsonContext.Default.AdultTransitionAssessmentOffered, StoredEventReaders.ReadAdultTransitionAssessmentOffered, AdultPayloads.TransitionAssessmentOffered),
+        Current(AdultTransitionAssessmentCompleted.TypeName, StoredEventJsonContext.Default.AdultTransitionAssessmentCompleted, StoredEventReaders.ReadAdultTransitionAssessmentCompleted, AdultPayloads.TransitionAssessmentCompleted),
+        Current(AdultCarePlanAgreed.TypeName, StoredEventJsonContext.Default.AdultCarePlanAgreed, StoredEventReaders.ReadAdultCarePlanAgreed, AdultPayloads.CarePlanAgreed),
+        Current(AdultCarePlanReviewed.TypeName, StoredEventJsonContext.Default.AdultCarePlanReviewed, StoredEventReaders.ReadAdultCarePlanReviewed, AdultPayloads.CarePlanReviewed),
+        Current(AdultCarePlanEnded.TypeName, StoredEventJsonContext.Default.AdultCarePlanEnded, StoredEventReaders.ReadAdultCarePlanEnded, AdultPayloads.CarePlanEnded),
+        Current(AdultReferralToChildrensSent.TypeName, StoredEventJsonContext.Default.AdultReferralToChildrensSent, StoredEventReaders.ReadAdultReferralToChildrensSent, AdultPayloads.ReferralToChildrensSent),
+        Current(AdultSafeguardingEnquiryStarted.TypeName, StoredEventJsonContext.Default.AdultSafeguardingEnquiryStarted, StoredEventReaders.ReadAdultSafeguardingEnquiryStarted, AdultPayloads.SafeguardingEnquiryStarted),
+        Current(AdultSafeguardingEnquiryConcluded.TypeName, StoredEventJsonContext.Default.AdultSafeguardingEnquiryConcluded, StoredEventReaders.ReadAdultSafeguardingEnquiryConcluded, AdultPayloads.SafeguardingEnquiryConcluded),
+        Current(AdultCaseClosed.TypeName, StoredEventJsonContext.Default.AdultCaseClosed, StoredEventReaders.ReadAdultCaseClosed, AdultPayloads.CaseClosed),
+        Current(ChildrenReferralReceived.TypeName, StoredEventJsonContext.Default.ChildrenReferralReceived, StoredEventReaders.ReadChildrenReferralReceived, ChildrenPayloads.ReferralReceived),
+        Current(ChildrenReferralDecided.TypeName, StoredEventJsonContext.Default.ChildrenReferralDecided, StoredEventReaders.ReadChildrenReferralDecided, ChildrenPayloads.ReferralDecided),
+        Current(ChildrenYoungCarerAssessmentStarted.TypeName, StoredEventJsonContext.Default.ChildrenYoungCarerAssessmentStarted, StoredEventReaders.ReadChildrenYoungCarerAssessmentStarted, ChildrenPayloads.YoungCarerAssessmentStarted),
+        Current(ChildrenYoungCarerAssessmentCompleted.TypeName, StoredEventJsonContext.Default.ChildrenYoungCarerAssessmentCompleted, StoredEventReaders.ReadChildrenYoungCarerAssessmentCompleted, ChildrenPayloads.YoungCarerAssessmentCompleted),
+        Current(ChildrenCinAssessmentStarted.TypeName, StoredEventJsonContext.Default.ChildrenCinAssessmentStarted, StoredEventReaders.ReadChildrenCinAssessmentStarted, ChildrenPayloads.CinAssessmentStarted),
+        Current(ChildrenCinAssessmentCompleted.TypeName, StoredEventJsonContext.Default.ChildrenCinAssessmentCompleted, StoredEventReaders.ReadChildrenCinAssessmentCompleted, ChildrenPayloads.CinAssessmentCompleted),
+        Current(ChildrenCinPlanStarted.TypeName, StoredEventJsonContext.Default.ChildrenCinPlanStarted, StoredEventReaders.ReadChildrenCinPlanStarted, ChildrenPayloads.CinPlanStarted),
+        Current(ChildrenCinPlanEnded.TypeName, StoredEventJsonContext.Default.ChildrenCinPlanEnded, StoredEventReaders.ReadChildrenCinPlanEnded, ChildrenPayloads.CinPlanEnded),
+        Current(ChildrenSection47Started.TypeName, StoredEventJsonContext.Default.ChildrenSection47Started, StoredEventReaders.ReadChildrenSection47Started, ChildrenPayloads.Section47Started),
+        Current(ChildrenReferralToAdultsSent.TypeName, StoredEventJsonContext.Default.ChildrenReferralToAdultsSent, StoredEventReaders.ReadChildrenReferralToAdultsSent, ChildrenPayloads.ReferralToAdultsSent),
+        Current(ChildrenCaseClosed.TypeName, StoredEventJsonContext.Default.ChildrenCaseClosed, StoredEventReaders.ReadChildrenCaseClosed, ChildrenPayloads.CaseClosed),
+        Current(PartnerYoungCarerIdentified.TypeName, StoredEventJsonContext.Default.PartnerYoungCarerIdentified, StoredEventReaders.ReadPartnerYoungCarerIdentified, PartnerPayloads.YoungCarerIdentified),
     ];
 
     private static readonly FrozenDictionary<string, StoredEventType> StoredByName =
@@ -71,9 +72,9 @@ public static class EventCatalogue
 
     internal static StoredEventType? FindStored(Type clrType) => StoredByClrType.GetValueOrDefault(clrType);
 
-    private static InboundEventType Current<TEvent>(string name, JsonTypeInfo<TEvent> typeInfo, Func<Validation, JsonElement, TEvent> read)
+    private static InboundEventType Current<TEvent>(string name, JsonTypeInfo<TEvent> typeInfo, StoredReader<TEvent> readStored, Func<Validation, JsonElement, TEvent> read)
         where TEvent : class, IInboundEvent =>
-        new(name, new StoredEventType<TEvent>(name, typeInfo), read);
+        new(name, new StoredEventType<TEvent>(name, typeInfo, readStored), read);
 
     private static InboundEventType Upcast<TPublished, TEvent>(string name, Func<Validation, JsonElement, TPublished> read, Func<TPublished, TEvent> upcast)
         where TEvent : class, IInboundEvent =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using YoungCarers.Domain.Contract.Reading;
+using YoungCarers.Domain.Contract.Stored;
 
 namespace YoungCarers.Domain.Contract;
 
@@ -16,13 +17,24 @@ internal abstract class StoredEventType(string name, Type clrType)
     public abstract IInboundEvent Deserialize(ReadOnlySpan<byte> utf8Json);
 }
 
-internal sealed class StoredEventType<TEvent>(string name, JsonTypeInfo<TEvent> typeInfo) : StoredEventType(name, typeof(TEvent))
+/// <param name="typeInfo">Writes the record's JSON (generated at compile time).</param>
+/// <param name="read">Reads it back, by hand (see <see cref="StoredEventReaders"/>).</param>
+internal sealed class StoredEventType<TEvent>(string name, JsonTypeInfo<TEvent> typeInfo, StoredReader<TEvent> read) : StoredEventType(name, typeof(TEvent))
     where TEvent : class, IInboundEvent
 {
     public override string Serialize(IInboundEvent e) => JsonSerializer.Serialize((TEvent)e, typeInfo);
 
-    public override IInboundEvent Deserialize(ReadOnlySpan<byte> utf8Json) =>
-        JsonSerializer.Deserialize(utf8Json, typeInfo) ?? throw new JsonException($"The stored {Name} event is JSON null.");
+    public override IInboundEvent Deserialize(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
+        {
+            throw new JsonException($"The stored {Name} event is empty or JSON null.");
+        }
+
+        var e = read(ref reader);
+        return reader.Read() ? throw new JsonException($"The stored {Name} event has more JSON after its end.") : e;
+    }
 }
 
 /// <summary>A type name upstream systems may publish, how its payload is read, and what it is stored as.</summary>

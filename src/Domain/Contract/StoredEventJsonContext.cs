@@ -4,9 +4,10 @@ namespace YoungCarers.Domain.Contract;
 
 /// <summary>
 /// The stored form of every current event type, generated at compile time: camelCase SPEC field
-/// names, enums as SPEC strings, dates as yyyy-mm-dd, nulls written out. Reading is strict (every
-/// field present, no extra ones, no null where the model has none) so that a stored event that no
-/// longer matches its type fails loudly instead of loading half-empty.
+/// names, enums as SPEC strings, dates as yyyy-mm-dd, nulls written out. The service writes with it
+/// and reads with <see cref="Stored.StoredEventReaders"/>; its reading options are as strict (every
+/// field present, no extra ones, no null where the model has none), so that a stored event that no
+/// longer matches its type fails loudly instead of loading half-empty, and the tests read with both.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using YoungCarers.Domain.Contract.Stored;
 
 namespace YoungCarers.Domain.Contract;
 
@@ -13,8 +14,6 @@ namespace YoungCarers.Domain.Contract;
 /// </summary>
 internal sealed class StoredPersonRefConverter : JsonConverter<PersonRef>
 {
-    private const int AllFields = (1 << 7) - 1;
-
     private static readonly JsonEncodedText[] Names =
     [
         JsonEncodedText.Encode("system"),
@@ -26,59 +25,31 @@ internal sealed class StoredPersonRefConverter : JsonConverter<PersonRef>
         JsonEncodedText.Encode("postcode"),
     ];
 
-    public override PersonRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("A stored person must be a JSON object.");
-        }
+    private static readonly StoredFields Fields = new("person", [.. Names.Select(name => name.Value)]);
 
+    public override PersonRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadPerson(ref reader);
+
+    /// <summary>Reads the person the reader is on (its start), leaving the reader on its end.</summary>
+    internal static PersonRef ReadPerson(ref Utf8JsonReader reader)
+    {
         string? system = null, id = null, nhsNumber = null, givenName = null, familyName = null, postcode = null;
         DateOnly? birthDate = null;
-        var present = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        var present = Fields.Start(ref reader);
+        while (Fields.Next(ref reader, ref present, out var field))
         {
-            var field = FieldOf(ref reader);
-            if ((present & (1 << field)) != 0)
-            {
-                throw new JsonException($"A stored person has '{Names[field]}' twice.");
-            }
-
-            present |= 1 << field;
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                if (field is 0 or 1)
-                {
-                    throw new JsonException($"A stored person's '{Names[field]}' cannot be null.");
-                }
-
-                continue;
-            }
-
-            if (reader.TokenType != JsonTokenType.String)
-            {
-                throw new JsonException($"A stored person's '{Names[field]}' must be a string.");
-            }
-
             switch (field)
             {
-                case 0: system = reader.GetString(); break;
-                case 1: id = reader.GetString(); break;
-                case 2: nhsNumber = reader.GetString(); break;
-                case 3: givenName = reader.GetString(); break;
-                case 4: familyName = reader.GetString(); break;
-                case 5: birthDate = DateOf(ref reader); break;
-                default: postcode = reader.GetString(); break;
+                case 0: system = Fields.Text(ref reader, field); break;
+                case 1: id = Fields.Text(ref reader, field); break;
+                case 2: nhsNumber = Fields.OptionalText(ref reader, field); break;
+                case 3: givenName = Fields.OptionalText(ref reader, field); break;
+                case 4: familyName = Fields.OptionalText(ref reader, field); break;
+                case 5: birthDate = Fields.OptionalDate(ref reader, field); break;
+                default: postcode = Fields.OptionalText(ref reader, field); break;
             }
         }
 
-        if (present != AllFields)
-        {
-            var missing = Enumerable.Range(0, Names.Length).Where(field => (present & (1 << field)) == 0).Select(field => Names[field].Value);
-            throw new JsonException($"A stored person lacks {string.Join(", ", missing)}.");
-        }
-
+        Fields.End(present);
         return new PersonRef(system!, id!, nhsNumber, givenName, familyName, birthDate, postcode);
     }
 
@@ -95,51 +66,6 @@ internal sealed class StoredPersonRefConverter : JsonConverter<PersonRef>
         WriteNullable(writer, Names[5], value.BirthDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         WriteNullable(writer, Names[6], value.Postcode);
         writer.WriteEndObject();
-    }
-
-    private static int FieldOf(ref Utf8JsonReader reader)
-    {
-        for (var field = 0; field < Names.Length; field++)
-        {
-            if (reader.ValueTextEquals(Names[field].EncodedUtf8Bytes))
-            {
-                return field;
-            }
-        }
-
-        throw new JsonException($"A stored person has a field no person has: '{reader.GetString()}'.");
-    }
-
-    private static DateOnly DateOf(ref Utf8JsonReader reader)
-    {
-        // Written as yyyy-mm-dd, unescaped: read in place. Anything else goes through the parser, which says what is wrong.
-        var text = reader.ValueSpan;
-        if (!reader.ValueIsEscaped && text.Length == 10 && text[4] == '-' && text[7] == '-'
-            && TryDigits(text[..4], out var year) && TryDigits(text[5..7], out var month) && TryDigits(text[8..], out var day)
-            && year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
-        {
-            return new DateOnly(year, month, day);
-        }
-
-        return DateOnly.TryParseExact(reader.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? date
-            : throw new JsonException($"A stored person's birthDate is not a yyyy-mm-dd date: '{reader.GetString()}'.");
-    }
-
-    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
-    {
-        value = 0;
-        foreach (var digit in digits)
-        {
-            if (digit is < (byte)'0' or > (byte)'9')
-            {
-                return false;
-            }
-
-            value = (value * 10) + (digit - '0');
-        }
-
-        return true;
     }
 
     private static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, string? value)

@@ -24,6 +24,22 @@ internal static class SpecEnum<TEnum>
     /// <summary>The allowed strings, quoted, for error messages.</summary>
     public static string Allowed { get; } = string.Join(", ", Members.Select(member => $"\"{Encoding.UTF8.GetString(member.Utf8Name)}\""));
 
+    /// <summary>Matches the string the reader is on (the caller has checked the kind) against the SPEC strings, exactly.</summary>
+    public static bool TryRead(ref Utf8JsonReader reader, out TEnum result)
+    {
+        foreach (var (member, utf8Name) in Members)
+        {
+            if (reader.ValueTextEquals(utf8Name))
+            {
+                result = member;
+                return true;
+            }
+        }
+
+        result = default;
+        return false;
+    }
+
     /// <summary>Matches a JSON string (the caller has checked the kind) against the SPEC strings, exactly.</summary>
     public static bool TryRead(JsonElement value, out TEnum result)
     {
