@@ -89,7 +89,7 @@ public static partial class FamilyProjection
     /// The latest record by date decides; on one date a record that they care outranks one that
     /// they do not. A plain scan: rules ask this for every member, often several times.
     /// </remarks>
-    internal static bool IsStillCaring(IEnumerable<CareRecord> care, string key)
+    internal static bool IsStillCaring(List<CareRecord> care, string key)
     {
         DateOnly? latest = null;
         var caring = false;
@@ -449,12 +449,26 @@ public static partial class FamilyProjection
     /// <summary>The lead professional of the most recently started plan still active on the day.</summary>
     private static LeadProfessional? LeadProfessionalOn(FamilyState state, DateOnly day)
     {
-        var adult = state.CarePlans.Values
-            .Where(plan => plan.Agreed is { Event.LeadProfessional: not null } agreed && agreed.Event.AgreedOn <= day && !(plan.Ended?.Event.EndedOn <= day))
-            .Select(plan => (On: plan.Agreed!.Event.AgreedOn, Lead: plan.Agreed.Event.LeadProfessional!));
-        var children = state.CinPlans.Values
-            .Where(plan => plan.Start is { Event.LeadProfessional: not null } started && started.Event.StartedOn <= day && !(plan.End?.Event.EndedOn <= day))
-            .Select(plan => (On: plan.Start!.Event.StartedOn, Lead: plan.Start.Event.LeadProfessional!));
-        return adult.Concat(children).OrderByDescending(plan => plan.On).Select(plan => plan.Lead).FirstOrDefault();
+        // Adult plans before children's plans among those started the same day.
+        (DateOnly On, LeadProfessional Lead)? latest = null;
+        foreach (var plan in state.CarePlans.Values)
+        {
+            if (plan.Agreed is { Event.LeadProfessional: { } lead } agreed && agreed.Event.AgreedOn <= day && !(plan.Ended?.Event.EndedOn <= day)
+                && !(latest?.On >= agreed.Event.AgreedOn))
+            {
+                latest = (agreed.Event.AgreedOn, lead);
+            }
+        }
+
+        foreach (var plan in state.CinPlans.Values)
+        {
+            if (plan.Start is { Event.LeadProfessional: { } lead } started && started.Event.StartedOn <= day && !(plan.End?.Event.EndedOn <= day)
+                && !(latest?.On >= started.Event.StartedOn))
+            {
+                latest = (started.Event.StartedOn, lead);
+            }
+        }
+
+        return latest?.Lead;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Policy;
 
@@ -37,7 +36,15 @@ public static partial class FamilyProjection
         }
 
         var (today, calendar, care, involvement) = (at.Today, at.Calendar, at.CareToday, at.Involvement);
-        var youngCarers = state.Members.Where(member => IsChildOn(member, today) && IsStillCaring(care, member.Key)).ToList();
+        var youngCarers = new List<FamilyMember>();
+        foreach (var member in state.Members)
+        {
+            if (IsChildOn(member, today) && IsStillCaring(care, member.Key))
+            {
+                youngCarers.Add(member);
+            }
+        }
+
         Flag Raise(string name, IEnumerable<string> persons, IEnumerable<EventRef> evidence, IEnumerable<string> kinds, string reason) =>
             new(name, [.. persons.Distinct()], [.. evidence.Distinct()], [.. kinds.Distinct()], reason, policy.Version);
 
@@ -50,7 +57,8 @@ public static partial class FamilyProjection
             }
         }
 
-        if (!HasCompletedYoungCarerAssessment(state, today))
+        // Both ways of declining after the other service closed need a closed adult case.
+        if (!state.AdultClosures.IsEmpty && !HasCompletedYoungCarerAssessment(state, today))
         {
             var concerned = youngCarers.Count > 0 ? youngCarers.Select(member => member.Key).ToList() : null;
             foreach (var (declined, closed, child, reason) in DeclinedAfterOtherClosed(state, today))
@@ -65,25 +73,45 @@ public static partial class FamilyProjection
                 "An active adult care plan records that it relies on care by a child."));
         }
 
-        foreach (var transition in obligations.Where(o => o.Kind == ObligationKinds.TransitionAssessment && o.Status is ObligationStatus.Open or ObligationStatus.Overdue && o.DueOn < today))
+        var overdue = new List<Obligation>();
+        foreach (var obligation in obligations)
         {
+            if (obligation.Status == ObligationStatus.Overdue)
+            {
+                overdue.Add(obligation);
+            }
+        }
+
+        foreach (var transition in obligations)
+        {
+            if (transition.Kind != ObligationKinds.TransitionAssessment || transition.Status is not (ObligationStatus.Open or ObligationStatus.Overdue) || transition.DueOn >= today)
+            {
+                continue;
+            }
+
             flags.Add(Raise(FlagNames.TurnedEighteenWithoutTransitionAssessment, [transition.PersonKey], [transition.OpenedBy], [transition.Kind],
                 "The young carer has turned 18 and no transition assessment has been completed."));
         }
 
-        foreach (var dispute in (disputes ?? DisputesAt(at)).Where(d => d.Overdue is not null))
+        foreach (var dispute in disputes ?? DisputesAt(at))
         {
+            if (dispute.Overdue is null)
+            {
+                continue;
+            }
+
             flags.Add(Raise(FlagNames.DisputeOverdue, dispute.PersonKeys, dispute.Events, [], $"Dispute {dispute.DisputeId}: {dispute.Overdue}"));
         }
 
-        var overdue = obligations.Where(o => o.Status == ObligationStatus.Overdue).ToList();
         if (overdue.Count > 0)
         {
             flags.Add(Raise(FlagNames.ObligationOverdue, overdue.Select(o => o.PersonKey), overdue.Select(o => o.OpenedBy), overdue.Select(o => o.Kind),
                 $"{overdue.Count} obligation(s) about the family are past their deadline."));
         }
 
-        foreach (var enquiries in involvement.Where(i => i.Kind == InvolvementKind.Enquiry).GroupBy(i => i.PersonKey, StringComparer.Ordinal))
+        foreach (var enquiries in involvement.Exists(i => i.Kind == InvolvementKind.Enquiry)
+            ? involvement.Where(i => i.Kind == InvolvementKind.Enquiry).GroupBy(i => i.PersonKey, StringComparer.Ordinal)
+            : [])
         {
             flags.Add(Raise(FlagNames.SafeguardingOpen, [enquiries.Key], enquiries.Select(i => i.OpenedBy), [],
                 "A safeguarding enquiry (Care Act s42) or child protection enquiry (Children Act s47) is open."));
@@ -99,16 +127,38 @@ public static partial class FamilyProjection
         FamilyState state, FamilyMember youngCarer, List<CareRecord> care, List<Involvement> involvement,
         IReadOnlyList<Obligation> obligations, DateOnly today, LocalPolicy policy, WorkingCalendar calendar)
     {
-        var records = care.Where(r => r.Caring && r.CarerKey == youngCarer.Key).OrderBy(r => r.On).ToList();
-        var caredFor = records.Select(r => r.CaredForKey).OfType<string>().Distinct().ToList();
-        var concerned = caredFor.Prepend(youngCarer.Key).ToHashSet(StringComparer.Ordinal);
-        var identified = records[0];
+        // The earliest record of the child caring (the first of equals), and everyone they care for.
+        CareRecord? identified = null;
+        var caredFor = new List<string>();
+        foreach (var r in care)
+        {
+            if (!r.Caring || r.CarerKey != youngCarer.Key)
+            {
+                continue;
+            }
+
+            if (identified is null || r.On < identified.On)
+            {
+                identified = r;
+            }
+
+            if (r.CaredForKey is { } adult && !caredFor.Contains(adult))
+            {
+                caredFor.Add(adult);
+            }
+        }
+
         // Working days between them reach the policy's count exactly when that many working days on is today or earlier.
-        if (calendar.AddWorkingDays(identified.On, policy.FallsBetweenServicesWorkingDays) <= today
-            && !involvement.Exists(i => concerned.Contains(i.PersonKey)))
+        if (calendar.AddWorkingDays(identified!.On, policy.FallsBetweenServicesWorkingDays) <= today
+            && !involvement.Exists(i => i.PersonKey == youngCarer.Key || caredFor.Contains(i.PersonKey)))
         {
             return ([identified.Ref], [], FallsBetweenReasons.GetOrAdd(policy.FallsBetweenServicesWorkingDays, static days =>
                 $"Identified as a young carer {days} or more working days ago and neither service has an open referral, assessment, plan or support for the child or the adult they care for."));
+        }
+
+        if (state.ChildrenClosures.IsEmpty || state.AdultClosures.IsEmpty)
+        {
+            return null;
         }
 
         var childClosure = state.ChildrenClosures.Where(c => c.Event.ClosedOn <= today && state.KeyOf(c.Event.Child) == youngCarer.Key).MaxBy(c => c.Event.ClosedOn);
@@ -128,9 +178,26 @@ public static partial class FamilyProjection
         return null;
     }
 
-    private static bool HasCompletedYoungCarerAssessment(FamilyState state, DateOnly today) =>
-        state.YoungCarerAssessments.Values.Any(a => a.End?.Event.CompletedOn <= today)
-        || state.CinAssessments.Values.Any(a => a.End is { } e && e.Event.AuthorisedOn <= today && e.Event.Factors.Contains(YoungCarerFactor, StringComparer.Ordinal));
+    private static bool HasCompletedYoungCarerAssessment(FamilyState state, DateOnly today)
+    {
+        foreach (var assessment in state.YoungCarerAssessments.Values)
+        {
+            if (assessment.End?.Event.CompletedOn <= today)
+            {
+                return true;
+            }
+        }
+
+        foreach (var assessment in state.CinAssessments.Values)
+        {
+            if (assessment.End is { } e && e.Event.AuthorisedOn <= today && ContainsOrdinal(e.Event.Factors, YoungCarerFactor))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Children's social care declining a referral after adult social care closed its case, or adult

@@ -281,8 +281,20 @@ public static class FamilyDocuments
     public static string Status(ObligationStatus status) => EnumName<ObligationStatus>.Of(status);
 
     /// <summary>The members the young carers list holds: young carers whose birth date is known.</summary>
-    public static List<MemberDocument> YoungCarers(FamilyDocument document) =>
-        document.Members.Where(member => member.BirthDate is not null && member.Roles.Contains(EnumName<FamilyRole>.Of(FamilyRole.YoungCarer))).ToList();
+    public static List<MemberDocument> YoungCarers(FamilyDocument document)
+    {
+        var youngCarer = EnumName<FamilyRole>.Of(FamilyRole.YoungCarer);
+        var youngCarers = new List<MemberDocument>();
+        foreach (var member in document.Members)
+        {
+            if (member.BirthDate is not null && member.Roles.Contains(youngCarer))
+            {
+                youngCarers.Add(member);
+            }
+        }
+
+        return youngCarers;
+    }
 
     private static MemberDocument Member(MemberView view) => new(
         view.Member.Key,
