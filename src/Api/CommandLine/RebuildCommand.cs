@@ -87,7 +87,7 @@ internal static class RebuildCommand
               bulk time         read {result.BulkBreakdown.Read.TotalSeconds:F1} s, evaluate {result.BulkBreakdown.Evaluate.TotalSeconds:F1} s, write {result.BulkBreakdown.Write.TotalSeconds:F1} s (summed over workers)
               families          {result.Families,12:N0}   and {result.AbsorbedFamilies:N0} merged into others
               caught up         {result.CatchUpEvents,12:N0}   events appended during the rebuild
-              elapsed           {result.Elapsed.TotalSeconds,12:F1} s
+              elapsed           {result.Elapsed.TotalSeconds,12:F1} s   until the swap; the old read model dropped in {result.RetiredDropped.TotalSeconds:F1} s after it
               checkpoint        {result.Checkpoint}
               peak RSS          {(peak is null ? "unknown" : $"{peak:N0} MB"),12}
             """));

@@ -31,6 +31,7 @@ public sealed record RebuildOptions
 /// <param name="CatchUpEvents">Events applied afterwards, up to the head, before the swap.</param>
 /// <param name="Families">Live families written.</param>
 /// <param name="AbsorbedFamilies">Merged-away families written as pointers to their survivor.</param>
+/// <param name="Elapsed">From the start until the rebuilt read model was swapped in and serving.</param>
 /// <param name="Checkpoint">Where the projection's checkpoint was set at the swap.</param>
 public sealed record RebuildResult(
     long Events,
@@ -44,10 +45,17 @@ public sealed record RebuildResult(
     /// <summary>Time the bulk pass spent reading events, evaluating families (encoding their rows included) and sending the rows, summed over its workers.</summary>
     public (TimeSpan Read, TimeSpan Evaluate, TimeSpan Write) BulkBreakdown { get; init; }
 
+    /// <summary>
+    /// Dropping the read model it replaced, after the swap: the daemon is already projecting into the
+    /// new one by then, but the drop waits for any autovacuum worker on the old tables to be
+    /// cancelled (PostgreSQL's <c>deadlock_timeout</c>, a second by default).
+    /// </summary>
+    public TimeSpan RetiredDropped { get; init; }
+
     /// <summary>The bulk pass's rate.</summary>
     public double EventsPerSecond => BulkElapsed > TimeSpan.Zero ? Events / BulkElapsed.TotalSeconds : 0;
 
-    /// <summary>The whole rebuild's rate: the bulk pass, the indexes, the catch-up and the swap.</summary>
+    /// <summary>The whole rebuild's rate: the bulk pass, the indexes, the catch-up and the swap (not the old read model's drop after it).</summary>
     public double WholeEventsPerSecond => Elapsed > TimeSpan.Zero ? Events / Elapsed.TotalSeconds : 0;
 }
 
@@ -141,10 +149,12 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             }
         }
 
+        var swapped = watch.Elapsed;
         await ExecuteAsync(control, null, $"DROP SCHEMA IF EXISTS {ReadModelSchema.Quote(ReadModelSchema.Retired)} CASCADE", cancellationToken);
-        return new RebuildResult(events, caughtUp, families, absorbed, bulkElapsed, watch.Elapsed, position)
+        return new RebuildResult(events, caughtUp, families, absorbed, bulkElapsed, swapped, position)
         {
             BulkBreakdown = (Stopwatch.GetElapsedTime(0, _readTicks), Stopwatch.GetElapsedTime(0, _evaluateTicks), Stopwatch.GetElapsedTime(0, _writeTicks)),
+            RetiredDropped = watch.Elapsed - swapped,
         };
     }
 
