@@ -223,9 +223,10 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
     }
 
     /// <summary>
-    /// Creates the fresh schema's indexes, then analyzes its tables, a statement at a time on each of
-    /// <see cref="RebuildOptions.Parallelism"/> connections, so that no connection sits idle while
-    /// another works through the largest table's indexes alone.
+    /// Creates the fresh schema's indexes, makes its primary keys of the unique ones built for them,
+    /// then analyzes its tables, a statement at a time on each of <see cref="RebuildOptions.Parallelism"/>
+    /// connections, so that no connection sits idle while another works through the largest table's
+    /// indexes alone.
     /// </summary>
     private async Task IndexAsync(NpgsqlConnection control, RebuildOptions options, CancellationToken cancellationToken)
     {
@@ -244,15 +245,23 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             }
         }
 
-        // A table's first statement adds its primary key, which locks the table exclusively: those
-        // go first, the largest table's first, so that the other indexes of a table (which share
-        // its lock) can be built side by side once its key is in. ANALYZE waits for a table's
-        // index builds, so the tables are analyzed after all of them.
-        var tables = statements.GroupBy(row => row.Table).ToList();
-        var keys = tables.Select(table => table.First()).OrderByDescending(row => row.Size).ToList();
-        var others = tables.SelectMany(table => table.Skip(1)).OrderByDescending(row => row.Size);
-        var analyses = keys.Select(row => row with { Statement = $"ANALYZE {Target}.{ReadModelSchema.Quote(row.Table)}" });
-        var queue = new ConcurrentQueue<string>(keys.Concat(others).Concat(analyses).Select(row => row.Statement));
+        // Index builds share their table's lock, so the largest table's go first, side by side. Turning
+        // a unique index into the key (ALTER TABLE) locks its table exclusively, and ANALYZE waits for
+        // a table's builds: both come after every build.
+        var builds = statements.Where(row => !IsAlterTable(row.Statement)).OrderByDescending(row => row.Size);
+        var keys = statements.Where(row => IsAlterTable(row.Statement));
+        var analyses = statements.DistinctBy(row => row.Table).OrderByDescending(row => row.Size)
+            .Select(row => $"ANALYZE {Target}.{ReadModelSchema.Quote(row.Table)}");
+        await RunSharedAsync(builds.Select(row => row.Statement), options, cancellationToken);
+        await RunSharedAsync(keys.Select(row => row.Statement).Concat(analyses), options, cancellationToken);
+    }
+
+    private static bool IsAlterTable(string statement) => statement.StartsWith("ALTER TABLE ", StringComparison.Ordinal);
+
+    /// <summary>Runs the statements in order, each on the first of the connections to be free.</summary>
+    private async Task RunSharedAsync(IEnumerable<string> statements, RebuildOptions options, CancellationToken cancellationToken)
+    {
+        var queue = new ConcurrentQueue<string>(statements);
         async Task WorkAsync()
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
