@@ -151,10 +151,11 @@ public sealed record FamilyState
     /// <summary>The member either identifier names (the NHS one may be empty) and where, when exactly one does.</summary>
     private static (FamilyMember Member, int Index)? OnlyMemberNaming(ImmutableList<FamilyMember> members, ReadOnlySpan<char> system, ReadOnlySpan<char> nhs)
     {
+        // By index: a family has a handful of members, and the list's enumerator rents a stack from a pool each time.
         (FamilyMember, int)? found = null;
-        var index = 0;
-        foreach (var member in members)
+        for (var index = 0; index < members.Count; index++)
         {
+            var member = members[index];
             if (member.Has(system) || (!nhs.IsEmpty && member.Has(nhs)))
             {
                 if (found is not null)
@@ -164,8 +165,6 @@ public sealed record FamilyState
 
                 found = (member, index);
             }
-
-            index++;
         }
 
         return found;

@@ -188,7 +188,7 @@ internal sealed class StoredFields
         throw new JsonException($"A stored {_owner} has a field it does not have: '{reader.GetString()}'.");
     }
 
-    internal static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
+    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
     {
         value = 0;
         foreach (var digit in digits)
