@@ -297,7 +297,7 @@ public static partial class FamilyProjection
 
             // A children's referral citing the adult referral's id answers it whatever dates the two
             // systems wrote; without the link, any referral of the child received after it was sent does.
-            Discharge? linked = null;
+            var linked = new EarliestFrom(DateOnly.MinValue);
             var unlinked = new EarliestFrom(sent.Event.SentOn);
             foreach (var referral in rules.State.ChildrenReferrals.Values)
             {
@@ -306,17 +306,17 @@ public static partial class FamilyProjection
                     continue;
                 }
 
-                if (received.Event.LinkedReferralId == sent.Event.ReferralId && !(linked?.On <= received.Event.ReceivedOn))
+                if (received.Event.LinkedReferralId == sent.Event.ReferralId)
                 {
-                    linked = new Discharge(received.Ref, received.Event.ReceivedOn);
+                    linked.Offer(received.Ref, received.Event.ReceivedOn);
                 }
-                else if (linked is null && rules.Names(received.Event.Child, child))
+                else if (linked.Found is null && rules.Names(received.Event.Child, child))
                 {
                     unlinked.Offer(received.Ref, received.Event.ReceivedOn);
                 }
             }
 
-            yield return rules.Open(ObligationKinds.AcknowledgeReferral, child, sent.Ref, sent.Event.SentOn, linked ?? unlinked.Found);
+            yield return rules.Open(ObligationKinds.AcknowledgeReferral, child, sent.Ref, sent.Event.SentOn, linked.Found ?? unlinked.Found);
         }
     }
 
@@ -423,17 +423,16 @@ public static partial class FamilyProjection
                 continue;
             }
 
-            Discharge? met = null;
+            var met = new EarliestFrom(on);
             foreach (var assessment in rules.State.NeedsAssessments.Values)
             {
-                if (assessment.Start is { } started && started.Event.StartedOn >= on && !(met?.On <= started.Event.StartedOn)
-                    && rules.Names(started.Event.Person, adult))
+                if (assessment.Start is { } started && rules.Names(started.Event.Person, adult))
                 {
-                    met = new Discharge(started.Ref, started.Event.StartedOn);
+                    met.Offer(started.Ref, started.Event.StartedOn);
                 }
             }
 
-            opened.Add(rules.Open(ObligationKinds.OfferAdultAssessment, adult, by, on, met));
+            opened.Add(rules.Open(ObligationKinds.OfferAdultAssessment, adult, by, on, met.Found));
         }
 
         return opened;

@@ -73,15 +73,6 @@ public static partial class FamilyProjection
                 "An active adult care plan records that it relies on care by a child."));
         }
 
-        var overdue = new List<Obligation>();
-        foreach (var obligation in obligations)
-        {
-            if (obligation.Status == ObligationStatus.Overdue)
-            {
-                overdue.Add(obligation);
-            }
-        }
-
         foreach (var transition in obligations)
         {
             if (transition.Kind != ObligationKinds.TransitionAssessment || transition.Status is not (ObligationStatus.Open or ObligationStatus.Overdue) || transition.DueOn >= today)
@@ -103,18 +94,29 @@ public static partial class FamilyProjection
             flags.Add(Raise(FlagNames.DisputeOverdue, dispute.PersonKeys, dispute.Events, [], $"Dispute {dispute.DisputeId}: {dispute.Overdue}"));
         }
 
+        var overdue = new List<Obligation>();
+        foreach (var obligation in obligations)
+        {
+            if (obligation.Status == ObligationStatus.Overdue)
+            {
+                overdue.Add(obligation);
+            }
+        }
+
         if (overdue.Count > 0)
         {
             flags.Add(Raise(FlagNames.ObligationOverdue, overdue.Select(o => o.PersonKey), overdue.Select(o => o.OpenedBy), overdue.Select(o => o.Kind),
                 $"{overdue.Count} obligation(s) about the family are past their deadline."));
         }
 
-        foreach (var enquiries in involvement.Exists(i => i.Kind == InvolvementKind.Enquiry)
-            ? involvement.Where(i => i.Kind == InvolvementKind.Enquiry).GroupBy(i => i.PersonKey, StringComparer.Ordinal)
-            : [])
+        // Grouped only when there is an enquiry: most families have none.
+        if (involvement.Exists(i => i.Kind == InvolvementKind.Enquiry))
         {
-            flags.Add(Raise(FlagNames.SafeguardingOpen, [enquiries.Key], enquiries.Select(i => i.OpenedBy), [],
-                "A safeguarding enquiry (Care Act s42) or child protection enquiry (Children Act s47) is open."));
+            foreach (var enquiries in involvement.Where(i => i.Kind == InvolvementKind.Enquiry).GroupBy(i => i.PersonKey, StringComparer.Ordinal))
+            {
+                flags.Add(Raise(FlagNames.SafeguardingOpen, [enquiries.Key], enquiries.Select(i => i.OpenedBy), [],
+                    "A safeguarding enquiry (Care Act s42) or child protection enquiry (Children Act s47) is open."));
+            }
         }
 
         return flags;

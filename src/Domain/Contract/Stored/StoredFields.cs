@@ -140,16 +140,8 @@ internal sealed class StoredFields
         return new ValueList<string>([.. items]);
     }
 
-    public IReadOnlyList<PersonRef> Persons(ref Utf8JsonReader reader, int field)
-    {
-        var items = StartList<PersonRef>(ref reader, field);
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            items.Add(Person(ref reader, field));
-        }
-
-        return new ValueList<PersonRef>([.. items]);
-    }
+    public IReadOnlyList<PersonRef> Persons(ref Utf8JsonReader reader, int field) =>
+        Objects(ref reader, field, StoredPersonRefConverter.ReadPerson);
 
     /// <summary>A list of objects, each read by <paramref name="read"/>.</summary>
     public IReadOnlyList<T> Objects<T>(ref Utf8JsonReader reader, int field, StoredReader<T> read)
