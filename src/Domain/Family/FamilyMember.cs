@@ -13,7 +13,7 @@ namespace YoungCarers.Domain.Family;
 /// <param name="LastSeenAt">The latest <c>time</c> of an event naming them, so older events do not overwrite newer details.</param>
 public sealed record FamilyMember(
     string Key,
-    ImmutableSortedSet<string> Identifiers,
+    ImmutableArray<string> Identifiers,
     string? GivenName,
     string? FamilyName,
     DateOnly? BirthDate,
@@ -24,11 +24,18 @@ public sealed record FamilyMember(
     /// <summary>Room for an identifier as the contract bounds its parts; a longer one is built as a string instead.</summary>
     internal const int IdentifierBufferLength = 256;
 
-    public static ImmutableSortedSet<string> IdentifiersOf(PersonRef person)
+    /// <summary>The person's identifiers in ordinal order.</summary>
+    public static ImmutableArray<string> IdentifiersOf(PersonRef person)
     {
         ArgumentNullException.ThrowIfNull(person);
-        var ids = ImmutableSortedSet.Create(StringComparer.Ordinal, SystemIdentifierOf(person));
-        return person.NhsNumber is null ? ids : ids.Add(NhsIdentifierOf(person.NhsNumber));
+        var system = SystemIdentifierOf(person);
+        if (person.NhsNumber is null)
+        {
+            return [system];
+        }
+
+        var nhs = NhsIdentifierOf(person.NhsNumber);
+        return string.CompareOrdinal(nhs, system) < 0 ? [nhs, system] : [system, nhs];
     }
 
     internal static string SystemIdentifierOf(PersonRef person) => $"system:{person.System}/{person.Id}";
@@ -55,7 +62,7 @@ public sealed record FamilyMember(
         return Has(SystemIdentifierOf(person, buffer)) || (person.NhsNumber is { } nhs && Has(NhsIdentifierOf(nhs, buffer)));
     }
 
-    // A member has one or two identifiers, so a scan beats building a string to search the set with.
+    // A member has one or two identifiers, so a scan beats building a string to search with.
     internal bool Has(ReadOnlySpan<char> identifier)
     {
         foreach (var known in Identifiers)
@@ -81,14 +88,47 @@ public sealed record FamilyMember(
 
     /// <summary>This member with what another record of the same person adds.</summary>
     internal FamilyMember Absorb(FamilyMember other) =>
-        Joined(Identifiers.Union(other.Identifiers), other.GivenName, other.FamilyName, other.BirthDate, other.Postcode, other.NamedAsChild, other.LastSeenAt);
+        Joined(Union(Identifiers, other.Identifiers), other.GivenName, other.FamilyName, other.BirthDate, other.Postcode, other.NamedAsChild, other.LastSeenAt);
+
+    /// <summary>Whether the two members share an identifier.</summary>
+    internal bool SharesIdentifierWith(FamilyMember other)
+    {
+        foreach (var identifier in other.Identifiers)
+        {
+            if (Identifiers.Contains(identifier))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Both sorted identifier lists as one, in ordinal order without repeats; <paramref name="mine"/> itself when it holds them all.</summary>
+    private static ImmutableArray<string> Union(ImmutableArray<string> mine, ImmutableArray<string> theirs)
+    {
+        var missing = false;
+        foreach (var identifier in theirs)
+        {
+            missing |= !mine.Contains(identifier);
+        }
+
+        if (!missing)
+        {
+            return mine;
+        }
+
+        var all = new SortedSet<string>(mine, StringComparer.Ordinal);
+        all.UnionWith(theirs);
+        return [.. all];
+    }
 
     /// <summary>
     /// This member joined with another record's details, seen at <paramref name="seenAt"/>: the newer
     /// record's details win and the older one's fill its gaps; this member itself when nothing changes.
     /// </summary>
     private FamilyMember Joined(
-        ImmutableSortedSet<string> identifiers, string? givenName, string? familyName, DateOnly? birthDate, string? postcode, bool asChild, DateTimeOffset seenAt)
+        ImmutableArray<string> identifiers, string? givenName, string? familyName, DateOnly? birthDate, string? postcode, bool asChild, DateTimeOffset seenAt)
     {
         var otherIsNewer = seenAt >= LastSeenAt;
         givenName = otherIsNewer ? givenName ?? GivenName : GivenName ?? givenName;
@@ -97,7 +137,7 @@ public sealed record FamilyMember(
         postcode = otherIsNewer ? postcode ?? Postcode : Postcode ?? postcode;
         var namedAsChild = NamedAsChild || asChild;
         var lastSeenAt = otherIsNewer ? seenAt : LastSeenAt;
-        return ReferenceEquals(identifiers, Identifiers) && givenName == GivenName && familyName == FamilyName && birthDate == BirthDate
+        return identifiers == Identifiers && givenName == GivenName && familyName == FamilyName && birthDate == BirthDate
             && postcode == Postcode && namedAsChild == NamedAsChild && lastSeenAt == LastSeenAt
             ? this
             : new(Key, identifiers, givenName, familyName, birthDate, postcode, namedAsChild, lastSeenAt);

@@ -120,7 +120,7 @@ public static partial class FamilyProjection
             return null;
         }
 
-        var identifiers = state.Members.Find(member => member.Key == opened.PersonKey)?.Identifiers ?? [opened.PersonKey];
+        var identifiers = state.Members.FirstOrDefault(member => member.Key == opened.PersonKey)?.Identifiers ?? [opened.PersonKey];
         var ids = identifiers.Append(opened.PersonKey)
             .Select(person => $"{opened.Kind}:{person}:{opened.OpenedBy.Source}/{opened.OpenedBy.EventId}")
             .ToHashSet(StringComparer.Ordinal);

@@ -133,7 +133,7 @@ public static partial class FamilyProjection
         }
 
         var e = raised.Event;
-        var persons = e.Persons.Select(person => state.Members.Find(member => member.Identifiers.Contains(person))?.Key ?? person).Distinct(StringComparer.Ordinal);
+        var persons = e.Persons.Select(person => state.Members.FirstOrDefault(member => member.Identifiers.Contains(person))?.Key ?? person).Distinct(StringComparer.Ordinal);
         return new(
             e.DisputeId, e.RaisedBy, e.Subject, [.. persons], e.Summary, raisedOn, e.RaisedByUser,
             resolution is null ? DisputeStatus.Open : DisputeStatus.Resolved,

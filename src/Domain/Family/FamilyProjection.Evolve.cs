@@ -64,7 +64,7 @@ public static partial class FamilyProjection
     };
 
     // The state with the event's people joined in and the event recorded, copied once.
-    private static FamilyState Record(FamilyState state, ImmutableList<FamilyMember> members, IInboundEvent inbound, EventRef at) => inbound switch
+    private static FamilyState Record(FamilyState state, ImmutableArray<FamilyMember> members, IInboundEvent inbound, EventRef at) => inbound switch
     {
         AdultReferralReceived e => state with { Members = members, AdultReferrals = state.AdultReferrals.SetItem(e.ReferralId, new(e, at)) },
         AdultNeedsAssessmentStarted e => state with { Members = members, NeedsAssessments = Starts(state.NeedsAssessments, e.AssessmentId, new(e, at)) },

@@ -159,24 +159,48 @@ public static partial class FamilyProjection
             Consider(a.End?.Event.CompletedOn);
         }
 
-        state.CarersAssessments.ForEach(a => Consider(a.Event.CompletedOn));
-        state.TransitionOffers.ForEach(a => Consider(a.Event.OfferedOn));
-        state.TransitionAssessments.ForEach(a => Consider(a.Event.CompletedOn));
+        foreach (var a in state.CarersAssessments)
+        {
+            Consider(a.Event.CompletedOn);
+        }
+
+        foreach (var a in state.TransitionOffers)
+        {
+            Consider(a.Event.OfferedOn);
+        }
+
+        foreach (var a in state.TransitionAssessments)
+        {
+            Consider(a.Event.CompletedOn);
+        }
+
         foreach (var p in state.CarePlans.Values)
         {
-            p.Reviews.ForEach(r => Consider(r.Event.ReviewedOn));
+            foreach (var r in p.Reviews)
+            {
+                Consider(r.Event.ReviewedOn);
+            }
+
             Consider(p.Agreed?.Event.AgreedOn);
             Consider(p.Ended?.Event.EndedOn);
         }
 
-        state.ReferralsToChildrens.ForEach(s => Consider(s.Event.SentOn));
+        foreach (var s in state.ReferralsToChildrens)
+        {
+            Consider(s.Event.SentOn);
+        }
+
         foreach (var e in state.SafeguardingEnquiries.Values)
         {
             Consider(e.Start?.Event.StartedOn);
             Consider(e.End?.Event.ConcludedOn);
         }
 
-        state.AdultClosures.ForEach(c => Consider(c.Event.ClosedOn));
+        foreach (var c in state.AdultClosures)
+        {
+            Consider(c.Event.ClosedOn);
+        }
+
         foreach (var r in state.ChildrenReferrals.Values)
         {
             Consider(r.Start?.Event.ReceivedOn);
@@ -201,10 +225,26 @@ public static partial class FamilyProjection
             Consider(p.End?.Event.EndedOn);
         }
 
-        state.Section47Enquiries.ForEach(e => Consider(e.Event.StartedOn));
-        state.ReferralsToAdults.ForEach(s => Consider(s.Event.SentOn));
-        state.ChildrenClosures.ForEach(c => Consider(c.Event.ClosedOn));
-        state.PartnerIdentifications.ForEach(p => Consider(p.Event.IdentifiedOn));
+        foreach (var e in state.Section47Enquiries)
+        {
+            Consider(e.Event.StartedOn);
+        }
+
+        foreach (var s in state.ReferralsToAdults)
+        {
+            Consider(s.Event.SentOn);
+        }
+
+        foreach (var c in state.ChildrenClosures)
+        {
+            Consider(c.Event.ClosedOn);
+        }
+
+        foreach (var p in state.PartnerIdentifications)
+        {
+            Consider(p.Event.IdentifiedOn);
+        }
+
         return earliest;
     }
 }

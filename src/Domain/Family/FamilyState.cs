@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Families;
 
@@ -17,7 +18,7 @@ public sealed record Lifecycle<TStart, TEnd>(Seen<TStart>? Start, Seen<TEnd>? En
 /// <summary>An adult care plan: agreed, reviewed any number of times, ended.</summary>
 public sealed record CarePlanRecord(
     Seen<AdultCarePlanAgreed>? Agreed,
-    ImmutableList<Seen<AdultCarePlanReviewed>> Reviews,
+    ImmutableArray<Seen<AdultCarePlanReviewed>> Reviews,
     Seen<AdultCarePlanEnded>? Ended);
 
 /// <summary>
@@ -26,9 +27,9 @@ public sealed record CarePlanRecord(
 /// </summary>
 public sealed record DisputeRecord(
     Seen<DisputeRaised>? Raised,
-    ImmutableList<Seen<DisputeEscalated>> Escalations,
-    ImmutableList<Seen<DisputeInterimLeadAgreed>> InterimLeads,
-    ImmutableList<Seen<DisputeResolved>> Resolutions)
+    ImmutableArray<Seen<DisputeEscalated>> Escalations,
+    ImmutableArray<Seen<DisputeInterimLeadAgreed>> InterimLeads,
+    ImmutableArray<Seen<DisputeResolved>> Resolutions)
 {
     public static DisputeRecord None { get; } = new(null, [], [], []);
 }
@@ -44,25 +45,25 @@ public sealed record FamilyState
 {
     public static FamilyState Empty { get; } = new();
 
-    public ImmutableList<FamilyMember> Members { get; init; } = [];
+    public ImmutableArray<FamilyMember> Members { get; init; } = [];
 
     public CaseRecordCollection<Seen<AdultReferralReceived>> AdultReferrals { get; init; } = new();
 
     public CaseRecordCollection<Lifecycle<AdultNeedsAssessmentStarted, AdultNeedsAssessmentCompleted>> NeedsAssessments { get; init; } = new();
 
-    public ImmutableList<Seen<AdultCarersAssessmentCompleted>> CarersAssessments { get; init; } = [];
+    public ImmutableArray<Seen<AdultCarersAssessmentCompleted>> CarersAssessments { get; init; } = [];
 
-    public ImmutableList<Seen<AdultTransitionAssessmentOffered>> TransitionOffers { get; init; } = [];
+    public ImmutableArray<Seen<AdultTransitionAssessmentOffered>> TransitionOffers { get; init; } = [];
 
-    public ImmutableList<Seen<AdultTransitionAssessmentCompleted>> TransitionAssessments { get; init; } = [];
+    public ImmutableArray<Seen<AdultTransitionAssessmentCompleted>> TransitionAssessments { get; init; } = [];
 
     public CaseRecordCollection<CarePlanRecord> CarePlans { get; init; } = new();
 
-    public ImmutableList<Seen<AdultReferralToChildrensSent>> ReferralsToChildrens { get; init; } = [];
+    public ImmutableArray<Seen<AdultReferralToChildrensSent>> ReferralsToChildrens { get; init; } = [];
 
     public CaseRecordCollection<Lifecycle<AdultSafeguardingEnquiryStarted, AdultSafeguardingEnquiryConcluded>> SafeguardingEnquiries { get; init; } = new();
 
-    public ImmutableList<Seen<AdultCaseClosed>> AdultClosures { get; init; } = [];
+    public ImmutableArray<Seen<AdultCaseClosed>> AdultClosures { get; init; } = [];
 
     public CaseRecordCollection<Lifecycle<ChildrenReferralReceived, ChildrenReferralDecided>> ChildrenReferrals { get; init; } = new();
 
@@ -72,21 +73,21 @@ public sealed record FamilyState
 
     public CaseRecordCollection<Lifecycle<ChildrenCinPlanStarted, ChildrenCinPlanEnded>> CinPlans { get; init; } = new();
 
-    public ImmutableList<Seen<ChildrenSection47Started>> Section47Enquiries { get; init; } = [];
+    public ImmutableArray<Seen<ChildrenSection47Started>> Section47Enquiries { get; init; } = [];
 
-    public ImmutableList<Seen<ChildrenReferralToAdultsSent>> ReferralsToAdults { get; init; } = [];
+    public ImmutableArray<Seen<ChildrenReferralToAdultsSent>> ReferralsToAdults { get; init; } = [];
 
-    public ImmutableList<Seen<ChildrenCaseClosed>> ChildrenClosures { get; init; } = [];
+    public ImmutableArray<Seen<ChildrenCaseClosed>> ChildrenClosures { get; init; } = [];
 
-    public ImmutableList<Seen<PartnerYoungCarerIdentified>> PartnerIdentifications { get; init; } = [];
+    public ImmutableArray<Seen<PartnerYoungCarerIdentified>> PartnerIdentifications { get; init; } = [];
 
     /// <summary>Families merged into this one; their facts are replayed into this state by the caller.</summary>
-    public ImmutableList<Seen<FamilyMerged>> Merges { get; init; } = [];
+    public ImmutableArray<Seen<FamilyMerged>> Merges { get; init; } = [];
 
     /// <summary>Set when this family was merged into another: its obligations and flags now live there.</summary>
     public Seen<FamilyAbsorbed>? AbsorbedInto { get; init; }
 
-    public ImmutableList<Seen<FamilySplit>> Splits { get; init; } = [];
+    public ImmutableArray<Seen<FamilySplit>> Splits { get; init; } = [];
 
     public Seen<FamilySplitFrom>? SplitFrom { get; init; }
 
@@ -94,7 +95,7 @@ public sealed record FamilyState
     public CaseRecordCollection<DisputeRecord> Disputes { get; init; } = new();
 
     /// <summary>Obligations the integration team set aside, in stream order; matched to obligations as they are decided.</summary>
-    public ImmutableList<Seen<ObligationWaived>> Waivers { get; init; } = [];
+    public ImmutableArray<Seen<ObligationWaived>> Waivers { get; init; } = [];
 
     /// <summary>The member a reference names, if they are (still) in this family.</summary>
     public FamilyMember? Find(PersonRef person) => MemberIndex.Of(Members).Find(person);
@@ -106,7 +107,7 @@ public sealed record FamilyState
     /// The members with every person of an event joined in: a reference naming nobody adds a member;
     /// one naming several (a shared NHS number links two system records) joins them into the first.
     /// </summary>
-    internal ImmutableList<FamilyMember> Join(IReadOnlyList<PersonRef> people, IReadOnlyCollection<PersonRef> children, DateTimeOffset seenAt)
+    internal ImmutableArray<FamilyMember> Join(IReadOnlyList<PersonRef> people, IReadOnlyCollection<PersonRef> children, DateTimeOffset seenAt)
     {
         var members = Members;
         Span<char> systemBuffer = stackalloc char[FamilyMember.IdentifierBufferLength];
@@ -127,14 +128,14 @@ public sealed record FamilyState
             }
 
             var incoming = FamilyMember.From(person, asChild, seenAt);
-            var matches = members.FindAll(member => member.Identifiers.Overlaps(incoming.Identifiers));
+            ImmutableArray<FamilyMember> matches = [.. members.Where(member => member.SharesIdentifierWith(incoming))];
             if (matches.IsEmpty)
             {
                 members = members.Add(incoming);
                 continue;
             }
 
-            if (matches.Count == 1)
+            if (matches.Length == 1)
             {
                 members = members.Replace(matches[0], matches[0].Absorb(incoming));
                 continue;
@@ -149,11 +150,11 @@ public sealed record FamilyState
     }
 
     /// <summary>The member either identifier names (the NHS one may be empty) and where, when exactly one does.</summary>
-    private static (FamilyMember Member, int Index)? OnlyMemberNaming(ImmutableList<FamilyMember> members, ReadOnlySpan<char> system, ReadOnlySpan<char> nhs)
+    private static (FamilyMember Member, int Index)? OnlyMemberNaming(ImmutableArray<FamilyMember> members, ReadOnlySpan<char> system, ReadOnlySpan<char> nhs)
     {
         // By index: a family has a handful of members, and the list's enumerator rents a stack from a pool each time.
         (FamilyMember, int)? found = null;
-        for (var index = 0; index < members.Count; index++)
+        for (var index = 0; index < members.Length; index++)
         {
             var member = members[index];
             if (member.Has(system) || (!nhs.IsEmpty && member.Has(nhs)))
@@ -178,9 +179,10 @@ public sealed record FamilyState
 /// </summary>
 internal sealed class MemberIndex
 {
-    private static readonly ConditionalWeakTable<ImmutableList<FamilyMember>, MemberIndex> Indexes = [];
+    // Keyed by the list's backing array: the list itself is a struct.
+    private static readonly ConditionalWeakTable<FamilyMember[], MemberIndex> Indexes = [];
 
-    private readonly ImmutableList<FamilyMember> _members;
+    private readonly ImmutableArray<FamilyMember> _members;
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _positionsByText;
 
@@ -190,10 +192,10 @@ internal sealed class MemberIndex
     private readonly Dictionary<PersonRef, int> _positionsByReference = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _gate = new();
 
-    private MemberIndex(ImmutableList<FamilyMember> members)
+    private MemberIndex(ImmutableArray<FamilyMember> members)
     {
         _members = members;
-        for (var i = 0; i < members.Count; i++)
+        for (var i = 0; i < members.Length; i++)
         {
             foreach (var identifier in members[i].Identifiers)
             {
@@ -204,7 +206,8 @@ internal sealed class MemberIndex
         _positionsByText = _positions.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public static MemberIndex Of(ImmutableList<FamilyMember> members) => Indexes.GetValue(members, static list => new MemberIndex(list));
+    public static MemberIndex Of(ImmutableArray<FamilyMember> members) =>
+        Indexes.GetValue(ImmutableCollectionsMarshal.AsArray(members)!, static array => new MemberIndex(ImmutableCollectionsMarshal.AsImmutableArray(array)));
 
     public FamilyMember? Find(PersonRef person)
     {

@@ -29,7 +29,7 @@ public sealed class MembersAndInvolvementTests
 
         var dawn = then.Member(Dawn);
         Assert.Same(dawn, then.Member(DawnInLcs));
-        Assert.Equal(["nhs:9434765919", "system:LAS/7781", "system:LCS/A-311"], dawn.Member.Identifiers);
+        Assert.Equal<string>(["nhs:9434765919", "system:LAS/7781", "system:LCS/A-311"], dawn.Member.Identifiers);
         Assert.Equal(KeyOf(Dawn), dawn.Member.Key);
         Assert.Equal(new DateOnly(1979, 3, 14), dawn.Member.BirthDate);
     }
@@ -185,7 +185,7 @@ public sealed class MembersAndInvolvementTests
         Assert.Equal(Dawn.BirthDate, dawn.BirthDate);
         Assert.Equal("EN5 1AB", dawn.Postcode);
         Assert.Equal(Spec.Instant("2025-03-09T09:00:00Z"), dawn.LastSeenAt);
-        Assert.Equal(["nhs:9434765919", "system:LAS/7781"], dawn.Identifiers);
+        Assert.Equal<string>(["nhs:9434765919", "system:LAS/7781"], dawn.Identifiers);
     }
 
     private sealed record UnknownEvent : IInboundEvent
