@@ -79,9 +79,10 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
             """;
         var migratedSettings = await _harness.RowsAsync(Settings);
 
-        // And their columns' types and compression, which later migrations change in both places.
+        // And their columns' types, compression and statistics targets, which later migrations change in both places.
         const string Columns = """
             SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' ' || coalesce(nullif(a.attcompression::text, ''), '-')
+                   || ' ' || a.attstattarget
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
             WHERE c.relnamespace = 'read_model'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY 1
@@ -110,7 +111,8 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
         Assert.Contains("obligations_pkey PRIMARY KEY (family_id, obligation_id)", migratedConstraints);
         Assert.Equal(migratedConstraints, await _harness.RowsAsync(Constraints));
         Assert.Equal(migratedSettings, await _harness.RowsAsync(Settings));
-        Assert.Contains("families.document text true l", migratedColumns);
+        Assert.Contains("families.document text true l 0", migratedColumns);
+        Assert.Contains("families.family_id text true - -1", migratedColumns);
         Assert.Equal(migratedColumns, await _harness.RowsAsync(Columns));
         Assert.True(reads > 0);
         Assert.True(fewest > 0, "Reads during the rebuild found an empty read model.");
