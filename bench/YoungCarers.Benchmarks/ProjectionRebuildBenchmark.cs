@@ -71,7 +71,7 @@ internal static class ProjectionRebuildBenchmark
                 string.Create(CultureInfo.InvariantCulture, $"{families:N0} families, seed {options.Seed}, generated in {ProjectionBenchmarkData.Seconds(generated)}"));
             report.Row("load (file replay, not timed)", string.Create(CultureInfo.InvariantCulture, $"{loaded.EventsPerSecond,10:N0} events/s"),
                 string.Create(CultureInfo.InvariantCulture, $"{ProjectionBenchmarkData.Seconds(loaded.Elapsed)}; {loaded.Accepted:N0} accepted, {loaded.Duplicates:N0} duplicates, {loaded.Quarantined:N0} quarantined"));
-            report.Row("settle (not timed)", "VACUUM (ANALYZE)", $"{ProjectionBenchmarkData.Seconds(settled)}; what autovacuum has done by the time a store in use is rebuilt");
+            report.Row("settle (not timed)", "VACUUM (ANALYZE), CHECKPOINT", $"{ProjectionBenchmarkData.Seconds(settled)}; what autovacuum and the checkpointer have done by the time a store in use is rebuilt");
             report.Row("store", string.Create(CultureInfo.InvariantCulture, $"{before.Events:N0} events"),
                 string.Create(CultureInfo.InvariantCulture, $"{before.LiveStreams:N0} live families, {before.ArchivedStreams:N0} merged away"));
             report.Row("rebuild options", $"parallelism {options.Parallelism}", string.Create(CultureInfo.InvariantCulture, $"{options.FamiliesPerChunk:N0} families per chunk"));
