@@ -41,8 +41,8 @@ public static partial class FamilyProjection
     // Who an event names in a child's place: it decides "child" for a person with no birth date.
     private static PersonRef[] ChildrenNamedIn(IInboundEvent inbound) => inbound switch
     {
-        AdultReferralReceived e => [.. e.HouseholdChildren.Select(household => household.Child)],
-        AdultNeedsAssessmentCompleted e => [.. e.Children.Select(household => household.Child)],
+        AdultReferralReceived e => ChildrenOf(e.HouseholdChildren),
+        AdultNeedsAssessmentCompleted e => ChildrenOf(e.Children),
         AdultCarePlanAgreed e => [.. e.ChildCarers],
         AdultCarePlanReviewed e => [.. e.ChildCarers],
         AdultReferralToChildrensSent e => [e.Child],
@@ -62,6 +62,17 @@ public static partial class FamilyProjection
             or AdultCarePlanEnded or AdultSafeguardingEnquiryStarted or AdultSafeguardingEnquiryConcluded or AdultCaseClosed => [],
         _ => throw new ArgumentException($"The family projection does not know {inbound.GetType().Name}.", nameof(inbound)),
     };
+
+    private static PersonRef[] ChildrenOf(IReadOnlyList<ChildInHousehold> household)
+    {
+        var children = new PersonRef[household.Count];
+        for (var i = 0; i < children.Length; i++)
+        {
+            children[i] = household[i].Child;
+        }
+
+        return children;
+    }
 
     // The state with the event's people joined in and the event recorded, copied once.
     private static FamilyState Record(FamilyState state, ImmutableArray<FamilyMember> members, IInboundEvent inbound, EventRef at) => inbound switch

@@ -46,7 +46,7 @@ public static partial class FamilyProjection
         }
 
         Flag Raise(string name, IEnumerable<string> persons, IEnumerable<EventRef> evidence, IEnumerable<string> kinds, string reason) =>
-            new(name, [.. persons.Distinct()], [.. evidence.Distinct()], [.. kinds.Distinct()], reason, policy.Version);
+            new(name, Distinct(persons), Distinct(evidence), Distinct(kinds), reason, policy.Version);
 
         var flags = new List<Flag>();
         foreach (var youngCarer in youngCarers)
@@ -120,6 +120,24 @@ public static partial class FamilyProjection
         }
 
         return flags;
+    }
+
+    /// <summary>
+    /// The values without repeats, each where it first appears, as <see cref="Enumerable.Distinct{TSource}(IEnumerable{TSource})"/>
+    /// gives them, without the hash set it builds: a flag cites a handful of values.
+    /// </summary>
+    private static List<T> Distinct<T>(IEnumerable<T> values)
+    {
+        var distinct = new List<T>();
+        foreach (var value in values)
+        {
+            if (!distinct.Contains(value))
+            {
+                distinct.Add(value);
+            }
+        }
+
+        return distinct;
     }
 
     // The reason is the same long text for every family under a policy: made once per count of days.

@@ -112,8 +112,9 @@ public sealed record FamilyState
         var members = Members;
         Span<char> systemBuffer = stackalloc char[FamilyMember.IdentifierBufferLength];
         Span<char> nhsBuffer = stackalloc char[FamilyMember.IdentifierBufferLength];
-        foreach (var person in people)
+        for (var i = 0; i < people.Count; i++)
         {
+            var person = people[i];
             var asChild = children.Contains(person);
             var system = FamilyMember.SystemIdentifierOf(person, systemBuffer);
             var nhs = person.NhsNumber is { } number ? FamilyMember.NhsIdentifierOf(number, nhsBuffer) : [];
@@ -127,26 +128,32 @@ public sealed record FamilyState
                 continue;
             }
 
-            var incoming = FamilyMember.From(person, asChild, seenAt);
-            ImmutableArray<FamilyMember> matches = [.. members.Where(member => member.SharesIdentifierWith(incoming))];
-            if (matches.IsEmpty)
-            {
-                members = members.Add(incoming);
-                continue;
-            }
-
-            if (matches.Length == 1)
-            {
-                members = members.Replace(matches[0], matches[0].Absorb(incoming));
-                continue;
-            }
-
-            var others = matches.RemoveAt(0);
-            var joined = others.Aggregate(matches[0].Absorb(incoming), (sum, next) => sum.Absorb(next));
-            members = members.RemoveAll(others.Contains).Replace(matches[0], joined);
+            members = Absorb(members, FamilyMember.From(person, asChild, seenAt));
         }
 
         return members;
+    }
+
+    /// <summary>
+    /// The members with a new record of a person: a member of their own, or joined into the member
+    /// it shares an identifier with; joining several members into the first when it links them.
+    /// </summary>
+    private static ImmutableArray<FamilyMember> Absorb(ImmutableArray<FamilyMember> members, FamilyMember incoming)
+    {
+        ImmutableArray<FamilyMember> matches = [.. members.Where(member => member.SharesIdentifierWith(incoming))];
+        if (matches.IsEmpty)
+        {
+            return members.Add(incoming);
+        }
+
+        if (matches.Length == 1)
+        {
+            return members.Replace(matches[0], matches[0].Absorb(incoming));
+        }
+
+        var others = matches.RemoveAt(0);
+        var joined = others.Aggregate(matches[0].Absorb(incoming), (sum, next) => sum.Absorb(next));
+        return members.RemoveAll(others.Contains).Replace(matches[0], joined);
     }
 
     /// <summary>The member either identifier names (the NHS one may be empty) and where, when exactly one does.</summary>

@@ -182,9 +182,9 @@ internal sealed class BinaryCopyRows(string copyStatement) : IBufferWriter<byte>
         {
             WriteInt32(values.Count);
             WriteInt32(1);
-            foreach (var value in values)
+            for (var i = 0; i < values.Count; i++)
             {
-                Text(value);
+                Text(values[i]);
             }
         }
 

@@ -259,23 +259,38 @@ public static class FamilyDocuments
         ArgumentNullException.ThrowIfNull(obligations);
         ArgumentNullException.ThrowIfNull(involvement);
         var services = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var obligation in obligations)
+        for (var i = 0; i < obligations.Count; i++)
         {
-            if (flag.ObligationKinds.Contains(obligation.Kind) && (flag.PersonKeys.Count == 0 || flag.PersonKeys.Contains(obligation.PersonKey)))
+            var obligation = obligations[i];
+            if (Holds(flag.ObligationKinds, obligation.Kind) && (flag.PersonKeys.Count == 0 || Holds(flag.PersonKeys, obligation.PersonKey)))
             {
                 services.Add(obligation.OwedBy);
             }
         }
 
-        foreach (var open in involvement)
+        for (var i = 0; i < involvement.Count; i++)
         {
-            if (flag.PersonKeys.Contains(open.PersonKey))
+            if (Holds(flag.PersonKeys, involvement[i].PersonKey))
             {
-                services.Add(open.Service);
+                services.Add(involvement[i].Service);
             }
         }
 
         return [.. services];
+    }
+
+    // By index: the lists are a handful long, and enumerating one through its interface allocates.
+    private static bool Holds(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static string Status(ObligationStatus status) => EnumName<ObligationStatus>.Of(status);
@@ -285,9 +300,10 @@ public static class FamilyDocuments
     {
         var youngCarer = EnumName<FamilyRole>.Of(FamilyRole.YoungCarer);
         var youngCarers = new List<MemberDocument>();
-        foreach (var member in document.Members)
+        for (var i = 0; i < document.Members.Count; i++)
         {
-            if (member.BirthDate is not null && member.Roles.Contains(youngCarer))
+            var member = document.Members[i];
+            if (member.BirthDate is not null && Holds(member.Roles, youngCarer))
             {
                 youngCarers.Add(member);
             }
@@ -296,16 +312,33 @@ public static class FamilyDocuments
         return youngCarers;
     }
 
-    private static MemberDocument Member(MemberView view) => new(
-        view.Member.Key,
-        [.. view.Member.Identifiers],
-        view.Member.GivenName,
-        view.Member.FamilyName,
-        view.Member.BirthDate,
-        view.Member.Postcode,
-        view.Age,
-        [.. view.Roles.Select(EnumName<FamilyRole>.Of)],
-        [.. view.CaresFor.Order(StringComparer.Ordinal)]);
+    private static MemberDocument Member(MemberView view)
+    {
+        var roles = new string[view.Roles.Count];
+        for (var i = 0; i < roles.Length; i++)
+        {
+            roles[i] = EnumName<FamilyRole>.Of(view.Roles[i]);
+        }
+
+        // Equal keys are the same text, so an unstable sort orders them as a stable one would.
+        var caresFor = new string[view.CaresFor.Count];
+        for (var i = 0; i < caresFor.Length; i++)
+        {
+            caresFor[i] = view.CaresFor[i];
+        }
+
+        Array.Sort(caresFor, StringComparer.Ordinal);
+        return new(
+            view.Member.Key,
+            [.. view.Member.Identifiers],
+            view.Member.GivenName,
+            view.Member.FamilyName,
+            view.Member.BirthDate,
+            view.Member.Postcode,
+            view.Age,
+            roles,
+            caresFor);
+    }
 
     private static InvolvementDocument Involvement(Involvement involvement) => new(
         involvement.Service, involvement.PersonKey, EnumName<InvolvementKind>.Of(involvement.Kind), involvement.Id, involvement.Since, Ref(involvement.OpenedBy));

@@ -119,11 +119,13 @@ internal sealed class ReadModelRows(string schema)
         _families.Json(record.Document, FamilyDocuments.JsonTypeInfo);
     }
 
+    // The record's lists are walked by index here: enumerating one through its interface allocates.
     private void AddObligations(FamilyRecord record)
     {
         _obligationIds.Clear();
-        foreach (var obligation in record.Obligations)
+        for (var i = 0; i < record.Obligations.Count; i++)
         {
+            var obligation = record.Obligations[i];
             if (!_obligationIds.Add(obligation.Id))
             {
                 continue;
@@ -169,8 +171,9 @@ internal sealed class ReadModelRows(string schema)
 
     private void AddDisputes(FamilyRecord record)
     {
-        foreach (var dispute in record.Disputes)
+        for (var i = 0; i < record.Disputes.Count; i++)
         {
+            var dispute = record.Disputes[i];
             _disputes.StartRow(13);
             _disputes.Text(record.FamilyId);
             _disputes.Text(dispute.DisputeId);
@@ -190,8 +193,9 @@ internal sealed class ReadModelRows(string schema)
 
     private void AddYoungCarers(FamilyRecord record)
     {
-        foreach (var carer in record.YoungCarers)
+        for (var i = 0; i < record.YoungCarers.Count; i++)
         {
+            var carer = record.YoungCarers[i];
             var born = carer.BirthDate!.Value;
             _youngCarers.StartRow(9);
             _youngCarers.Text(record.FamilyId);

@@ -55,9 +55,15 @@ internal sealed class StoredFields
     {
         if (present != (1 << _names.Length) - 1)
         {
-            var missing = _names.Where((_, field) => (present & (1 << field)) == 0);
-            throw new JsonException($"A stored {_owner} lacks {string.Join(", ", missing)}.");
+            throw Missing(present);
         }
+    }
+
+    // Apart from End: a lambda capturing a parameter makes its method allocate a closure on every call.
+    private JsonException Missing(int present)
+    {
+        var missing = _names.Where((_, field) => (present & (1 << field)) == 0);
+        return new JsonException($"A stored {_owner} lacks {string.Join(", ", missing)}.");
     }
 
     public string Text(ref Utf8JsonReader reader, int field) =>
