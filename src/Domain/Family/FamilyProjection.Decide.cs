@@ -113,13 +113,13 @@ public static partial class FamilyProjection
     /// any of their identifiers: after a merge the member's key can be another identifier of the same
     /// person than the one the waiver was written against.
     /// </summary>
-    private static Seen<ObligationWaived>? WaiverOf(FamilyState state, Opened opened, List<Seen<ObligationWaived>> waivers)
-    {
-        if (waivers.Count == 0)
-        {
-            return null;
-        }
+    private static Seen<ObligationWaived>? WaiverOf(FamilyState state, Opened opened, List<Seen<ObligationWaived>> waivers) =>
+        waivers.Count == 0 ? null : NamedWaiver(state, opened, waivers);
 
+    // Apart from WaiverOf: its lambdas capture a parameter, which makes the method allocate a closure
+    // on every call, and most families have no waivers.
+    private static Seen<ObligationWaived>? NamedWaiver(FamilyState state, Opened opened, List<Seen<ObligationWaived>> waivers)
+    {
         var identifiers = state.Members.FirstOrDefault(member => member.Key == opened.PersonKey)?.Identifiers ?? [opened.PersonKey];
         var ids = identifiers.Append(opened.PersonKey)
             .Select(person => $"{opened.Kind}:{person}:{opened.OpenedBy.Source}/{opened.OpenedBy.EventId}")
@@ -553,18 +553,27 @@ public static partial class FamilyProjection
                 continue;
             }
 
-            var records = rules.Care.FindAll(r => r.CarerKey == member.Key && r.On < eighteen && r.On <= opensOn);
-            if (!IsStillCaring(records, member.Key))
+            if (TransitionOpened(rules, member.Key, eighteen, opensOn) is { } opened)
             {
-                continue;
+                yield return opened;
             }
-
-            var latest = records.Where(r => r.Caring).MaxBy(r => r.On)!;
-
-            var met = rules.State.TransitionAssessments.Where(t => rules.Names(t.Event.YoungCarer, member.Key))
-                .OrderBy(t => t.Event.CompletedOn).Select(t => new Discharge(t.Ref, t.Event.CompletedOn)).FirstOrDefault();
-            yield return new(ObligationKinds.TransitionAssessment, member.Key, latest.Ref, opensOn, eighteen.AddDays(-1), met);
         }
+    }
+
+    // Apart from the loop above: the lambdas here capture the member, and a closure is allocated on
+    // entering the scope that declares what it captures, so in the loop it would be for every member.
+    private static Opened? TransitionOpened(RuleContext rules, string memberKey, DateOnly eighteen, DateOnly opensOn)
+    {
+        var records = rules.Care.FindAll(r => r.CarerKey == memberKey && r.On < eighteen && r.On <= opensOn);
+        if (!IsStillCaring(records, memberKey))
+        {
+            return null;
+        }
+
+        var latest = records.Where(r => r.Caring).MaxBy(r => r.On)!;
+        var met = rules.State.TransitionAssessments.Where(t => rules.Names(t.Event.YoungCarer, memberKey))
+            .OrderBy(t => t.Event.CompletedOn).Select(t => new Discharge(t.Ref, t.Event.CompletedOn)).FirstOrDefault();
+        return new(ObligationKinds.TransitionAssessment, memberKey, latest.Ref, opensOn, eighteen.AddDays(-1), met);
     }
 
     private static IEnumerable<Opened> ReviewYoungCarerAssessment(RuleContext rules)

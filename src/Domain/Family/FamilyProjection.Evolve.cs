@@ -15,25 +15,30 @@ public static partial class FamilyProjection
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(fact);
-        return fact.Payload switch
-        {
-            IInboundEvent inbound => Record(state, state.Join(inbound.People, ChildrenNamedIn(inbound), fact.OccurredAt), inbound, fact.Ref),
-            FamilyMerged merged => state with { Merges = state.Merges.Add(new(merged, fact.Ref)) },
-            FamilyAbsorbed absorbed => state with { AbsorbedInto = new(absorbed, fact.Ref) },
-            FamilySplit split => state with
-            {
-                Members = state.Members.RemoveAll(member => split.MovedPersons.Any(member.Identifiers.Contains)),
-                Splits = state.Splits.Add(new(split, fact.Ref)),
-            },
-            FamilySplitFrom from => state with { SplitFrom = new(from, fact.Ref) },
-            DisputeRaised raised => WithDispute(state, raised.DisputeId, d => d with { Raised = d.Raised ?? new(raised, fact.Ref) }),
-            DisputeEscalated escalated => WithDispute(state, escalated.DisputeId, d => d with { Escalations = d.Escalations.Add(new(escalated, fact.Ref)) }),
-            DisputeInterimLeadAgreed agreed => WithDispute(state, agreed.DisputeId, d => d with { InterimLeads = d.InterimLeads.Add(new(agreed, fact.Ref)) }),
-            DisputeResolved resolved => WithDispute(state, resolved.DisputeId, d => d with { Resolutions = d.Resolutions.Add(new(resolved, fact.Ref)) }),
-            ObligationWaived waived => state with { Waivers = state.Waivers.Add(new(waived, fact.Ref)) },
-            _ => throw new ArgumentException($"The family projection does not know {fact.Payload.GetType().Name}.", nameof(fact)),
-        };
+        return fact.Payload is IInboundEvent inbound
+            ? Record(state, state.Join(inbound.People, ChildrenNamedIn(inbound), fact.OccurredAt), inbound, fact.Ref)
+            : RecordFamilyEvent(state, fact);
     }
+
+    // Apart from Evolve: the lambdas here capture the fact, which makes their method allocate a closure
+    // on every call, and nearly every fact is an inbound event.
+    private static FamilyState RecordFamilyEvent(FamilyState state, FamilyFact fact) => fact.Payload switch
+    {
+        FamilyMerged merged => state with { Merges = state.Merges.Add(new(merged, fact.Ref)) },
+        FamilyAbsorbed absorbed => state with { AbsorbedInto = new(absorbed, fact.Ref) },
+        FamilySplit split => state with
+        {
+            Members = state.Members.RemoveAll(member => split.MovedPersons.Any(member.Identifiers.Contains)),
+            Splits = state.Splits.Add(new(split, fact.Ref)),
+        },
+        FamilySplitFrom from => state with { SplitFrom = new(from, fact.Ref) },
+        DisputeRaised raised => WithDispute(state, raised.DisputeId, d => d with { Raised = d.Raised ?? new(raised, fact.Ref) }),
+        DisputeEscalated escalated => WithDispute(state, escalated.DisputeId, d => d with { Escalations = d.Escalations.Add(new(escalated, fact.Ref)) }),
+        DisputeInterimLeadAgreed agreed => WithDispute(state, agreed.DisputeId, d => d with { InterimLeads = d.InterimLeads.Add(new(agreed, fact.Ref)) }),
+        DisputeResolved resolved => WithDispute(state, resolved.DisputeId, d => d with { Resolutions = d.Resolutions.Add(new(resolved, fact.Ref)) }),
+        ObligationWaived waived => state with { Waivers = state.Waivers.Add(new(waived, fact.Ref)) },
+        _ => throw new ArgumentException($"The family projection does not know {fact.Payload.GetType().Name}.", nameof(fact)),
+    };
 
     /// <summary>The state folded over facts in stream order, from empty.</summary>
     public static FamilyState Replay(IEnumerable<FamilyFact> facts) => facts.Aggregate(FamilyState.Empty, Evolve);
