@@ -157,7 +157,16 @@ public static partial class FamilyProjection
                 _involvement[day] = open = OpenInvolvement(State, day);
             }
 
-            return open.Exists(involvement => involvement.Service == service && involvement.PersonKey == key);
+            // A loop, not Exists: a lambda capturing the parameters would allocate on every call.
+            foreach (var involvement in open)
+            {
+                if (involvement.Service == service && involvement.PersonKey == key)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public bool Names(PersonRef person, string key) => State.KeyOf(person) == key;
@@ -467,7 +476,11 @@ public static partial class FamilyProjection
         Ends,
     }
 
-    private static IEnumerable<Opened> ReviewCarePlanRelyingOnChild(RuleContext rules)
+    // Most families have no care plan: nothing to review, and no iterator to allocate.
+    private static IEnumerable<Opened> ReviewCarePlanRelyingOnChild(RuleContext rules) =>
+        rules.State.CarePlans.IsEmpty ? [] : CarePlanReviewsOwed(rules);
+
+    private static IEnumerable<Opened> CarePlanReviewsOwed(RuleContext rules)
     {
         var excessive = rules.State.YoungCarerAssessments.Values.Select(a => a.End).OfType<Seen<ChildrenYoungCarerAssessmentCompleted>>()
             .Where(e => e.Event.ExcessiveOrInappropriate).ToList();
@@ -576,14 +589,12 @@ public static partial class FamilyProjection
         return new(ObligationKinds.TransitionAssessment, memberKey, latest.Ref, opensOn, eighteen.AddDays(-1), met);
     }
 
-    private static IEnumerable<Opened> ReviewYoungCarerAssessment(RuleContext rules)
-    {
-        // Most families have no plan ended and no case closed: nothing to review.
-        if (rules.State.AdultClosures.IsEmpty && !rules.State.CarePlans.Values.Any(plan => plan.Ended is not null))
-        {
-            yield break;
-        }
+    // Most families have no plan ended and no case closed: nothing to review, and no iterator to allocate.
+    private static IEnumerable<Opened> ReviewYoungCarerAssessment(RuleContext rules) =>
+        rules.State.AdultClosures.IsEmpty && !rules.State.CarePlans.Values.Any(plan => plan.Ended is not null) ? [] : YoungCarerReviewsOwed(rules);
 
+    private static IEnumerable<Opened> YoungCarerReviewsOwed(RuleContext rules)
+    {
         var changes = rules.State.CarePlans.Values.Select(p => p.Ended).OfType<Seen<AdultCarePlanEnded>>()
             .Select(e => (Adult: e.Event.Person, e.Ref, On: e.Event.EndedOn))
             .Concat(rules.State.AdultClosures.Select(c => (Adult: c.Event.Person, c.Ref, On: c.Event.ClosedOn)))

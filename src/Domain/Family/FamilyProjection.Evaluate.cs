@@ -62,9 +62,28 @@ public static partial class FamilyProjection
         public List<CareRecord> Care => _care ??= CareRecords(state);
 
         /// <summary>The care records dated today or earlier.</summary>
-        public List<CareRecord> CareToday => _careToday ??= Care.FindAll(record => record.On <= Today);
+        public List<CareRecord> CareToday => _careToday ??= DatedBy(Care, Today);
 
         /// <summary>Open involvement today.</summary>
         public List<Involvement> Involvement => _involvement ??= OpenInvolvement(state, Today);
+
+        // Nearly always every record is dated today or earlier, and the list itself serves (no rule changes it).
+        private static List<CareRecord> DatedBy(List<CareRecord> care, DateOnly today)
+        {
+            List<CareRecord>? dated = null;
+            for (var i = 0; i < care.Count; i++)
+            {
+                if (care[i].On > today)
+                {
+                    dated ??= care[..i];
+                }
+                else
+                {
+                    dated?.Add(care[i]);
+                }
+            }
+
+            return dated ?? care;
+        }
     }
 }

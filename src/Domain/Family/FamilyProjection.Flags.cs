@@ -105,8 +105,13 @@ public static partial class FamilyProjection
 
         if (overdue.Count > 0)
         {
-            flags.Add(Raise(FlagNames.ObligationOverdue, overdue.Select(o => o.PersonKey), overdue.Select(o => o.OpenedBy), overdue.Select(o => o.Kind),
-                $"{overdue.Count} obligation(s) about the family are past their deadline."));
+            var (persons, evidence, kinds) = (new string[overdue.Count], new EventRef[overdue.Count], new string[overdue.Count]);
+            for (var i = 0; i < overdue.Count; i++)
+            {
+                (persons[i], evidence[i], kinds[i]) = (overdue[i].PersonKey, overdue[i].OpenedBy, overdue[i].Kind);
+            }
+
+            flags.Add(Raise(FlagNames.ObligationOverdue, persons, evidence, kinds, $"{overdue.Count} obligation(s) about the family are past their deadline."));
         }
 
         // Grouped only when there is an enquiry: most families have none.

@@ -258,11 +258,12 @@ public static class FamilyDocuments
         ArgumentNullException.ThrowIfNull(flag);
         ArgumentNullException.ThrowIfNull(obligations);
         ArgumentNullException.ThrowIfNull(involvement);
-        var services = new SortedSet<string>(StringComparer.Ordinal);
+        // A handful of services at most: a list kept without repeats, sorted at the end, rather than a sorted set.
+        var services = new List<string>(2);
         for (var i = 0; i < obligations.Count; i++)
         {
             var obligation = obligations[i];
-            if (Holds(flag.ObligationKinds, obligation.Kind) && (flag.PersonKeys.Count == 0 || Holds(flag.PersonKeys, obligation.PersonKey)))
+            if (Holds(flag.ObligationKinds, obligation.Kind) && (flag.PersonKeys.Count == 0 || Holds(flag.PersonKeys, obligation.PersonKey)) && !Holds(services, obligation.OwedBy))
             {
                 services.Add(obligation.OwedBy);
             }
@@ -270,13 +271,14 @@ public static class FamilyDocuments
 
         for (var i = 0; i < involvement.Count; i++)
         {
-            if (Holds(flag.PersonKeys, involvement[i].PersonKey))
+            if (Holds(flag.PersonKeys, involvement[i].PersonKey) && !Holds(services, involvement[i].Service))
             {
                 services.Add(involvement[i].Service);
             }
         }
 
-        return [.. services];
+        services.Sort(StringComparer.Ordinal);
+        return services;
     }
 
     // By index: the lists are a handful long, and enumerating one through its interface allocates.
