@@ -81,6 +81,22 @@ public sealed class MembersAndInvolvementTests
     }
 
     [Fact]
+    public void A_record_dated_after_the_instant_does_not_yet_change_who_is_caring()
+    {
+        // Assessments are kept by id, so the record dated later comes last in one family and first in the other.
+        var stoppedLast = Spec.Given(
+            AssessmentCompleted("NA-1", Dawn, "2025-03-04", ChildrenInHouseholdAnswer.Yes, Caring(Leo)),
+            AssessmentCompleted("NA-2", Dawn, "2025-09-04", ChildrenInHouseholdAnswer.Yes, NotCaring(Leo)));
+        var stoppedFirst = Spec.Given(
+            AssessmentCompleted("NA-2", Dawn, "2025-03-04", ChildrenInHouseholdAnswer.Yes, Caring(Leo)),
+            AssessmentCompleted("NA-1", Dawn, "2025-09-04", ChildrenInHouseholdAnswer.Yes, NotCaring(Leo)));
+
+        Assert.Contains(FamilyRole.YoungCarer, stoppedLast.When("2025-06-02").Member(Leo).Roles);
+        Assert.Contains(FamilyRole.YoungCarer, stoppedFirst.When("2025-06-02").Member(Leo).Roles);
+        Assert.DoesNotContain(FamilyRole.YoungCarer, stoppedFirst.When("2025-10-01").Member(Leo).Roles);
+    }
+
+    [Fact]
     public void A_29_february_birthday_is_reached_on_1_march_in_a_common_year()
     {
         Assert.Equal(new DateOnly(2026, 3, 1), Ages.Reaches(Ellie.BirthDate!.Value, 18 * 12));
