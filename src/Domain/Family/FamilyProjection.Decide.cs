@@ -386,7 +386,7 @@ public static partial class FamilyProjection
 
             foreach (var assessment in rules.State.CinAssessments.Values)
             {
-                if (assessment.End is { } authorised && rules.Names(authorised.Event.Child, first.CarerKey) && ContainsOrdinal(authorised.Event.Factors, YoungCarerFactor))
+                if (assessment.End is { } authorised && rules.Names(authorised.Event.Child, first.CarerKey) && TextLists.ContainsOrdinal(authorised.Event.Factors, YoungCarerFactor))
                 {
                     met.Offer(authorised.Ref, authorised.Event.AuthorisedOn);
                     latest = Later(latest, authorised.Ref, authorised.Event.AuthorisedOn);

@@ -238,7 +238,7 @@ public static partial class FamilyProjection
 
         foreach (var referral in state.ChildrenReferrals.Values)
         {
-            if (referral.Start is { } received && ContainsOrdinal(received.Event.Reasons, YoungCarerReason))
+            if (referral.Start is { } received && TextLists.ContainsOrdinal(received.Event.Reasons, YoungCarerReason))
             {
                 AddForEach(received.Event.Child, received.Event.CaredFor, received.Event.ReceivedOn, CareSource.ChildrenReferral, received.Ref);
             }
@@ -254,7 +254,7 @@ public static partial class FamilyProjection
 
         foreach (var assessment in state.CinAssessments.Values)
         {
-            if (assessment.End is { } completed && ContainsOrdinal(completed.Event.Factors, YoungCarerFactor))
+            if (assessment.End is { } completed && TextLists.ContainsOrdinal(completed.Event.Factors, YoungCarerFactor))
             {
                 Add(completed.Event.Child, null, completed.Event.AuthorisedOn, caring: true, CareSource.CinAssessment, completed.Ref);
             }
@@ -400,20 +400,6 @@ public static partial class FamilyProjection
         }
 
         return open;
-    }
-
-    // Indexed, not enumerated: an event's lists are arrays behind an interface, whose enumerator would be allocated.
-    private static bool ContainsOrdinal(IReadOnlyList<string> values, string value)
-    {
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (string.Equals(values[i], value, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>No further action, or sent elsewhere: either way children's social care stays out.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using YoungCarers.Domain.Calendar;
+using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Policy;
 
 namespace YoungCarers.Domain.Family;
@@ -215,7 +216,7 @@ public static partial class FamilyProjection
 
         foreach (var assessment in state.CinAssessments.Values)
         {
-            if (assessment.End is { } e && e.Event.AuthorisedOn <= today && ContainsOrdinal(e.Event.Factors, YoungCarerFactor))
+            if (assessment.End is { } e && e.Event.AuthorisedOn <= today && TextLists.ContainsOrdinal(e.Event.Factors, YoungCarerFactor))
             {
                 return true;
             }

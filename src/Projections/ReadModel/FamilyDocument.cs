@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Family;
 
 namespace YoungCarers.Projections.ReadModel;
@@ -263,7 +264,7 @@ public static class FamilyDocuments
         for (var i = 0; i < obligations.Count; i++)
         {
             var obligation = obligations[i];
-            if (Holds(flag.ObligationKinds, obligation.Kind) && (flag.PersonKeys.Count == 0 || Holds(flag.PersonKeys, obligation.PersonKey)) && !Holds(services, obligation.OwedBy))
+            if (TextLists.ContainsOrdinal(flag.ObligationKinds, obligation.Kind) && (flag.PersonKeys.Count == 0 || TextLists.ContainsOrdinal(flag.PersonKeys, obligation.PersonKey)) && !TextLists.ContainsOrdinal(services, obligation.OwedBy))
             {
                 services.Add(obligation.OwedBy);
             }
@@ -271,7 +272,7 @@ public static class FamilyDocuments
 
         for (var i = 0; i < involvement.Count; i++)
         {
-            if (Holds(flag.PersonKeys, involvement[i].PersonKey) && !Holds(services, involvement[i].Service))
+            if (TextLists.ContainsOrdinal(flag.PersonKeys, involvement[i].PersonKey) && !TextLists.ContainsOrdinal(services, involvement[i].Service))
             {
                 services.Add(involvement[i].Service);
             }
@@ -279,20 +280,6 @@ public static class FamilyDocuments
 
         services.Sort(StringComparer.Ordinal);
         return services;
-    }
-
-    // By index: the lists are a handful long, and enumerating one through its interface allocates.
-    private static bool Holds(IReadOnlyList<string> values, string value)
-    {
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (string.Equals(values[i], value, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     public static string Status(ObligationStatus status) => EnumName<ObligationStatus>.Of(status);
@@ -305,7 +292,7 @@ public static class FamilyDocuments
         for (var i = 0; i < document.Members.Count; i++)
         {
             var member = document.Members[i];
-            if (member.BirthDate is not null && Holds(member.Roles, youngCarer))
+            if (member.BirthDate is not null && TextLists.ContainsOrdinal(member.Roles, youngCarer))
             {
                 youngCarers.Add(member);
             }
