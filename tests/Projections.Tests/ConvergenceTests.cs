@@ -101,7 +101,7 @@ public sealed class ConvergenceTests(DatabaseFixture database, ITestOutputHelper
             Assert.True(ingested.Completed);
 
             // Caught up: the checkpoint is the last event in the all-events order.
-            var head = await HeadAsync();
+            var head = await ReadModelHarness.HeadAsync(DataSource);
             var checkpoints = new ProjectionCheckpoints(DataSource);
             var deadline = Stopwatch.StartNew();
             GlobalPosition reached;
@@ -260,16 +260,6 @@ public sealed class ConvergenceTests(DatabaseFixture database, ITestOutputHelper
         }
 
         return backwards;
-    }
-
-    /// <summary>The last event in the all-events order (the ingestion is over, so every transaction has ended).</summary>
-    private async Task<GlobalPosition> HeadAsync()
-    {
-        // Aliased: ORDER BY transaction_id would otherwise sort by the text output column, not the xid8.
-        await using var command = DataSource.CreateCommand("SELECT transaction_id::text AS head_transaction, seq FROM events ORDER BY transaction_id DESC, seq DESC LIMIT 1");
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        return new GlobalPosition(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1));
     }
 
     private async Task<long> CountAsync(string sql)

@@ -174,6 +174,16 @@ internal sealed class ReadModelHarness(DatabaseFixture database, ManualClock clo
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The last event in the all-events order, for a test whose appends have all ended.</summary>
+    public static async Task<GlobalPosition> HeadAsync(NpgsqlDataSource dataSource)
+    {
+        // Aliased: ORDER BY transaction_id would otherwise sort by the text output column, not the xid8.
+        await using var command = dataSource.CreateCommand("SELECT transaction_id::text AS head_transaction, seq FROM events ORDER BY transaction_id DESC, seq DESC LIMIT 1");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return new GlobalPosition(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1));
+    }
+
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

@@ -57,9 +57,11 @@ public sealed class RebuildTests : IClassFixture<DatabaseFixture>
         using var daemon = _harness.Daemon(new FamilyReadModelProjection(_harness.Model));
         await daemon.StartAsync(CancellationToken.None);
         var checkpoints = new ProjectionCheckpoints(_harness.DataSource);
-        var reader = new AllEventsReader(_harness.DataSource);
+        // Caught up means the checkpoint has reached the last event. An empty read after the checkpoint
+        // is not enough: another test class's open transaction on this cluster holds the reader back.
+        var head = await ReadModelHarness.HeadAsync(_harness.DataSource);
         await ReadModelHarness.WaitUntilAsync(async () =>
-            (await reader.ReadAsync(await checkpoints.LoadAsync(FamilyReadModelProjection.ProjectionName), 1)).Count == 0, seconds: 120);
+            await checkpoints.LoadAsync(FamilyReadModelProjection.ProjectionName) == head, seconds: 120);
         var incremental = await _harness.SnapshotAsync();
         Assert.Contains(incremental, row => row.StartsWith("O |", StringComparison.Ordinal));
         Assert.Contains(incremental, row => row.StartsWith("F |", StringComparison.Ordinal) && !row.Split(" | ")[2].Equals("null", StringComparison.Ordinal));
