@@ -46,4 +46,18 @@ public sealed class QuarantineCommandTests : IClassFixture<DatabaseFixture>
             File.Delete(corrected);
         }
     }
+
+    [Fact]
+    public async Task A_corrected_event_file_that_is_not_there_is_reported_and_the_entry_stays_open()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var quarantined = Assert.IsType<QuarantinedResult>((await _pipeline.IngestAsync([Payload(Identified(id, Child($"c-{id}", nhs: "1234567890")))]))[0]);
+        var missing = Path.Combine(Path.GetTempPath(), $"corrected-{id}.json");
+
+        var resubmit = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--file", missing, $"--ConnectionStrings:EventStore={_database.ConnectionString}");
+
+        Assert.Equal(2, resubmit.ExitCode);
+        Assert.Equal($"youngcarers: there is no file {missing}.", resubmit.Errors.Trim());
+        Assert.Contains(await new QuarantineStore(_database.DataSource).ListOpenAsync(0, 1000), entry => entry.QuarantineId == quarantined.QuarantineId);
+    }
 }

@@ -55,6 +55,20 @@ public sealed class ReplayCommandTests : IClassFixture<DatabaseFixture>, IDispos
         Assert.Equal($"youngcarers: there is no file {missing}.", run.Errors.Trim());
     }
 
+    [Fact]
+    public async Task A_missing_file_given_by_a_relative_path_is_reported_with_the_directory_it_was_looked_for_in()
+    {
+        // `dotnet run` runs the command in the project's directory, so a path relative to the caller's misses.
+        var run = await CliProcess.RunAsync("replay", Path.Combine("samples", "missing.ndjson"), "--ConnectionStrings:EventStore=Host=127.0.0.1;Port=1;Username=nobody;Timeout=2");
+
+        Assert.Equal(2, run.ExitCode);
+        var workingDirectory = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+        Assert.Equal(
+            $"youngcarers: there is no file {Path.Combine(workingDirectory, "samples", "missing.ndjson")}. A relative path is taken from the working directory, {workingDirectory}, "
+            + "which `dotnet run` sets to the project's directory; give the full path instead (for example \"$PWD/samples/missing.ndjson\").",
+            run.Errors.Trim());
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static (int Accepted, int Duplicates, int Quarantined) Counts(string output) =>

@@ -59,6 +59,12 @@ internal static class QuarantineCommand
         resubmit.TreatUnmatchedTokensAsErrors = false;
         resubmit.SetAction((parse, token) => WithStoreAsync(parse, async (store, database, ct) =>
         {
+            if (parse.GetValue(file) is { Exists: false } missing)
+            {
+                await Console.Error.WriteLineAsync(MissingFile.Message(missing));
+                return 2;
+            }
+
             var corrected = parse.GetValue(file) is { } path ? WithoutByteOrderMark(await File.ReadAllBytesAsync(path.FullName, ct)) : (ReadOnlyMemory<byte>?)null;
             var pipeline = new IngestPipeline(new PostgresEventStore(database.DataSource), store, TimeProvider.System);
             var outcome = await new QuarantineResubmission(store, pipeline, TimeProvider.System).ResubmitAsync(parse.GetValue(id), corrected, parse.GetValue(by)!, ct);

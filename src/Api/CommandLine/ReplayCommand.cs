@@ -69,7 +69,7 @@ internal static class ReplayCommand
     {
         if (!file.Exists)
         {
-            await Console.Error.WriteLineAsync($"youngcarers: there is no file {file.FullName}.");
+            await Console.Error.WriteLineAsync(MissingFile.Message(file));
             return 2;
         }
 
@@ -91,7 +91,7 @@ internal static class ReplayCommand
         }
         catch (FileNotFoundException)
         {
-            await Console.Error.WriteLineAsync($"youngcarers: there is no file {file.FullName}.");
+            await Console.Error.WriteLineAsync(MissingFile.Message(file));
             return 2;
         }
 
