@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
@@ -5,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -119,6 +122,40 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
     }
 
     [Fact]
+    public async Task A_gauge_nothing_collects_is_not_refreshed_from_the_database()
+    {
+        var databaseName = new NpgsqlConnectionStringBuilder(database.ConnectionString).Database;
+        var refreshes = new ConcurrentQueue<string>();
+        using var statements = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("db.namespace") as string == databaseName
+                    && activity.GetTagItem("db.query.text") is string text
+                    && text.Contains("FROM quarantine WHERE status = 'open'", StringComparison.Ordinal))
+                {
+                    refreshes.Enqueue(text);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(statements);
+        await using var service = TestAuth.Service(database.ConnectionString, ("OpenTelemetry:GaugeRefresh", "00:00:00.100"));
+        using var http = service.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var unobserved = refreshes.Count;
+        using var gauges = new GaugeReader(service);
+        var observed = await gauges.EventuallyAsync("youngcarers.quarantine.open", [], value => value >= 0);
+
+        Assert.Equal(0, unobserved);
+        Assert.NotNull(observed);
+        Assert.NotEmpty(refreshes);
+    }
+
+    [Fact]
     public async Task Projection_lag_is_observed_per_projection_from_the_database()
     {
         var own = new DatabaseFixture();
@@ -198,6 +235,11 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var providers = service.Services.GetRequiredService<TelemetryProviders>();
         Assert.Equal("http://127.0.0.1:4317", providers.Endpoint);
+        // The exporter collects the database gauges, so they are refreshed.
+        var gauges = service.Services.GetRequiredService<DatabaseGauges>();
+        Assert.True(gauges.IsObserved(DatabaseGauges.QuarantineOpen));
+        Assert.True(gauges.IsObserved(DatabaseGauges.Obligations));
+        Assert.True(gauges.IsObserved(DatabaseGauges.ProjectionLag));
     }
 
     [Fact]

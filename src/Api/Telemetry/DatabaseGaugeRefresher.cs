@@ -7,7 +7,9 @@ namespace YoungCarers.Api.Telemetry;
 /// <summary>
 /// Refreshes <see cref="DatabaseGauges"/> every <c>OpenTelemetry:GaugeRefresh</c> (30 s), off the
 /// collection path: open quarantine entries, open and overdue obligations by service, and each
-/// projection's lag. Each is read on its own, so one that fails leaves the others current.
+/// projection's lag. Each is read on its own, so one that fails leaves the others current, and only
+/// while something collects it: counting a large read model's obligations every 30 s for no one is
+/// load on a shared database for nothing.
 /// </summary>
 internal sealed partial class DatabaseGaugeRefresher(
     NpgsqlDataSource dataSource,
@@ -35,6 +37,12 @@ internal sealed partial class DatabaseGaugeRefresher(
 
     private async Task RefreshAsync(string gauge, Func<CancellationToken, Task> refresh, CancellationToken stoppingToken)
     {
+        if (!gauges.IsObserved(gauge))
+        {
+            gauges.Forget(gauge);
+            return;
+        }
+
         try
         {
             await refresh(stoppingToken);
