@@ -57,35 +57,44 @@ internal static class QuarantineCommand
         var by = new Option<string>("--by") { Description = "Who is resubmitting (recorded on the entry).", DefaultValueFactory = _ => Environment.UserName };
         var resubmit = new Command("resubmit", "Put an entry through validation again, as stored or corrected.") { id, file, by };
         resubmit.TreatUnmatchedTokensAsErrors = false;
-        resubmit.SetAction((parse, token) => WithStoreAsync(parse, async (store, database, ct) =>
+        resubmit.SetAction(async (parse, token) =>
         {
-            if (parse.GetValue(file) is { Exists: false } missing)
+            // The corrected file is read before the database is opened, so a wrong path costs nothing.
+            ReadOnlyMemory<byte>? corrected = null;
+            if (parse.GetValue(file) is { } path)
             {
-                await Console.Error.WriteLineAsync(MissingFile.Message(missing));
-                return 2;
-            }
-
-            var corrected = parse.GetValue(file) is { } path ? WithoutByteOrderMark(await File.ReadAllBytesAsync(path.FullName, ct)) : (ReadOnlyMemory<byte>?)null;
-            var pipeline = new IngestPipeline(new PostgresEventStore(database.DataSource), store, TimeProvider.System);
-            var outcome = await new QuarantineResubmission(store, pipeline, TimeProvider.System).ResubmitAsync(parse.GetValue(id), corrected, parse.GetValue(by)!, ct);
-            switch (outcome)
-            {
-                case ResubmissionAccepted accepted:
-                    await Console.Out.WriteLineAsync($"Accepted into {accepted.Result switch { AcceptedResult a => a.FamilyId, DuplicateResult d => d.FamilyId, _ => "?" }}; entry resolved.");
-                    return 0;
-                case ResubmissionRejected rejected:
-                    await Console.Out.WriteLineAsync("Still invalid; the entry stays open:");
-                    foreach (var reason in rejected.Errors)
-                    {
-                        await Console.Out.WriteLineAsync($"  {reason.Field}: {reason.Rule}: {reason.Message}");
-                    }
-
-                    return 3;
-                default:
-                    await Console.Error.WriteLineAsync($"youngcarers: there is no open quarantine entry {parse.GetValue(id)}.");
+                if (!path.Exists)
+                {
+                    await Console.Error.WriteLineAsync(MissingFile.Message(path));
                     return 2;
+                }
+
+                corrected = WithoutByteOrderMark(await File.ReadAllBytesAsync(path.FullName, token));
             }
-        }, token));
+
+            return await WithStoreAsync(parse, async (store, database, ct) =>
+            {
+                var pipeline = new IngestPipeline(new PostgresEventStore(database.DataSource), store, TimeProvider.System);
+                var outcome = await new QuarantineResubmission(store, pipeline, TimeProvider.System).ResubmitAsync(parse.GetValue(id), corrected, parse.GetValue(by)!, ct);
+                switch (outcome)
+                {
+                    case ResubmissionAccepted accepted:
+                        await Console.Out.WriteLineAsync($"Accepted into {accepted.Result switch { AcceptedResult a => a.FamilyId, DuplicateResult d => d.FamilyId, _ => "?" }}; entry resolved.");
+                        return 0;
+                    case ResubmissionRejected rejected:
+                        await Console.Out.WriteLineAsync("Still invalid; the entry stays open:");
+                        foreach (var reason in rejected.Errors)
+                        {
+                            await Console.Out.WriteLineAsync($"  {reason.Field}: {reason.Rule}: {reason.Message}");
+                        }
+
+                        return 3;
+                    default:
+                        await Console.Error.WriteLineAsync($"youngcarers: there is no open quarantine entry {parse.GetValue(id)}.");
+                        return 2;
+                }
+            }, token);
+        });
 
         quarantine.Subcommands.Add(list);
         quarantine.Subcommands.Add(show);
