@@ -19,7 +19,8 @@ namespace YoungCarers.Benchmarks;
 /// limiting off, a signing key of its own so it can mint a token with the service's <c>token</c>
 /// command); then loads GET /families/{id} (ids picked at random from the live families) and a
 /// filtered GET /obligations with wrk, each after a warm-up run, and reports requests/s, latency
-/// percentiles, errors, the access log rows written, and the service's peak resident memory.
+/// percentiles, errors, the access log rows written, the disk's flush latencies during each run
+/// (<see cref="StorageLatency"/>), and the service's peak resident memory.
 /// </summary>
 internal static class HttpReadBenchmark
 {
@@ -91,11 +92,13 @@ internal static class HttpReadBenchmark
             await Console.Error.WriteLineAsync($"Measuring {label} for {options.Duration.TotalSeconds:N0} s...");
             var loadBefore = MachineLoad.Average();
             var cpuBefore = Cpu(service, clusterDirectory);
+            await using var storage = StorageLatency.Start(dataDirectory);
             var measured = await Wrk.RunAsync(service.BaseAddress, path, ids, headers, options.Threads, options.Connections, options.Rate, options.Duration, cancellationToken);
+            var flushes = await storage.StopAsync();
             var cpu = Cpu(service, clusterDirectory) - cpuBefore;
             var loadAfter = MachineLoad.Average();
             var auditRows = await AuditRowsSinceAsync(database.DataSource, auditBefore, cancellationToken);
-            runs.Add(new Run(label, measured, (warm?.Requests ?? 0) + measured.Requests, (warm?.Errors ?? 0) + measured.Errors, auditRows, loadBefore, loadAfter, cpu));
+            runs.Add(new Run(label, measured, (warm?.Requests ?? 0) + measured.Requests, (warm?.Errors ?? 0) + measured.Errors, auditRows, loadBefore, loadAfter, cpu, flushes));
         }
 
         var exited = service.HasExited;
@@ -140,6 +143,8 @@ internal static class HttpReadBenchmark
             }
 
             report.Row("  load average", $"{run.LoadBefore} -> {run.LoadAfter}", "1, 5 and 15 minutes, before and after the measured run (the machine is shared)");
+            report.Row("  disk flushes beside it", string.Create(CultureInfo.InvariantCulture, $"max {run.Storage.MaxMilliseconds,6:N0} ms"),
+                run.Storage + "; every read waits for its access record's durable commit, so a slow flush delays the reads behind it");
         }
 
         report.Blank();
@@ -274,7 +279,7 @@ internal static class HttpReadBenchmark
 
     /// <param name="Responses">Responses wrk counted, warm-up included.</param>
     /// <param name="Errors">Errors wrk counted, warm-up included.</param>
-    private sealed record Run(string Label, WrkResult Result, long Responses, long Errors, long AuditRows, string LoadBefore, string LoadAfter, CpuUse Cpu);
+    private sealed record Run(string Label, WrkResult Result, long Responses, long Errors, long AuditRows, string LoadBefore, string LoadAfter, CpuUse Cpu, StorageLatencySummary Storage);
 
     /// <summary>CPU time of the service, the database server and wrk (null where it could not be read).</summary>
     private sealed record CpuUse(TimeSpan? Service, TimeSpan? Postgres, TimeSpan? Wrk)
