@@ -38,6 +38,28 @@ public sealed class EmbeddedPostgresTests
             Assert.Equal("B Z _ a b é", row.GetString(3));
         });
 
+    [Fact]
+    public async Task A_process_starting_while_another_initialises_the_directory_reuses_the_server_that_one_starts()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"yc-embedded-test-{Guid.NewGuid():N}");
+        var options = new EmbeddedPostgresOptions { DataDirectory = directory, Disposable = true };
+        var first = EmbeddedPostgres.StartAsync(options);
+
+        // initdb writes PG_VERSION early, then runs a single-user server that writes its own postmaster.pid.
+        while (!File.Exists(Path.Combine(directory, "PG_VERSION")) && !first.IsCompleted)
+        {
+            await Task.Delay(10);
+        }
+
+        await using var second = await EmbeddedPostgres.StartAsync(options with { Disposable = false });
+        await using var started = await first;
+        Assert.Equal(started.Port, second.Port);
+        await using var connection = new NpgsqlConnection(second.ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('data_directory')", connection);
+        Assert.Equal(directory, (string?)await command.ExecuteScalarAsync());
+    }
+
     /// <summary>Starts a cluster of its own, as the service does with no connection string, and checks the one row <paramref name="sql"/> returns.</summary>
     private static async Task OnFreshClusterAsync(string sql, Action<NpgsqlDataReader> check)
     {

@@ -83,6 +83,7 @@ public static class TestPostgres
             try
             {
                 Directory.Delete(directory, recursive: true);
+                File.Delete(directory + ".lock");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -17,6 +17,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 {
     private const string SuperUser = "postgres";
     private const string ServiceAccount = "postgres";
+    private static readonly TimeSpan StartingLockTimeout = TimeSpan.FromMinutes(5);
     private readonly EmbeddedPostgresOptions _options;
     private readonly string _binDirectory;
     private readonly bool _startedHere;
@@ -40,7 +41,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>
     /// Starts the cluster, initialising the data directory first if it is new. If a server is
     /// already running on this data directory (say, left by a process that was killed), it is
-    /// reused rather than started twice.
+    /// reused rather than started twice. Processes starting one data directory at the same time take
+    /// turns (a lock file beside it), so the later ones reuse the server the first started.
     /// </summary>
     public static async Task<EmbeddedPostgres> StartAsync(EmbeddedPostgresOptions options, CancellationToken cancellationToken = default)
     {
@@ -50,6 +52,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         options = options with { DataDirectory = dataDirectory };
 
         await PrepareDirectoryAsync(dataDirectory, cancellationToken);
+
+        // Held until the server is up: a second process (the replay command run beside the service,
+        // say) must neither initialise the directory again nor take initdb's own single-user server
+        // for a running cluster.
+        await using var starting = await LockStartingAsync(dataDirectory, cancellationToken);
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
             await InitialiseAsync(binDirectory, dataDirectory, options.Disposable, cancellationToken);
@@ -111,6 +118,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (_options.Disposable)
         {
             Directory.Delete(DataDirectory, recursive: true);
+            File.Delete(LockFile(DataDirectory));
         }
     }
 
@@ -144,6 +152,34 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
+
+    /// <summary>
+    /// Takes the lock file beside the data directory (an advisory lock the operating system drops
+    /// if this process dies), waiting while another process holds it.
+    /// </summary>
+    private static async Task<FileStream> LockStartingAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var path = LockFile(dataDirectory);
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited.Elapsed < StartingLockTimeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+            catch (IOException e)
+            {
+                throw new EmbeddedPostgresException(
+                    $"Another process has been starting the PostgreSQL cluster in {dataDirectory} for over {StartingLockTimeout.TotalMinutes:N0} minutes (it holds {path}): {e.Message}");
+            }
+        }
+    }
+
+    private static string LockFile(string dataDirectory) => Path.TrimEndingDirectorySeparator(dataDirectory) + ".lock";
 
     private static Task InitialiseAsync(string binDirectory, string dataDirectory, bool disposable, CancellationToken cancellationToken)
     {
@@ -183,9 +219,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return null;
         }
 
-        // postmaster.pid: line 4 is the port.
+        // postmaster.pid: line 1 is the process id, negative for a single-user server (such as
+        // initdb's), which takes no connections and writes the default port; line 4 is the port.
         var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken);
-        return lines.Length > 3 && int.TryParse(lines[3], CultureInfo.InvariantCulture, out var port) ? port : null;
+        return lines.Length > 3
+            && int.TryParse(lines[0], CultureInfo.InvariantCulture, out var pid) && pid > 0
+            && int.TryParse(lines[3], CultureInfo.InvariantCulture, out var port) ? port : null;
     }
 
     private static async Task RunAsync(string binDirectory, string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? logFileOnFailure = null)
