@@ -249,6 +249,23 @@ public sealed class IngestPipelineTests : IClassFixture<DatabaseFixture>
     }
 
     [Fact]
+    public async Task A_person_whose_birth_date_arrives_later_is_offered_as_a_candidate_then()
+    {
+        var id = Unique();
+        string Parent(string personId, bool withBirthDate) =>
+            $$"""{ "system": "LAS", "id": "{{personId}}", "givenName": "Noor{{id}}", "familyName": "Hughes"{{(withBirthDate ? ", \"birthDate\": \"1980-02-29\"" : "")}} }""";
+        var first = Assert.IsType<AcceptedResult>(await IngestOneAsync(Identified($"{id}-1", Child($"c1-{id}", given: $"Ola{id}"), Parent($"a1-{id}", withBirthDate: true))));
+        var second = Assert.IsType<AcceptedResult>(await IngestOneAsync(Identified($"{id}-2", Child($"c2-{id}", given: $"Ida{id}"), Parent($"a2-{id}", withBirthDate: false))));
+
+        Assert.IsType<AcceptedResult>(await IngestOneAsync(Referral($"{id}-3", Parent($"a2-{id}", withBirthDate: true), Child($"c2-{id}", given: $"Ida{id}"))));
+
+        Assert.NotEqual(first.FamilyId, second.FamilyId);
+        Assert.Equal(1L, await ScalarAsync(
+            "SELECT count(*) FROM identity_candidates c JOIN persons p ON p.person_id IN (c.person_id, c.other_person_id) WHERE p.family_id = @f",
+            second.FamilyId));
+    }
+
+    [Fact]
     public async Task Concurrent_events_about_one_household_never_create_two_families()
     {
         var id = Unique();

@@ -253,7 +253,10 @@ public static class PersonIndex
                 ("born", details.Select(d => d.Sighting.BirthDate).ToArray()));
         }
 
-        if (plan.NewPersons.Count > 0)
+        // Matched once their details are in: a person first seen without a birth date (often an
+        // adult) is matched when a later sighting gives it, as if it had come first.
+        var matched = plan.NewPersons.Select(p => p.PersonId).Concat(details.Select(d => d.PersonId)).Distinct().ToArray();
+        if (matched.Length > 0)
         {
             Add(batch, """
                 INSERT INTO identity_candidates (person_id, other_person_id, reason)
@@ -271,7 +274,7 @@ public static class PersonIndex
                     OFFSET 0
                 ) AS p
                 ON CONFLICT (person_id, other_person_id) DO NOTHING
-                """, ("new", plan.NewPersons.Select(p => p.PersonId).Distinct().ToArray()));
+                """, ("new", matched));
         }
 
         return batch;
