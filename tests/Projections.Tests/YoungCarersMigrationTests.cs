@@ -32,10 +32,10 @@ public sealed class YoungCarersMigrationTests : IClassFixture<DatabaseFixture>
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             var migrator = new SchemaMigrator(dataSource, typeof(IngestPipeline).Assembly, typeof(ProjectionsRegistration).Assembly);
-            await ApplyBeforeAsync(dataSource, migrator, FirstVersionWithYoungCarers);
+            await EarlierSchema.ApplyBeforeAsync(dataSource, migrator, FirstVersionWithYoungCarers);
             foreach (var row in rows)
             {
-                await ExecuteAsync(dataSource, "INSERT INTO read_model.families SELECT (@row::read_model.families).*", ("row", row));
+                await EarlierSchema.ExecuteAsync(dataSource, "INSERT INTO read_model.families SELECT (@row::read_model.families).*", ("row", row));
             }
 
             var applied = await migrator.MigrateAsync();
@@ -52,34 +52,5 @@ public sealed class YoungCarersMigrationTests : IClassFixture<DatabaseFixture>
         {
             await TestPostgres.DropDatabaseAsync(connectionString);
         }
-    }
-
-    /// <summary>Brings a new database to the schema before <paramref name="version"/>, recorded as the migrator records it.</summary>
-    private static async Task ApplyBeforeAsync(NpgsqlDataSource dataSource, SchemaMigrator migrator, int version)
-    {
-        await ExecuteAsync(dataSource, """
-            CREATE TABLE schema_migrations (
-                version     integer     PRIMARY KEY,
-                name        text        NOT NULL,
-                checksum    text        NOT NULL,
-                applied_at  timestamptz NOT NULL DEFAULT now())
-            """);
-        foreach (var script in migrator.Scripts.Where(script => script.Version < version))
-        {
-            await ExecuteAsync(dataSource, script.Sql);
-            await ExecuteAsync(dataSource, "INSERT INTO schema_migrations (version, name, checksum) VALUES (@version, @name, @checksum)",
-                ("version", script.Version), ("name", script.Name), ("checksum", script.Checksum));
-        }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        await command.ExecuteNonQueryAsync();
     }
 }
