@@ -58,8 +58,13 @@ public sealed record ObligationDocument(
     DateOnly? MetOn,
     EventRefDocument OpenedBy,
     EventRefDocument? MetBy,
+    ObligationWaiverDocument? Waiver,
     string Basis,
     string PolicyVersion);
+
+/// <summary>Why, by whom and when the integration team set an obligation aside; null unless it is waived.</summary>
+/// <param name="WaivedBy">The member of staff who waived it (or the client that asked), not a person in the family.</param>
+public sealed record ObligationWaiverDocument(string Reason, string WaivedBy, DateTimeOffset WaivedAt, EventRefDocument WaivedByEvent);
 
 public sealed record DisputeStageDocument(
     int Number,
@@ -344,6 +349,7 @@ public static class FamilyDocuments
         obligation.MetOn,
         Ref(obligation.OpenedBy),
         obligation.MetBy is { } met ? Ref(met) : null,
+        obligation.Waiver is { } waiver ? new(waiver.Reason, waiver.WaivedBy, waiver.WaivedAt.ToUniversalTime(), Ref(waiver.WaivedByEvent)) : null,
         obligation.Basis,
         obligation.PolicyVersion);
 
