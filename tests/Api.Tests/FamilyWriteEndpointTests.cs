@@ -76,7 +76,7 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
     }
 
     [Fact]
-    public async Task The_integration_team_waives_an_open_obligation()
+    public async Task The_integration_team_waives_an_open_obligation_and_the_family_shows_why_who_when_and_the_waiver_event()
     {
         var (family, _) = await NewFamilyAsync();
         var version = await VersionAsync(family);
@@ -85,11 +85,20 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         var path = $"/families/{family}/obligations/{Uri.EscapeDataString(obligation)}/waive";
 
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Scopes.DisputesWrite, path, new { reason = "duplicate" }, version, "w1")).StatusCode);
-        var waived = await PostAsync(Scopes.Admin, path, new { reason = "recorded twice upstream" }, version, "w1");
+        var before = DateTimeOffset.UtcNow;
+        var waived = await PostAsync(Scopes.Admin, path, new { reason = "recorded twice upstream", waivedBy = "alex" }, version, "w1");
         Assert.Equal(HttpStatusCode.OK, waived.StatusCode);
 
-        var status = (await FamilyAsync(family)).GetProperty("obligations").EnumerateArray().Single(o => o.GetProperty("id").GetString() == obligation).GetProperty("status").GetString();
-        Assert.Equal("waived", status);
+        var obligations = (await FamilyAsync(family)).GetProperty("obligations").EnumerateArray().ToList();
+        var read = obligations.Single(o => o.GetProperty("id").GetString() == obligation);
+        Assert.Equal("waived", read.GetProperty("status").GetString());
+        var waiver = read.GetProperty("waiver");
+        Assert.Equal("recorded twice upstream", waiver.GetProperty("reason").GetString());
+        Assert.Equal("alex", waiver.GetProperty("waivedBy").GetString());
+        Assert.InRange(waiver.GetProperty("waivedAt").GetDateTimeOffset(), before, DateTimeOffset.UtcNow);
+        var byEvent = waiver.GetProperty("waivedByEvent");
+        Assert.Equal(await WaiverEventAsync(family), (byEvent.GetProperty("source").GetString(), byEvent.GetProperty("eventId").GetString()));
+        Assert.All(obligations.Where(o => o.GetProperty("id").GetString() != obligation), o => Assert.Equal(JsonValueKind.Null, o.GetProperty("waiver").ValueKind));
         Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(Scopes.Admin, path, new { reason = "again" }, version + 1, "w2")).StatusCode);
     }
 
@@ -239,6 +248,15 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         var response = await http.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();
         return response;
+    }
+
+    private async Task<(string?, string?)> WaiverEventAsync(string family)
+    {
+        await using var command = service.Database.DataSource.CreateCommand("SELECT source, source_event_id FROM events WHERE stream_id = @s AND type = 'obligation.waived.v1'");
+        command.Parameters.AddWithValue("s", family);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetString(0), reader.GetString(1));
     }
 
     private async Task<long> CountAsync(string family, string type)

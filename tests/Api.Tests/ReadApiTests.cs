@@ -192,6 +192,25 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     }
 
     [Fact]
+    public async Task A_flag_about_both_services_is_found_by_either_and_one_about_one_service_only_by_that_one()
+    {
+        async Task<List<JsonElement>> FamiliesAsync(string flag, string service) =>
+            [.. (await AllPagesAsync(Scopes.FamiliesRead, $"/families?flag={flag}&service={service}", "test-client")).SelectMany(page => page.GetProperty("items").EnumerateArray())];
+
+        // The survivor's young carers were identified long ago and neither service is involved with them.
+        foreach (var service in new[] { "adult-social-care", "childrens-social-care" })
+        {
+            var falling = Assert.Single(await FamiliesAsync("falls-between-services", service), f => f.GetProperty("familyId").GetString() == data.Survivor);
+            Assert.All(falling.GetProperty("flags").EnumerateArray(), flag => Assert.Equal(
+                ["adult-social-care", "childrens-social-care"], flag.GetProperty("services").EnumerateArray().Select(s => s.GetString())));
+        }
+
+        // The late family's only overdue obligation is children's social care's.
+        Assert.Contains(await FamiliesAsync("obligation-overdue", "childrens-social-care"), f => f.GetProperty("familyId").GetString() == data.Late);
+        Assert.DoesNotContain(await FamiliesAsync("obligation-overdue", "adult-social-care"), f => f.GetProperty("familyId").GetString() == data.Late);
+    }
+
+    [Fact]
     public async Task An_obligations_only_caller_never_sees_a_name_birth_date_or_identifier()
     {
         var items = new List<JsonElement>();

@@ -58,8 +58,13 @@ public sealed record ObligationDocument(
     DateOnly? MetOn,
     EventRefDocument OpenedBy,
     EventRefDocument? MetBy,
+    ObligationWaiverDocument? Waiver,
     string Basis,
     string PolicyVersion);
+
+/// <summary>Why, by whom and when the integration team set an obligation aside; null unless it is waived.</summary>
+/// <param name="WaivedBy">The member of staff who waived it (or the client that asked), not a person in the family.</param>
+public sealed record ObligationWaiverDocument(string Reason, string WaivedBy, DateTimeOffset WaivedAt, EventRefDocument WaivedByEvent);
 
 public sealed record DisputeStageDocument(
     int Number,
@@ -251,14 +256,23 @@ public static class FamilyDocuments
     public static FamilyDocument FromJson(string json) => JsonSerializer.Deserialize(json, JsonTypeInfo)!;
 
     /// <summary>
-    /// The services a flag concerns: those owing the obligations of the kinds it cites about the
-    /// persons it names, and those with open involvement with those persons.
+    /// The services a flag concerns. A young carer falling between services, a referral declined
+    /// after the other service closed and an overdue dispute (always between the two services)
+    /// concern both by what they are, whatever obligations or involvement they cite: often none,
+    /// since the first two are raised because neither service is involved. Any other flag concerns
+    /// the services owing the obligations of the kinds it cites about the persons it names, and
+    /// those with open involvement with those persons.
     /// </summary>
     public static IReadOnlyList<string> ServicesOf(Flag flag, IReadOnlyList<Obligation> obligations, IReadOnlyList<Involvement> involvement)
     {
         ArgumentNullException.ThrowIfNull(flag);
         ArgumentNullException.ThrowIfNull(obligations);
         ArgumentNullException.ThrowIfNull(involvement);
+        if (flag.Name is FlagNames.FallsBetweenServices or FlagNames.ReferralDeclinedAfterOtherClosed or FlagNames.DisputeOverdue)
+        {
+            return BothServices;
+        }
+
         // A handful of services at most: a list kept without repeats, sorted at the end, rather than a sorted set.
         var services = new List<string>(2);
         for (var i = 0; i < obligations.Count; i++)
@@ -281,6 +295,9 @@ public static class FamilyDocuments
         services.Sort(StringComparer.Ordinal);
         return services;
     }
+
+    // In ordinal order, as every flag's services are.
+    private static readonly IReadOnlyList<string> BothServices = Array.AsReadOnly([Services.AdultSocialCare, Services.ChildrensSocialCare]);
 
     public static string Status(ObligationStatus status) => EnumName<ObligationStatus>.Of(status);
 
@@ -344,6 +361,7 @@ public static class FamilyDocuments
         obligation.MetOn,
         Ref(obligation.OpenedBy),
         obligation.MetBy is { } met ? Ref(met) : null,
+        obligation.Waiver is { } waiver ? new(waiver.Reason, waiver.WaivedBy, waiver.WaivedAt.ToUniversalTime(), Ref(waiver.WaivedByEvent)) : null,
         obligation.Basis,
         obligation.PolicyVersion);
 
