@@ -440,8 +440,10 @@ public sealed class ReadModelRebuild(NpgsqlDataSource dataSource, FamilyReadMode
             VALUES (@projection, @transaction_id::xid8, @seq, now())
             ON CONFLICT (projection) DO UPDATE
             SET transaction_id = excluded.transaction_id, seq = excluded.seq, updated_at = excluded.updated_at;
+            {ReadModelRules.RecordRebuiltSql}
             """, cancellationToken,
             ("projection", FamilyReadModelProjection.ProjectionName),
+            ("rules_version", ReadModelRules.Current),
             ("transaction_id", position.TransactionId.ToString(CultureInfo.InvariantCulture)),
             ("seq", position.Sequence));
         await transaction.CommitAsync(cancellationToken);
