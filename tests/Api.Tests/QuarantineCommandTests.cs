@@ -33,6 +33,7 @@ public sealed class QuarantineCommandTests : IClassFixture<DatabaseFixture>
             var list = await CliProcess.RunAsync("quarantine", "list", database);
             var resubmit = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--file", corrected, "--by", "alex", database);
             var again = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
+            var show = await CliProcess.RunAsync("quarantine", "show", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
 
             Assert.Equal(0, list.ExitCode);
             Assert.Contains($"{quarantined.QuarantineId}\t", list.Output, StringComparison.Ordinal);
@@ -40,6 +41,8 @@ public sealed class QuarantineCommandTests : IClassFixture<DatabaseFixture>
             Assert.True(resubmit.ExitCode == 0, resubmit.Output + resubmit.Errors);
             Assert.Contains("Accepted into family-", resubmit.Output, StringComparison.Ordinal);
             Assert.Equal(2, again.ExitCode);
+            Assert.Equal(0, show.ExitCode);
+            Assert.Matches($@"\nresolved .+ by alex: accepted into family-\S+ as event {id} from {PartnerSource}\n", show.Output);
         }
         finally
         {
