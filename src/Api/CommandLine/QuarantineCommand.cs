@@ -84,7 +84,7 @@ internal static class QuarantineCommand
                 switch (outcome)
                 {
                     case ResubmissionAccepted accepted:
-                        await Console.Out.WriteLineAsync($"Accepted into {accepted.Result switch { AcceptedResult a => a.FamilyId, DuplicateResult d => d.FamilyId, _ => "?" }}; entry resolved.");
+                        await Console.Out.WriteLineAsync($"Entry resolved: {Describe(accepted.Resolution)}.");
                         return 0;
                     case ResubmissionRejected rejected:
                         await Console.Out.WriteLineAsync("Still invalid; the entry stays open:");

@@ -10,8 +10,8 @@ public abstract record ResubmissionOutcome;
 /// <summary>No open entry has that id.</summary>
 public sealed record ResubmissionNotFound : ResubmissionOutcome;
 
-/// <summary>Accepted (or found already stored): the entry is resolved.</summary>
-public sealed record ResubmissionAccepted(IngestResult Result) : ResubmissionOutcome;
+/// <summary>Accepted (or found already stored): the entry is resolved with <paramref name="Resolution"/>.</summary>
+public sealed record ResubmissionAccepted(IngestResult Result, QuarantineResolution Resolution) : ResubmissionOutcome;
 
 /// <summary>Still invalid: the entry stays open with these reasons.</summary>
 public sealed record ResubmissionRejected(IReadOnlyList<ValidationError> Errors) : ResubmissionOutcome;
@@ -107,6 +107,6 @@ public sealed class QuarantineResubmission(QuarantineStore quarantine, IIngestPi
             return await recordFailure(errors) ? new ResubmissionRejected(errors) : null;
         }
 
-        return await resolve(resolution) ? new ResubmissionAccepted(result) : null;
+        return await resolve(resolution) ? new ResubmissionAccepted(result, resolution) : null;
     }
 }
