@@ -61,6 +61,24 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
     }
 
     [Fact]
+    public async Task A_merge_with_both_versions_stale_is_409_with_the_current_version_of_each()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var first = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}")));
+        Assert.Equal(first, await FamilyOfAsync(Identified($"{id}-3", Child($"c1-{id}"))));
+        var second = await FamilyOfAsync(Identified($"{id}-2", Child($"c2-{id}")));
+        var (firstVersion, secondVersion) = (await VersionAsync(first), await VersionAsync(second));
+        Assert.NotEqual(firstVersion, secondVersion);
+
+        // Each family's version given for the other: both are stale.
+        var stale = await MergeAsync([first, second], $"\"{first}:{secondVersion}\", \"{second}:{firstVersion}\"", $"m-{id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var current = (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("streamVersions").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.Equal(new Dictionary<string, long> { [first] = firstVersion, [second] = secondVersion }, current);
+    }
+
+    [Fact]
     public async Task A_merge_retried_with_its_idempotency_key_answers_the_same_and_merges_once()
     {
         var id = Guid.NewGuid().ToString("N")[..12];

@@ -116,6 +116,30 @@ public sealed class IngestEndpointTests : IClassFixture<DatabaseFixture>, IDispo
     }
 
     [Fact]
+    public async Task A_resolved_entry_shows_where_its_event_went_and_the_document_describes_it()
+    {
+        var id = Unique();
+        var bad = await BodyAsync(await PostAsync(Identified(id, Child($"c-{id}", nhs: "1234567890")), "application/cloudevents+json"));
+        var quarantineId = bad.GetProperty("results")[0].GetProperty("quarantineId").GetInt64();
+        var open = await BodyAsync(await _client.GetAsync(new Uri($"/admin/quarantine/{quarantineId}", UriKind.Relative)));
+        var accepted = await BodyAsync(await ResubmitAsync($"/admin/quarantine/{quarantineId}/resubmit", Identified(id, Child($"c-{id}", nhs: NhsNumber(4343))),
+            await ETagAsync(quarantineId), $"w-{id}"));
+
+        var resolved = await BodyAsync(await _client.GetAsync(new Uri($"/admin/quarantine/{quarantineId}", UriKind.Relative)));
+
+        Assert.Equal(JsonValueKind.Null, open.GetProperty("resolution").ValueKind);
+        var resolution = resolved.GetProperty("resolution");
+        Assert.Equal(
+            ("accepted", accepted.GetProperty("familyId").GetString(), PartnerSource, id),
+            (resolution.GetProperty("outcome").GetString(), resolution.GetProperty("familyId").GetString(), resolution.GetProperty("source").GetString(),
+                resolution.GetProperty("sourceEventId").GetString()));
+        var schemas = (await BodyAsync(await _client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)))).GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("QuarantineDetail").GetProperty("properties").TryGetProperty("resolution", out _));
+        Assert.Equal(["familyId", "outcome", "source", "sourceEventId"],
+            schemas.GetProperty("QuarantineResolution").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_resubmission_needs_if_match_and_an_idempotency_key_and_a_key_reused_for_another_entry_is_refused()
     {
         var first = Unique();

@@ -33,13 +33,40 @@ public sealed class QuarantineCommandTests : IClassFixture<DatabaseFixture>
             var list = await CliProcess.RunAsync("quarantine", "list", database);
             var resubmit = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--file", corrected, "--by", "alex", database);
             var again = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
+            var show = await CliProcess.RunAsync("quarantine", "show", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
 
             Assert.Equal(0, list.ExitCode);
             Assert.Contains($"{quarantined.QuarantineId}\t", list.Output, StringComparison.Ordinal);
             Assert.Contains("data.child.nhsNumber: nhs-number-checksum", list.Output, StringComparison.Ordinal);
             Assert.True(resubmit.ExitCode == 0, resubmit.Output + resubmit.Errors);
-            Assert.Contains("Accepted into family-", resubmit.Output, StringComparison.Ordinal);
+            Assert.Contains("Entry resolved: accepted into family-", resubmit.Output, StringComparison.Ordinal);
             Assert.Equal(2, again.ExitCode);
+            Assert.Equal(0, show.ExitCode);
+            Assert.Matches($@"\nresolved .+ by alex: accepted into family-\S+ as event {id} from {PartnerSource}\n", show.Output);
+        }
+        finally
+        {
+            File.Delete(corrected);
+        }
+    }
+
+    [Fact]
+    public async Task A_corrected_event_already_stored_is_reported_as_a_duplicate_rather_than_accepted()
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var valid = Identified(id, Child($"c-{id}", nhs: NhsNumber(79)));
+        var stored = Assert.IsType<AcceptedResult>((await _pipeline.IngestAsync([Payload(valid)]))[0]);
+        var quarantined = Assert.IsType<QuarantinedResult>((await _pipeline.IngestAsync([Payload(Identified(id, Child($"c-{id}", nhs: "1234567890")))]))[0]);
+        var corrected = Path.Combine(Path.GetTempPath(), $"corrected-{id}.json");
+        await File.WriteAllTextAsync(corrected, valid);
+
+        try
+        {
+            var resubmit = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--file", corrected,
+                $"--ConnectionStrings:EventStore={_database.ConnectionString}");
+
+            Assert.True(resubmit.ExitCode == 0, resubmit.Output + resubmit.Errors);
+            Assert.Equal($"Entry resolved: a duplicate of event {id} from {PartnerSource}, already stored in {stored.FamilyId}.", resubmit.Output.Trim());
         }
         finally
         {

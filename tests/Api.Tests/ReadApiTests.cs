@@ -342,6 +342,29 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     }
 
     [Fact]
+    public async Task An_indicator_period_given_as_instants_is_refused_naming_the_parameter_and_the_date_format()
+    {
+        var from = await SendAsync(Scopes.Admin, "/audit/indicators?from=2025-01-01T00:00:00Z&to=2026-01-01");
+        var to = await SendAsync(Scopes.Admin, "/audit/indicators?from=2025-01-01&to=2026-01-01T00:00:00Z");
+
+        foreach (var (response, parameter) in new[] { (from, "from"), (to, "to") })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
+            Assert.Contains("yyyy-mm-dd", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // Taken as text to be checked, they are still dates in the OpenAPI document.
+        using var http = data.Service.Service.CreateClient();
+        var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative))).RootElement;
+        var parameters = document.GetProperty("paths").GetProperty("/audit/indicators").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "query").ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema").GetProperty("format").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["from"] = "date", ["to"] = "date" }, parameters);
+    }
+
+    [Fact]
     public async Task Indicators_are_computed_for_a_period_for_admins()
     {
         var indicators = await GetJsonAsync(Scopes.Admin, "/audit/indicators?from=2025-01-01&to=2026-01-01");

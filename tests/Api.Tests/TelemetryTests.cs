@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenTelemetry;
@@ -225,6 +226,22 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
     }
 
     [Fact]
+    public async Task The_gauge_refresher_stopped_before_its_first_refresh_ends_normally_rather_than_cancelled()
+    {
+        await using var service = TestAuth.Service(database.ConnectionString);
+        var settings = new SettingsRead();
+        using var refresher = ActivatorUtilities.CreateInstance<DatabaseGaugeRefresher>(service.Services, new ConfigurationBuilder().Add(settings).Build());
+
+        await refresher.StartAsync(CancellationToken.None);
+        // Stopped once its task runs (it reads its settings first, then waits 5 s): stopped before, the task never runs at all.
+        await settings.Read.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await refresher.StopAsync(CancellationToken.None);
+
+        // The host logs a cancelled background task as "BackgroundService failed" when its own start failed (its port taken).
+        Assert.True(refresher.ExecuteTask!.IsCompletedSuccessfully, $"The refresher's task ended {refresher.ExecuteTask.Status}.");
+    }
+
+    [Fact]
     public async Task With_an_OTLP_endpoint_configured_the_service_builds_its_exporters_and_still_serves()
     {
         await using var service = TestAuth.Service(database.ConnectionString, ("OpenTelemetry:Endpoint", "http://127.0.0.1:4317"));
@@ -280,6 +297,20 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
         Assert.DoesNotContain("Jo", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Settings that say when they are first read.</summary>
+    private sealed class SettingsRead : ConfigurationProvider, IConfigurationSource
+    {
+        public TaskCompletionSource Read { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IConfigurationProvider Build(IConfigurationBuilder builder) => this;
+
+        public override bool TryGet(string key, out string? value)
+        {
+            Read.TrySetResult();
+            return base.TryGet(key, out value);
+        }
     }
 
     /// <summary>

@@ -52,25 +52,25 @@ internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSourc
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await RunQueuedAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
-            {
-                LogUnavailable(e);
-            }
+                try
+                {
+                    await RunQueuedAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+                {
+                    LogUnavailable(e);
+                }
 
-            try
-            {
                 await _queued.WaitAsync(PollInterval, stoppingToken);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end, also while looking for a rebuild: a host that failed to start logs a cancelled task as "BackgroundService failed".
         }
     }
 

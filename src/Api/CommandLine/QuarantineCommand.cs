@@ -44,6 +44,11 @@ internal static class QuarantineCommand
 
             await Console.Out.WriteLineAsync($"quarantine {e.QuarantineId} ({e.Status}), received {e.ReceivedAt:u} by {e.Channel} " +
                 string.Join(", ", e.Origin.Select(o => $"{o.Key}={o.Value}")) + $", delivered {e.Deliveries} time(s)");
+            if (e.Resolution is { } resolution)
+            {
+                await Console.Out.WriteLineAsync($"resolved {e.ResolvedAt:u} by {e.ResolvedBy}: {Describe(resolution)}");
+            }
+
             foreach (var reason in e.Reasons)
             {
                 await Console.Out.WriteLineAsync($"  {reason.Field}: {reason.Rule}: {reason.Message}");
@@ -79,7 +84,7 @@ internal static class QuarantineCommand
                 switch (outcome)
                 {
                     case ResubmissionAccepted accepted:
-                        await Console.Out.WriteLineAsync($"Accepted into {accepted.Result switch { AcceptedResult a => a.FamilyId, DuplicateResult d => d.FamilyId, _ => "?" }}; entry resolved.");
+                        await Console.Out.WriteLineAsync($"Entry resolved: {Describe(accepted.Resolution)}.");
                         return 0;
                     case ResubmissionRejected rejected:
                         await Console.Out.WriteLineAsync("Still invalid; the entry stays open:");
@@ -101,6 +106,11 @@ internal static class QuarantineCommand
         quarantine.Subcommands.Add(resubmit);
         return quarantine;
     }
+
+    /// <summary>Where a resolved entry's event went.</summary>
+    private static string Describe(QuarantineResolution resolution) => resolution.Outcome == QuarantineResolution.Duplicate
+        ? $"a duplicate of event {resolution.SourceEventId} from {resolution.Source}, already stored in {resolution.FamilyId}"
+        : $"accepted into {resolution.FamilyId} as event {resolution.SourceEventId} from {resolution.Source}";
 
     /// <summary>Editors on Windows start UTF-8 files with a byte order mark, which is not part of the JSON.</summary>
     private static ReadOnlyMemory<byte> WithoutByteOrderMark(byte[] bytes) =>

@@ -154,7 +154,7 @@ internal static class ReplayCommand
         Line($"{(p.Completed ? "Replayed" : "Stopped replaying")} {p.FilePath}: {p.Events:N0} events in {Duration(p.Elapsed)} ({p.EventsPerSecond:N0} events/s)");
         Line($"  accepted     {p.Accepted,12:N0}");
         Line($"  duplicates   {p.Duplicates,12:N0}");
-        Line($"  quarantined  {p.Quarantined,12:N0}{(p.Quarantined > 0 ? "   (youngcarers quarantine list)" : "")}");
+        Line($"  quarantined  {p.Quarantined,12:N0}{(p.Quarantined > 0 ? "   (see them with the `quarantine list` command)" : "")}");
         if (p.Resumed)
         {
             Line($"  resumed after line {p.StartLine:N0} (byte {p.StartOffset:N0}) from an earlier run's checkpoint; --from-start reads it all again");

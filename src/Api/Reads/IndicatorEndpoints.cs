@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Policy;
 using static YoungCarers.Api.Reads.ReadStore;
@@ -38,13 +39,24 @@ internal static class IndicatorEndpoints
         ReadStore store,
         LocalPolicy policy,
         TimeProvider clock,
-        [Description("First day of the period (yyyy-mm-dd), inclusive.")] DateOnly? from,
-        [Description("Day after the period (yyyy-mm-dd), exclusive.")] DateOnly? to,
+        [Description("First day of the period (yyyy-mm-dd), inclusive.")] string? from,
+        [Description("Day after the period (yyyy-mm-dd), exclusive.")] string? to,
         CancellationToken cancellationToken)
     {
-        if (from is not { } start || to is not { } end)
+        if (string.IsNullOrEmpty(from) || string.IsNullOrEmpty(to))
         {
-            return ReadProblems.BadRequest("Period required", "Give from and to as dates (yyyy-mm-dd).", from is null ? "from" : "to");
+            return ReadProblems.BadRequest("Period required", "Give from and to as dates (yyyy-mm-dd).", string.IsNullOrEmpty(from) ? "from" : "to");
+        }
+
+        // Parsed here rather than bound as dates: a value that does not bind gets a 400 that names nothing.
+        if (!TryParseDate(from, out var start))
+        {
+            return ReadProblems.InvalidDate("from");
+        }
+
+        if (!TryParseDate(to, out var end))
+        {
+            return ReadProblems.InvalidDate("to");
         }
 
         if (end <= start)
@@ -161,6 +173,9 @@ internal static class IndicatorEndpoints
             stages,
             new TransitionIndicator(turned, withAssessment, Share(withAssessment, turned))));
     }
+
+    private static bool TryParseDate(string text, out DateOnly date) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     private static decimal? Share(int part, int whole) => whole <= 0 ? null : Math.Round((decimal)part / whole, 4);
 

@@ -99,6 +99,7 @@ internal static class ReadEndpoints
             .Audited(familyIdRouteValue: null)
             .WithTags("Audit")
             .WithName("GetIndicators")
+            .WithMetadata(new DateQueryParameters("from", "to"))
             .WithSummary("Memorandum indicators for service managers over [from, to).")
             .Produces<IndicatorsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);

@@ -12,7 +12,13 @@ internal sealed class AccessPurposeRequired
     public static readonly AccessPurposeRequired Instance = new();
 }
 
-/// <summary>The OpenAPI document's security: bearer tokens, the scope each operation needs, and the purpose header of audited reads.</summary>
+/// <summary>Query parameters an endpoint takes as text and parses as dates (yyyy-mm-dd) itself, so the OpenAPI document still says they are dates.</summary>
+internal sealed class DateQueryParameters(params string[] names)
+{
+    public IReadOnlyList<string> Names { get; } = names;
+}
+
+/// <summary>The OpenAPI document's security: bearer tokens, the scope each operation needs, and the purpose header of audited reads; and dates taken as text.</summary>
 internal static class ReadOpenApi
 {
     public const string BearerScheme = "bearer";
@@ -50,6 +56,17 @@ internal static class ReadOpenApi
                     Description = "Why the caller reads family data; recorded in the access log.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = AccessAudit.MaxPurposeLength },
                 });
+            }
+
+            if (metadata.OfType<DateQueryParameters>().FirstOrDefault() is { } dates)
+            {
+                foreach (var parameter in operation.Parameters ?? [])
+                {
+                    if (parameter.Schema is OpenApiSchema schema && dates.Names.Contains(parameter.Name))
+                    {
+                        schema.Format = "date";
+                    }
+                }
             }
 
             if (metadata.OfType<WriteHeaders>().FirstOrDefault() is { } write)

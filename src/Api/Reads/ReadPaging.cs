@@ -65,6 +65,9 @@ internal static class ReadProblems
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail,
             extensions: parameter is null ? null : new Dictionary<string, object?> { ["parameter"] = parameter });
 
+    public static IResult InvalidDate(string parameter) =>
+        BadRequest($"Invalid {parameter}", $"{parameter} must be a date, yyyy-mm-dd (for example 2025-04-01), with no time of day.", parameter);
+
     public static IResult InvalidCursor() => BadRequest("Invalid cursor", "Pass back the nextCursor of the previous page unchanged.", "cursor");
 
     public static IResult NotFound(string title, string detail) =>

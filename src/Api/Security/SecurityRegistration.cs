@@ -67,7 +67,7 @@ internal sealed partial class SecurityStartupReport(AuthSettings settings, ILogg
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DEVELOPMENT TOKENS IN USE: no Auth signing key is configured, so the service accepts tokens signed with the development key in {KeyFile} (mint one with `youngcarers token --client NAME --scope SCOPES`). Configure Auth:SymmetricKeys or Auth:RsaPublicKeys before exposing the service.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DEVELOPMENT TOKENS IN USE: no Auth signing key is configured, so the service accepts tokens signed with the development key in {KeyFile} (mint one with the service's `token --client NAME --scope SCOPES` command). Configure Auth:SymmetricKeys or Auth:RsaPublicKeys before exposing the service.")]
     private partial void LogDevelopmentTokens(string keyFile);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Accepting bearer tokens from issuer {Issuer} for audience {Audience} signed with one of {KeyCount} configured keys")]

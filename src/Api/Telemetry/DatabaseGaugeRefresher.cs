@@ -24,15 +24,22 @@ internal sealed partial class DatabaseGaugeRefresher(
     {
         var interval = configuration.GetValue<TimeSpan?>("OpenTelemetry:GaugeRefresh") ?? TimeSpan.FromSeconds(30);
         using var timer = new PeriodicTimer(interval);
-        // The first refresh waits a little, for start-up's schema migration.
-        await Task.Delay(interval < FirstRefreshDelay ? interval : FirstRefreshDelay, stoppingToken);
-        do
+        try
         {
-            await RefreshAsync(DatabaseGauges.QuarantineOpen, RefreshQuarantineAsync, stoppingToken);
-            await RefreshAsync(DatabaseGauges.Obligations, RefreshObligationsAsync, stoppingToken);
-            await RefreshAsync(DatabaseGauges.ProjectionLag, async ct => gauges.SetProjections(await projections.ReadAsync(ct)), stoppingToken);
+            // The first refresh waits a little, for start-up's schema migration.
+            await Task.Delay(interval < FirstRefreshDelay ? interval : FirstRefreshDelay, stoppingToken);
+            do
+            {
+                await RefreshAsync(DatabaseGauges.QuarantineOpen, RefreshQuarantineAsync, stoppingToken);
+                await RefreshAsync(DatabaseGauges.Obligations, RefreshObligationsAsync, stoppingToken);
+                await RefreshAsync(DatabaseGauges.ProjectionLag, async ct => gauges.SetProjections(await projections.ReadAsync(ct)), stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end: a host that failed to start logs a cancelled task as "BackgroundService failed".
+        }
     }
 
     private async Task RefreshAsync(string gauge, Func<CancellationToken, Task> refresh, CancellationToken stoppingToken)

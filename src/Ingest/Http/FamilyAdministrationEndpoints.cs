@@ -78,7 +78,7 @@ public static class FamilyAdministrationEndpoints
             return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid If-Match", form);
         }
 
-        return await WriteAsync(store, idempotent, async (transaction, token) =>
+        return await WriteAsync(store, idempotent, expected, async (transaction, token) =>
         {
             var outcome = await administration.MergeAsync(transaction, first, second, action.Actor, request.Note, expected, token);
             return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent, action, StatusCodes.Status200OK, outcome, null, token);
@@ -117,7 +117,7 @@ public static class FamilyAdministrationEndpoints
             return problem!;
         }
 
-        return await WriteAsync(store, idempotent, async (transaction, token) =>
+        return await WriteAsync(store, idempotent, new Dictionary<string, long>(StringComparer.Ordinal) { [familyId] = expected }, async (transaction, token) =>
         {
             var newFamily = await administration.SplitAsync(transaction, familyId, [.. persons.Select(p => p!.Value)], action.Actor, request.Note, expected, token);
             return await AdminRequestLog.CompleteAsync(transaction.Connection, transaction.Transaction, idempotent, action, StatusCodes.Status200OK, new SplitResponse(newFamily), null, token);
@@ -127,9 +127,11 @@ public static class FamilyAdministrationEndpoints
     /// <summary>
     /// Runs an identity decision with its idempotency key and audit in one transaction. A refusal
     /// rolls it all back (the decision may have changed the person index before its append failed).
+    /// <paramref name="expectedVersions"/> are the stream versions <c>If-Match</c> named.
     /// </summary>
     private static async Task<IResult> WriteAsync(
-        PostgresEventStore store, IdempotentRequest idempotent, Func<EventStoreTransaction, CancellationToken, Task<IResult>> write, CancellationToken cancellationToken)
+        PostgresEventStore store, IdempotentRequest idempotent, IReadOnlyDictionary<string, long> expectedVersions,
+        Func<EventStoreTransaction, CancellationToken, Task<IResult>> write, CancellationToken cancellationToken)
     {
         try
         {
@@ -145,14 +147,34 @@ public static class FamilyAdministrationEndpoints
         }
         catch (WrongExpectedVersionException stale)
         {
-            return AdminRequestLog.Stale($"Family {stale.StreamId} changed since the version you sent; read it again and retry.",
-                "streamVersions", new Dictionary<string, long> { [stale.StreamId] = stale.Actual });
+            var current = await StaleVersionsAsync(store, expectedVersions, stale.StreamId, cancellationToken);
+            return AdminRequestLog.Stale($"Changed since the version you sent: {string.Join(", ", current.Keys)}. streamVersions has the current version of each; read again and retry.",
+                "streamVersions", current);
         }
         catch (StreamArchivedException archived)
         {
             return IngestEndpoints.Problem(StatusCodes.Status409Conflict, "Family merged", $"Family {archived.StreamId} was merged into another; decide on the surviving family.",
                 new Dictionary<string, object?> { ["survivorFamilyId"] = archived.SuccessorId });
         }
+    }
+
+    /// <summary>
+    /// The current version of every stream <c>If-Match</c> named at another version, and of the one the
+    /// write stopped at: the write stops at the first stale stream, and the caller needs them all to retry once.
+    /// </summary>
+    private static async Task<Dictionary<string, long>> StaleVersionsAsync(
+        PostgresEventStore store, IReadOnlyDictionary<string, long> expectedVersions, string staleStreamId, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (streamId, expected) in expectedVersions)
+        {
+            if (await store.GetStreamAsync(streamId, cancellationToken) is { } stream && (stream.Version != expected || streamId == staleStreamId))
+            {
+                current[streamId] = stream.Version;
+            }
+        }
+
+        return current;
     }
 
     private static async Task<IResult> ListCandidatesAsync(FamilyAdministration administration, long? after, int? limit, CancellationToken cancellationToken) =>
@@ -177,7 +199,7 @@ public static class FamilyAdministrationEndpoints
             return problem!;
         }
 
-        return await WriteAsync(store, idempotent, async (transaction, token) =>
+        return await WriteAsync(store, idempotent, new Dictionary<string, long>(), async (transaction, token) =>
             await FamilyAdministration.DismissCandidateAsync(transaction, candidateId, expected, action.Actor, token) switch
             {
                 CandidateDismissed => await AdminRequestLog.CompleteAsync<object?>(transaction.Connection, transaction.Transaction, idempotent, action, StatusCodes.Status204NoContent, null, null, token),

@@ -18,7 +18,9 @@ public static class QuarantineEndpoints
     {
         var group = endpoints.MapGroup("/admin/quarantine").WithTags("Quarantine");
         group.MapGet("", ListAsync).WithSummary("Open quarantine entries, oldest first (cursor paging with after).");
-        group.MapGet("/{id:long}", GetAsync).WithSummary("One entry with its payload as received; ETag is its version, for If-Match on resubmit.");
+        group.MapGet("/{id:long}", GetAsync).WithSummary("One entry with its payload as received and, once resolved, where its event went; ETag is its version, for If-Match on resubmit.")
+            .Produces<QuarantineDetail>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/resubmit", ResubmitAsync)
             .WithSummary("Resubmit the entry; a body, if given, is the corrected event. If-Match: the entry's ETag; Idempotency-Key.")
             .WithMetadata(new WriteHeaders("The entry's ETag from GET /admin/quarantine/{id}; a stale one (the entry changed) is 409."))
@@ -111,11 +113,13 @@ public sealed record QuarantineSummary(
         new(e.QuarantineId, e.Channel, e.ReceivedAt, e.Source, e.SourceEventId, e.Type, e.Deliveries, e.Reasons);
 }
 
+/// <param name="Resolution">Where the event went once the entry was resolved (accepted into a family, or a duplicate of an event already stored there); null while open.</param>
 /// <param name="PayloadText">The payload decoded as UTF-8 (invalid bytes replaced), for reading.</param>
 /// <param name="PayloadBase64">The payload exactly as received.</param>
 public sealed record QuarantineDetail(
-    QuarantineSummary Summary, IReadOnlyDictionary<string, string> Origin, string Status, DateTimeOffset? ResolvedAt, string? ResolvedBy, string PayloadText, string PayloadBase64)
+    QuarantineSummary Summary, IReadOnlyDictionary<string, string> Origin, string Status, DateTimeOffset? ResolvedAt, string? ResolvedBy, QuarantineResolution? Resolution,
+    string PayloadText, string PayloadBase64)
 {
     public static QuarantineDetail From(QuarantinedEvent e) =>
-        new(QuarantineSummary.From(e), e.Origin, e.Status, e.ResolvedAt, e.ResolvedBy, Encoding.UTF8.GetString(e.Payload), Convert.ToBase64String(e.Payload));
+        new(QuarantineSummary.From(e), e.Origin, e.Status, e.ResolvedAt, e.ResolvedBy, e.Resolution, Encoding.UTF8.GetString(e.Payload), Convert.ToBase64String(e.Payload));
 }

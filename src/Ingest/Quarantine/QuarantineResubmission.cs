@@ -10,8 +10,8 @@ public abstract record ResubmissionOutcome;
 /// <summary>No open entry has that id.</summary>
 public sealed record ResubmissionNotFound : ResubmissionOutcome;
 
-/// <summary>Accepted (or found already stored): the entry is resolved.</summary>
-public sealed record ResubmissionAccepted(IngestResult Result) : ResubmissionOutcome;
+/// <summary>Accepted (or found already stored): the entry is resolved with <paramref name="Resolution"/>.</summary>
+public sealed record ResubmissionAccepted(IngestResult Result, QuarantineResolution Resolution) : ResubmissionOutcome;
 
 /// <summary>Still invalid: the entry stays open with these reasons.</summary>
 public sealed record ResubmissionRejected(IReadOnlyList<ValidationError> Errors) : ResubmissionOutcome;
@@ -83,7 +83,7 @@ public sealed class QuarantineResubmission(QuarantineStore quarantine, IIngestPi
     /// <returns>Null when recording the outcome on the entry found it changed meanwhile.</returns>
     private async Task<ResubmissionOutcome?> ResubmitAsync(
         QuarantinedEvent entry, ReadOnlyMemory<byte>? corrected,
-        Func<IReadOnlyList<ValidationError>, Task<bool>> recordFailure, Func<Dictionary<string, string>, Task<bool>> resolve, CancellationToken cancellationToken)
+        Func<IReadOnlyList<ValidationError>, Task<bool>> recordFailure, Func<QuarantineResolution, Task<bool>> resolve, CancellationToken cancellationToken)
     {
         var payload = corrected ?? entry.Payload;
         // Checked here first so a still-invalid correction updates this entry instead of opening another.
@@ -96,8 +96,8 @@ public sealed class QuarantineResubmission(QuarantineStore quarantine, IIngestPi
         var result = (await pipeline.IngestAsync([new InboundPayload(payload, new Arrival("resubmission", origin))], cancellationToken))[0];
         var resolution = result switch
         {
-            AcceptedResult accepted => new Dictionary<string, string> { ["outcome"] = "accepted", ["familyId"] = accepted.FamilyId },
-            DuplicateResult duplicate => new Dictionary<string, string> { ["outcome"] = "duplicate", ["familyId"] = duplicate.FamilyId },
+            AcceptedResult accepted => new QuarantineResolution(QuarantineResolution.Accepted, accepted.FamilyId, accepted.Source!, accepted.SourceEventId!),
+            DuplicateResult duplicate => new QuarantineResolution(QuarantineResolution.Duplicate, duplicate.FamilyId, duplicate.Source!, duplicate.SourceEventId!),
             _ => null,
         };
         if (resolution is null)
@@ -107,8 +107,6 @@ public sealed class QuarantineResubmission(QuarantineStore quarantine, IIngestPi
             return await recordFailure(errors) ? new ResubmissionRejected(errors) : null;
         }
 
-        resolution["source"] = result.Source!;
-        resolution["sourceEventId"] = result.SourceEventId!;
-        return await resolve(resolution) ? new ResubmissionAccepted(result) : null;
+        return await resolve(resolution) ? new ResubmissionAccepted(result, resolution) : null;
     }
 }

@@ -22,6 +22,15 @@ public sealed record QuarantineEntry(
     string? Type,
     IReadOnlyList<ValidationError> Reasons);
 
+/// <summary>Where a resolved entry's event went: the family stream that holds it, and the event's source and id.</summary>
+/// <param name="Outcome"><see cref="Accepted"/> (stored then) or <see cref="Duplicate"/> (an event with the same source and id was already stored, so nothing new was).</param>
+public sealed record QuarantineResolution(string Outcome, string FamilyId, string Source, string SourceEventId)
+{
+    public const string Accepted = "accepted";
+    public const string Duplicate = "duplicate";
+}
+
+/// <param name="Resolution">Where the event went once resolved; null while the entry is open.</param>
 /// <param name="RowVersion">Changes whenever the entry does (PostgreSQL's <c>xmin</c>): its <c>ETag</c>.</param>
 public sealed record QuarantinedEvent(
     long QuarantineId,
@@ -37,6 +46,7 @@ public sealed record QuarantinedEvent(
     string Status,
     DateTimeOffset? ResolvedAt,
     string? ResolvedBy,
+    QuarantineResolution? Resolution,
     long RowVersion);
 
 /// <summary>The quarantine table: nothing that arrives is dropped, however malformed.</summary>
@@ -147,18 +157,18 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
 
     /// <summary>Closes an open entry once a corrected version of it has been accepted.</summary>
     /// <returns>False when the entry was not open (already resolved by someone else).</returns>
-    public async Task<bool> ResolveAsync(long quarantineId, string resolvedBy, IReadOnlyDictionary<string, string> resolution, CancellationToken cancellationToken = default)
+    public async Task<bool> ResolveAsync(long quarantineId, string resolvedBy, QuarantineResolution resolution, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand();
         return await ResolveAsync(command, quarantineId, resolvedBy, resolution, null, cancellationToken);
     }
 
     /// <summary>
-    /// As <see cref="ResolveAsync(long, string, IReadOnlyDictionary{string, string}, CancellationToken)"/>,
+    /// As <see cref="ResolveAsync(long, string, QuarantineResolution, CancellationToken)"/>,
     /// in the caller's transaction, and only if the entry is still at <paramref name="rowVersion"/>.
     /// </summary>
     public static async Task<bool> ResolveAsync(
-        NpgsqlTransaction transaction, long quarantineId, string resolvedBy, IReadOnlyDictionary<string, string> resolution, long rowVersion, CancellationToken cancellationToken = default)
+        NpgsqlTransaction transaction, long quarantineId, string resolvedBy, QuarantineResolution resolution, long rowVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         await using var command = new NpgsqlCommand(null, transaction.Connection, transaction);
@@ -166,7 +176,7 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
     }
 
     private static async Task<bool> ResolveAsync(
-        NpgsqlCommand command, long quarantineId, string resolvedBy, IReadOnlyDictionary<string, string> resolution, long? rowVersion, CancellationToken cancellationToken)
+        NpgsqlCommand command, long quarantineId, string resolvedBy, QuarantineResolution resolution, long? rowVersion, CancellationToken cancellationToken)
     {
         command.CommandText = $"""
             UPDATE quarantine SET status = 'resolved', resolved_at = now(), resolved_by = @by, resolution = @resolution::jsonb
@@ -228,7 +238,7 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
 
     private const string SelectColumns = """
         SELECT quarantine_id, channel, origin::text, received_at, source, source_event_id, type, payload, errors::text,
-               deliveries, status, resolved_at, resolved_by, xmin::text::bigint
+               deliveries, status, resolved_at, resolved_by, resolution::text, xmin::text::bigint
         FROM quarantine
         """;
 
@@ -252,7 +262,8 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
                 reader.GetString(10),
                 reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
                 reader.IsDBNull(12) ? null : reader.GetString(12),
-                reader.GetInt64(13)));
+                reader.IsDBNull(13) ? null : JsonSerializer.Deserialize<QuarantineResolution>(reader.GetString(13), Json),
+                reader.GetInt64(14)));
         }
 
         return entries;

@@ -46,21 +46,24 @@ public sealed partial class ProjectionDaemon(
 
     private async Task RunAsync(IProjection projection, CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await LeadAsync(projection, stoppingToken);
+                try
+                {
+                    await LeadAsync(projection, stoppingToken);
+                }
+                catch (Exception e) when (e is NpgsqlException or LostCheckpointException or ProjectionFailedException)
+                {
+                    LogFailed(projection.Name, e);
+                    await Task.Delay(options.RetryDelay, stoppingToken);
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or LostCheckpointException or ProjectionFailedException)
-            {
-                LogFailed(projection.Name, e);
-                await Task.Delay(options.RetryDelay, stoppingToken);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end, also while waiting to retry: a host that failed to start logs a cancelled task as "BackgroundService failed".
         }
     }
 
