@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
-using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
 using YoungCarers.Domain.Families;
 using YoungCarers.EventStore.Streams;
@@ -221,16 +220,7 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         return (body.GetProperty("results")[0].GetProperty("familyId").GetString()!, $"system:LCS/W-c-{id}");
     }
 
-    /// <summary>The family as evaluated now from the event store (asOf), so the test does not wait for the projection.</summary>
-    private async Task<JsonElement> FamilyAsync(string family)
-    {
-        using var reader = service.Service.ClientWith(Scopes.FamiliesRead);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/families/{family}?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}", UriKind.Relative));
-        request.Headers.Add(AccessAudit.PurposeHeader, "dispute handling");
-        var response = await reader.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("family");
-    }
+    private Task<JsonElement> FamilyAsync(string family) => service.Service.FamilyNowAsync(family, "dispute handling");
 
     private async Task<long> VersionAsync(string family) => (await FamilyAsync(family)).GetProperty("streamVersion").GetInt64();
 

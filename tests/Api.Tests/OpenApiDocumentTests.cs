@@ -67,6 +67,59 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
         Assert.Single(operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray());
     }
 
+    /// <summary>
+    /// Each write's body with the fields its endpoint refuses it without (OpenApiWriteRequestTests
+    /// checks each against the endpoint); a person to split off names system and id, or an NHS number.
+    /// </summary>
+    public static TheoryData<string, string[]> WriteRequests => new()
+    {
+        { "RaiseDisputeRequest", ["raisedBy", "subject", "summary"] },
+        { "EscalateDisputeRequest", ["reason"] },
+        { "InterimLeadRequest", ["leadService"] },
+        { "ResolveDisputeRequest", ["leadService"] },
+        { "FundingShareRequest", ["service", "percent"] },
+        { "WaiveObligationRequest", ["reason"] },
+        { "MergeRequest", ["familyIds"] },
+        { "SplitRequest", ["persons"] },
+        { "PersonIdentifier", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(WriteRequests))]
+    public async Task Every_write_request_requires_exactly_what_its_endpoint_refuses_without_and_only_its_optional_fields_may_be_null(string name, string[] required)
+    {
+        var schema = (await DocumentAsync()).GetProperty("components").GetProperty("schemas").GetProperty(name);
+
+        var described = schema.TryGetProperty("required", out var list) ? list.EnumerateArray().Select(f => f.GetString()!).ToList() : [];
+        Assert.Equal(required.Order(), described.Order());
+        foreach (var property in schema.GetProperty("properties").EnumerateObject())
+        {
+            var types = property.Value.GetProperty("type");
+            var nullable = types.ValueKind == JsonValueKind.Array && types.EnumerateArray().Any(t => t.GetString() == "null");
+            Assert.True(nullable != required.Contains(property.Name), $"{name}.{property.Name} is {(nullable ? "" : "not ")}nullable.");
+            Assert.False(string.IsNullOrWhiteSpace(property.Value.TryGetProperty("description", out var description) ? description.GetString() : null), $"{name}.{property.Name} has no description.");
+        }
+    }
+
+    /// <summary>The fields of write requests that take one of a closed set of values, with those values.</summary>
+    public static TheoryData<string, string, string[]> WriteRequestValues => new()
+    {
+        { "RaiseDisputeRequest", "raisedBy", ["adult-social-care", "childrens-social-care"] },
+        { "RaiseDisputeRequest", "subject", ["need-ownership", "threshold", "funding"] },
+        { "InterimLeadRequest", "leadService", ["adult-social-care", "childrens-social-care"] },
+        { "ResolveDisputeRequest", "leadService", ["adult-social-care", "childrens-social-care"] },
+        { "FundingShareRequest", "service", ["adult-social-care", "childrens-social-care"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(WriteRequestValues))]
+    public async Task A_write_request_field_with_a_closed_set_of_values_lists_them(string name, string field, string[] values)
+    {
+        var property = (await DocumentAsync()).GetProperty("components").GetProperty("schemas").GetProperty(name).GetProperty("properties").GetProperty(field);
+
+        Assert.Equal(values, property.TryGetProperty("enum", out var listed) ? listed.EnumerateArray().Select(v => v.GetString()).ToArray() : []);
+    }
+
     [Fact]
     public async Task The_document_is_served_without_a_token()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
@@ -65,16 +66,9 @@ internal static class FamilyWriteEndpoints
 
     private static Task<IResult> RaiseAsync(HttpContext context, WriteServices services, string familyId, RaiseDisputeRequest request, CancellationToken cancellationToken)
     {
-        var subject = request.Subject switch
+        if (DisputeSubjects.Parse(request.Subject) is not { } subject)
         {
-            "need-ownership" => DisputeSubject.NeedOwnership,
-            "threshold" => DisputeSubject.Threshold,
-            "funding" => DisputeSubject.Funding,
-            _ => (DisputeSubject?)null,
-        };
-        if (subject is null)
-        {
-            return Task.FromResult(ReadProblems.OneOf("subject", ["need-ownership", "threshold", "funding"]));
+            return Task.FromResult(ReadProblems.OneOf("subject", DisputeSubjects.Names));
         }
 
         var disputeId = $"dispute-{Guid.NewGuid():N}";
@@ -88,7 +82,7 @@ internal static class FamilyWriteEndpoints
                 return ReadProblems.BadRequest("Unknown person", "Each of persons must be an identifier (system:SYS/id or nhs:number) of a member of the family.", "persons");
             }
 
-            e = new DisputeRaised(disputeId, request.RaisedBy!, subject.Value, persons, request.Summary!, services.Clock.GetUtcNow(),
+            e = new DisputeRaised(disputeId, request.RaisedBy!, subject, persons, request.Summary!, services.Clock.GetUtcNow(),
                 Actor.Of(context, request.RaisedByUser));
             return null;
         }, cancellationToken);
@@ -127,6 +121,12 @@ internal static class FamilyWriteEndpoints
             if (OpenDispute(family, disputeId) is { } problem)
             {
                 return problem;
+            }
+
+            // JSON null in the list binds to a null share, which the split below would dereference.
+            if (request.FundingSplit?.Any(share => share is null) == true)
+            {
+                return ReadProblems.BadRequest("Invalid request", "Each share of fundingSplit is an object with service and percent.", "fundingSplit");
             }
 
             var split = request.FundingSplit?.Select(share => new FundingShare(share.Service!, share.Percent ?? -1)).ToList();
@@ -227,7 +227,8 @@ internal static class FamilyWriteEndpoints
         }
         catch (ArgumentException invalid)
         {
-            return ReadProblems.BadRequest("Invalid request", invalid.Message, invalid.ParamName);
+            // The domain names its parameters as C# does; the caller knows the field by its JSON name.
+            return ReadProblems.BadRequest("Invalid request", invalid.Message, invalid.ParamName is { } name ? JsonNamingPolicy.CamelCase.ConvertName(name) : null);
         }
 
         var (type, json) = FamilyEventSerializer.Serialize(familyEvent!);

@@ -29,6 +29,7 @@ internal static class ReadOpenApi
 
     public static void Configure(OpenApiOptions options)
     {
+        options.AddSchemaTransformer(new Disputes.WriteRequestSchemas());
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Components ??= new OpenApiComponents();

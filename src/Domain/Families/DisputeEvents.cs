@@ -120,7 +120,7 @@ public sealed record DisputeResolved(
 
     public string LeadService { get; } = FamilyEventRules.Service(LeadService, nameof(LeadService));
 
-    public IReadOnlyList<FundingShare>? FundingSplit { get; init => field = FamilyEventRules.Split(value); } = FamilyEventRules.Split(FundingSplit);
+    public IReadOnlyList<FundingShare>? FundingSplit { get; init => field = FamilyEventRules.Split(value, nameof(FundingSplit)); } = FamilyEventRules.Split(FundingSplit, nameof(FundingSplit));
 }
 
 /// <summary>
@@ -148,7 +148,7 @@ internal static class FamilyEventRules
         ? value
         : throw new ArgumentException($"{name} must be \"{Services.AdultSocialCare}\" or \"{Services.ChildrensSocialCare}\", not \"{value}\".", name);
 
-    public static IReadOnlyList<FundingShare>? Split(IReadOnlyList<FundingShare>? shares)
+    public static IReadOnlyList<FundingShare>? Split(IReadOnlyList<FundingShare>? shares, string name)
     {
         if (shares is null)
         {
@@ -158,7 +158,7 @@ internal static class FamilyEventRules
         if (shares.Count == 0 || shares.Any(share => share is null) || shares.Select(share => share.Service).Distinct(StringComparer.Ordinal).Count() != shares.Count
             || shares.Sum(share => share.Percent) != 100m)
         {
-            throw new ArgumentException("A funding split names each service at most once and its shares add up to 100 percent.", nameof(shares));
+            throw new ArgumentException("A funding split names each service at most once and its shares add up to 100 percent.", name);
         }
 
         return ValueList.Of(shares);

@@ -42,9 +42,9 @@ public static class FamilyAdministrationEndpoints
     private static async Task<IResult> MergeOrRefuseAsync(
         MergeRequest request, HttpContext context, FamilyAdministration administration, PostgresEventStore store, AdminAction action, CancellationToken cancellationToken)
     {
-        if (request.FamilyIds is not [var first, var second])
+        if (request.FamilyIds is not [{ } first, { } second])
         {
-            return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Two families needed", "familyIds must name exactly two families.");
+            return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Two families needed", "familyIds must name exactly two families.", Field("familyIds"));
         }
 
         if (IdempotentRequest.FromJsonBody(context, request, out var problem) is not { } idempotent)
@@ -103,7 +103,7 @@ public static class FamilyAdministrationEndpoints
         }).ToList();
         if (persons.Count == 0 || persons.Any(p => p is null))
         {
-            return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Persons needed", "Name each person to move by system and id, or by NHS number.");
+            return IngestEndpoints.Problem(StatusCodes.Status400BadRequest, "Persons needed", "Name each person to move by system and id, or by NHS number.", Field("persons"));
         }
 
         if (IdempotentRequest.FromJsonBody(context, request, out var problem) is not { } idempotent)
@@ -176,6 +176,9 @@ public static class FamilyAdministrationEndpoints
 
         return current;
     }
+
+    /// <summary>Names the body's field at fault, as the other writes' problems do.</summary>
+    private static Dictionary<string, object?> Field(string name) => new() { ["parameter"] = name };
 
     private static async Task<IResult> ListCandidatesAsync(FamilyAdministration administration, long? after, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok(await administration.ListCandidatesAsync(after ?? 0, Math.Clamp(limit ?? 50, 1, QuarantineEndpoints.MaxPageSize), cancellationToken));
