@@ -47,7 +47,7 @@ public static partial class FamilyProjection
         }
 
         Flag Raise(string name, IEnumerable<string> persons, IEnumerable<EventRef> evidence, IEnumerable<string> kinds, string reason) =>
-            new(name, Distinct(persons), Distinct(evidence), Distinct(kinds), reason, policy.Version);
+            new(name, Distinct(persons), Distinct(evidence), Distinct(kinds), reason, BasisOf(name), policy.Version);
 
         var flags = new List<Flag>();
         foreach (var youngCarer in youngCarers)
@@ -127,6 +127,26 @@ public static partial class FamilyProjection
 
         return flags;
     }
+
+    /// <summary>
+    /// The clause behind each flag (the README's flag table, in full as the obligations cite theirs).
+    /// The two flags that watch an obligation's own subject cite that obligation's clause.
+    /// </summary>
+    private static string BasisOf(string flag) => flag switch
+    {
+        FlagNames.FallsBetweenServices =>
+            $"{NoWrongDoors} section 1 (key principles): \"no wrong doors\" for young carers, who should be identified, assessed and their families supported regardless of which service has contact with them first.",
+        FlagNames.ReferralDeclinedAfterOtherClosed =>
+            $"{MoU2012} sections 11 and 14: whichever service identifies a young carer is responsible for referring or assessing their needs, and a referral to children's social care is confirmed and acted on.",
+        FlagNames.PackageReliesOnYoungCarer => Rules[ObligationKinds.ReviewCarePlanRelyingOnChild].Basis,
+        FlagNames.TurnedEighteenWithoutTransitionAssessment => Rules[ObligationKinds.TransitionAssessment].Basis,
+        FlagNames.DisputeOverdue => DisputeBasis,
+        FlagNames.ObligationOverdue =>
+            "The basis each overdue obligation it cites carries: the statute or memorandum clause that sets that duty and its timescale.",
+        FlagNames.SafeguardingOpen =>
+            $"Care Act 2014 s42 (safeguarding enquiry about an adult at risk); Children Act 1989 s47 (child protection enquiry); {NoWrongDoors} section 7: a joint responsibility to identify and respond to young carers suffering, or likely to suffer, significant harm.",
+        _ => throw new ArgumentOutOfRangeException(nameof(flag), flag, "Not a flag of SPEC section 7."),
+    };
 
     /// <summary>
     /// The values without repeats, each where it first appears, as <see cref="Enumerable.Distinct{TSource}(IEnumerable{TSource})"/>

@@ -127,6 +127,35 @@ public sealed class FlagTests
     }
 
     [Fact]
+    public void Every_flag_cites_the_clause_its_rule_rests_on()
+    {
+        // Regression: flags had no basis, though SPEC section 5 says every flag carries its rule's.
+        var then = Spec.Given(
+                Identified(Ellie, "2023-06-01", Dawn),
+                PlanAgreed("P-1", "2026-02-02", Maya),
+                new AdultSafeguardingEnquiryStarted("SG-1", Dawn, Spec.Day("2026-02-02")),
+                Identified(Leo, "2026-02-02", Sam),
+                new AdultCaseClosed(Sam, Spec.Day("2026-02-03"), "no eligible needs"),
+                new ChildrenReferralReceived("CR-1", Leo, Spec.Day("2026-02-04"), "5A", ["young-carer"], [Sam], null),
+                ReferralDecided("CR-1", Leo, "2026-02-05", ChildrenReferralDecision.NoFurtherAction),
+                new Families.DisputeRaised("D-1", Services.ChildrensSocialCare, Families.DisputeSubject.NeedOwnership, [], "Whose need is it?", Spec.Instant("2026-03-02T10:00:00Z"), "j.smith"))
+            .At("2026-03-04T12:00:00Z");
+
+        var clauses = new Dictionary<string, string>
+        {
+            [FlagNames.FallsBetweenServices] = "No Wrong Doors",
+            [FlagNames.ReferralDeclinedAfterOtherClosed] = "sections 11 and 14",
+            [FlagNames.PackageReliesOnYoungCarer] = "statement of intent",
+            [FlagNames.TurnedEighteenWithoutTransitionAssessment] = "s63-s64",
+            [FlagNames.DisputeOverdue] = "section 18",
+            [FlagNames.ObligationOverdue] = "each overdue obligation",
+            [FlagNames.SafeguardingOpen] = "s42",
+        };
+        Assert.Equal(clauses.Keys.Order(StringComparer.Ordinal), then.Flags.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.All(then.Flags, flag => Assert.Contains(clauses[flag.Name], flag.Basis, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_absorbed_family_raises_no_flags()
     {
         var then = Spec.Given(
