@@ -195,8 +195,10 @@ public static partial class FamilyProjection
         }
 
         // Working days between them reach the policy's count exactly when that many working days on is today or earlier.
+        // Only a referral, assessment, plan or support picks a young carer up (SPEC section 7): an
+        // enquiry does not, and an s47 enquiry, which has no end event, would hold the flag down until the case closed.
         if (calendar.AddWorkingDays(identified!.On, policy.FallsBetweenServicesWorkingDays) <= today
-            && !involvement.Exists(i => i.PersonKey == youngCarer.Key || caredFor.Contains(i.PersonKey)))
+            && !involvement.Exists(i => i.Kind != InvolvementKind.Enquiry && (i.PersonKey == youngCarer.Key || caredFor.Contains(i.PersonKey))))
         {
             return ([identified.Ref], [], FallsBetweenReasons.GetOrAdd(policy.FallsBetweenServicesWorkingDays, static days =>
                 $"Identified as a young carer {days} or more working days ago and neither service has an open referral, assessment, plan or support for the child or the adult they care for."));

@@ -24,6 +24,22 @@ public sealed class FlagTests
     }
 
     [Fact]
+    public void An_open_enquiry_is_not_a_service_picking_up_a_young_carer()
+    {
+        // Regression: any open involvement held the flag down, and an s47 enquiry stays open until the case closes.
+        var school = Identified(Maya, "2025-03-03", Dawn);
+        var s47 = new ChildrenSection47Started("S47-1", Maya, Spec.Day("2025-03-04"));
+        var s42 = new AdultSafeguardingEnquiryStarted("SG-1", Dawn, Spec.Day("2025-03-04"));
+
+        var flag = Spec.Given(school, s47, s42).When("2025-03-17").Flag(FlagNames.FallsBetweenServices);
+        Assert.Equal([KeyOf(Maya)], flag.PersonKeys);
+        Spec.Given(school, s47).When("2025-03-17").Flag(FlagNames.FallsBetweenServices);
+        Spec.Given(school, s42).When("2025-03-17").Flag(FlagNames.FallsBetweenServices);
+
+        Spec.Given(school, s47, s42, ReferralReceived("CR-1", Maya, "2025-03-05")).When("2025-03-17").NoFlag(FlagNames.FallsBetweenServices);
+    }
+
+    [Fact]
     public void Both_services_closing_while_an_obligation_is_open_is_falling_between_services()
     {
         var then = Spec.Given(
