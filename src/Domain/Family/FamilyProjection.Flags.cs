@@ -58,13 +58,16 @@ public static partial class FamilyProjection
             }
         }
 
-        // Both ways of declining after the other service closed need a closed adult case.
-        if (!state.AdultClosures.IsEmpty && !HasCompletedYoungCarerAssessment(state, today))
+        // Both ways of declining after the other service closed need a closed adult case. Each is
+        // about one child, and only that child's assessment answers it (SPEC section 7), not a sibling's.
+        if (!state.AdultClosures.IsEmpty)
         {
-            var concerned = youngCarers.Count > 0 ? youngCarers.Select(member => member.Key).ToList() : null;
             foreach (var (declined, closed, child, reason) in DeclinedAfterOtherClosed(state, today))
             {
-                flags.Add(Raise(FlagNames.ReferralDeclinedAfterOtherClosed, concerned ?? [child], [declined, closed], [], reason));
+                if (!HasCompletedYoungCarerAssessment(state, child, today))
+                {
+                    flags.Add(Raise(FlagNames.ReferralDeclinedAfterOtherClosed, [child], [declined, closed], [], reason));
+                }
             }
         }
 
@@ -226,11 +229,11 @@ public static partial class FamilyProjection
         return null;
     }
 
-    private static bool HasCompletedYoungCarerAssessment(FamilyState state, DateOnly today)
+    private static bool HasCompletedYoungCarerAssessment(FamilyState state, string child, DateOnly today)
     {
         foreach (var assessment in state.YoungCarerAssessments.Values)
         {
-            if (assessment.End?.Event.CompletedOn <= today)
+            if (assessment.End is { } e && e.Event.CompletedOn <= today && state.KeyOf(e.Event.Child) == child)
             {
                 return true;
             }
@@ -238,7 +241,7 @@ public static partial class FamilyProjection
 
         foreach (var assessment in state.CinAssessments.Values)
         {
-            if (assessment.End is { } e && e.Event.AuthorisedOn <= today && TextLists.ContainsOrdinal(e.Event.Factors, YoungCarerFactor))
+            if (assessment.End is { } e && e.Event.AuthorisedOn <= today && TextLists.ContainsOrdinal(e.Event.Factors, YoungCarerFactor) && state.KeyOf(e.Event.Child) == child)
             {
                 return true;
             }
@@ -264,7 +267,7 @@ public static partial class FamilyProjection
             if (closed is not null)
             {
                 yield return (decided.Ref, closed.Ref, child,
-                    "Children's social care declined a referral after adult social care had closed its case, and no young carer assessment has been completed.");
+                    "Children's social care declined a referral after adult social care had closed its case, and no young carer assessment of the child has been completed.");
             }
         }
 
@@ -278,7 +281,7 @@ public static partial class FamilyProjection
             if (unassessed && childrensClosed is not null && state.KeyOf(childrensClosed.Event.Child) is { } child)
             {
                 yield return (closure.Ref, childrensClosed.Ref, child,
-                    "Adult social care closed a referral without assessment after children's social care had closed its case, and no young carer assessment has been completed.");
+                    "Adult social care closed a referral without assessment after children's social care had closed its case, and no young carer assessment of the child has been completed.");
             }
         }
     }

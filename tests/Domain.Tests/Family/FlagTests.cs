@@ -74,6 +74,29 @@ public sealed class FlagTests
     }
 
     [Fact]
+    public void A_referral_declined_after_the_other_service_closed_is_flagged_unless_that_child_was_assessed_not_a_sibling()
+    {
+        // Regression: a completed assessment of any child in the family kept the flag down.
+        var then = Spec.Given(
+                YoungCarerAssessed("YC-1", Leo, "2025-02-20"),
+                new AdultCaseClosed(Dawn, Spec.Day("2025-03-03"), "no eligible needs"),
+                ReferralReceived("CR-1", Maya, "2025-03-04"),
+                ReferralDecided("CR-1", Maya, "2025-03-05", ChildrenReferralDecision.NoFurtherAction))
+            .When("2025-03-06");
+
+        var flag = then.Flag(FlagNames.ReferralDeclinedAfterOtherClosed);
+        Assert.Equal([KeyOf(Maya)], flag.PersonKeys);
+        Assert.Equal([new EventRef(ChildrenSource, "e4"), new EventRef(AdultSource, "e2")], flag.Evidence);
+
+        Spec.Given(
+                YoungCarerAssessed("YC-1", Maya, "2025-02-20"),
+                new AdultCaseClosed(Dawn, Spec.Day("2025-03-03"), "no eligible needs"),
+                ReferralReceived("CR-1", Maya, "2025-03-04"),
+                ReferralDecided("CR-1", Maya, "2025-03-05", ChildrenReferralDecision.NoFurtherAction))
+            .When("2025-03-06").NoFlag(FlagNames.ReferralDeclinedAfterOtherClosed);
+    }
+
+    [Fact]
     public void Adults_closing_a_referral_unassessed_after_childrens_closed_is_flagged()
     {
         var flag = Spec.Given(
