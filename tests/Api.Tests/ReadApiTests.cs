@@ -69,6 +69,8 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
         Assert.Equal("2011-05-06", carer.GetProperty("birthDate").GetString());
         Assert.Contains("young-carer", carer.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.NotEmpty(family.GetProperty("obligations").EnumerateArray());
+        Assert.NotEmpty(family.GetProperty("flags").EnumerateArray());
+        Assert.All(family.GetProperty("flags").EnumerateArray(), flag => Assert.NotEmpty(flag.GetProperty("basis").GetString()!));
         Assert.Contains(family.GetProperty("disputes").EnumerateArray(), d => d.GetProperty("disputeId").GetString() == ReadApiFixture.DisputeId);
 
         var rows = await AuditRowsAsync(client);

@@ -47,7 +47,7 @@ public static partial class FamilyProjection
         }
 
         Flag Raise(string name, IEnumerable<string> persons, IEnumerable<EventRef> evidence, IEnumerable<string> kinds, string reason) =>
-            new(name, Distinct(persons), Distinct(evidence), Distinct(kinds), reason, policy.Version);
+            new(name, Distinct(persons), Distinct(evidence), Distinct(kinds), reason, BasisOf(name), policy.Version);
 
         var flags = new List<Flag>();
         foreach (var youngCarer in youngCarers)
@@ -58,13 +58,16 @@ public static partial class FamilyProjection
             }
         }
 
-        // Both ways of declining after the other service closed need a closed adult case.
-        if (!state.AdultClosures.IsEmpty && !HasCompletedYoungCarerAssessment(state, today))
+        // Both ways of declining after the other service closed need a closed adult case. Each is
+        // about one child, and only that child's assessment answers it (SPEC section 7), not a sibling's.
+        if (!state.AdultClosures.IsEmpty)
         {
-            var concerned = youngCarers.Count > 0 ? youngCarers.Select(member => member.Key).ToList() : null;
             foreach (var (declined, closed, child, reason) in DeclinedAfterOtherClosed(state, today))
             {
-                flags.Add(Raise(FlagNames.ReferralDeclinedAfterOtherClosed, concerned ?? [child], [declined, closed], [], reason));
+                if (!HasCompletedYoungCarerAssessment(state, child, today))
+                {
+                    flags.Add(Raise(FlagNames.ReferralDeclinedAfterOtherClosed, [child], [declined, closed], [], reason));
+                }
             }
         }
 
@@ -129,6 +132,26 @@ public static partial class FamilyProjection
     }
 
     /// <summary>
+    /// The clause behind each flag (the README's flag table, in full as the obligations cite theirs).
+    /// The two flags that watch an obligation's own subject cite that obligation's clause.
+    /// </summary>
+    private static string BasisOf(string flag) => flag switch
+    {
+        FlagNames.FallsBetweenServices =>
+            $"{NoWrongDoors} section 1 (key principles): \"no wrong doors\" for young carers, who should be identified, assessed and their families supported regardless of which service has contact with them first.",
+        FlagNames.ReferralDeclinedAfterOtherClosed =>
+            $"{MoU2012} sections 11 and 14: whichever service identifies a young carer is responsible for referring or assessing their needs, and a referral to children's social care is confirmed and acted on.",
+        FlagNames.PackageReliesOnYoungCarer => Rules[ObligationKinds.ReviewCarePlanRelyingOnChild].Basis,
+        FlagNames.TurnedEighteenWithoutTransitionAssessment => Rules[ObligationKinds.TransitionAssessment].Basis,
+        FlagNames.DisputeOverdue => DisputeBasis,
+        FlagNames.ObligationOverdue =>
+            "The basis each overdue obligation it cites carries: the statute or memorandum clause that sets that duty and its timescale.",
+        FlagNames.SafeguardingOpen =>
+            $"Care Act 2014 s42 (safeguarding enquiry about an adult at risk); Children Act 1989 s47 (child protection enquiry); {NoWrongDoors} section 7: a joint responsibility to identify and respond to young carers suffering, or likely to suffer, significant harm.",
+        _ => throw new ArgumentOutOfRangeException(nameof(flag), flag, "Not a flag of SPEC section 7."),
+    };
+
+    /// <summary>
     /// The values without repeats, each where it first appears, as <see cref="Enumerable.Distinct{TSource}(IEnumerable{TSource})"/>
     /// gives them, without the hash set it builds: a flag cites a handful of values.
     /// </summary>
@@ -175,8 +198,10 @@ public static partial class FamilyProjection
         }
 
         // Working days between them reach the policy's count exactly when that many working days on is today or earlier.
+        // Only a referral, assessment, plan or support picks a young carer up (SPEC section 7): an
+        // enquiry does not, and an s47 enquiry, which has no end event, would hold the flag down until the case closed.
         if (calendar.AddWorkingDays(identified!.On, policy.FallsBetweenServicesWorkingDays) <= today
-            && !involvement.Exists(i => i.PersonKey == youngCarer.Key || caredFor.Contains(i.PersonKey)))
+            && !involvement.Exists(i => i.Kind != InvolvementKind.Enquiry && (i.PersonKey == youngCarer.Key || caredFor.Contains(i.PersonKey))))
         {
             return ([identified.Ref], [], FallsBetweenReasons.GetOrAdd(policy.FallsBetweenServicesWorkingDays, static days =>
                 $"Identified as a young carer {days} or more working days ago and neither service has an open referral, assessment, plan or support for the child or the adult they care for."));
@@ -204,11 +229,11 @@ public static partial class FamilyProjection
         return null;
     }
 
-    private static bool HasCompletedYoungCarerAssessment(FamilyState state, DateOnly today)
+    private static bool HasCompletedYoungCarerAssessment(FamilyState state, string child, DateOnly today)
     {
         foreach (var assessment in state.YoungCarerAssessments.Values)
         {
-            if (assessment.End?.Event.CompletedOn <= today)
+            if (assessment.End is { } e && e.Event.CompletedOn <= today && state.KeyOf(e.Event.Child) == child)
             {
                 return true;
             }
@@ -216,7 +241,7 @@ public static partial class FamilyProjection
 
         foreach (var assessment in state.CinAssessments.Values)
         {
-            if (assessment.End is { } e && e.Event.AuthorisedOn <= today && TextLists.ContainsOrdinal(e.Event.Factors, YoungCarerFactor))
+            if (assessment.End is { } e && e.Event.AuthorisedOn <= today && TextLists.ContainsOrdinal(e.Event.Factors, YoungCarerFactor) && state.KeyOf(e.Event.Child) == child)
             {
                 return true;
             }
@@ -242,7 +267,7 @@ public static partial class FamilyProjection
             if (closed is not null)
             {
                 yield return (decided.Ref, closed.Ref, child,
-                    "Children's social care declined a referral after adult social care had closed its case, and no young carer assessment has been completed.");
+                    "Children's social care declined a referral after adult social care had closed its case, and no young carer assessment of the child has been completed.");
             }
         }
 
@@ -256,7 +281,7 @@ public static partial class FamilyProjection
             if (unassessed && childrensClosed is not null && state.KeyOf(childrensClosed.Event.Child) is { } child)
             {
                 yield return (closure.Ref, childrensClosed.Ref, child,
-                    "Adult social care closed a referral without assessment after children's social care had closed its case, and no young carer assessment has been completed.");
+                    "Adult social care closed a referral without assessment after children's social care had closed its case, and no young carer assessment of the child has been completed.");
             }
         }
     }

@@ -16,7 +16,8 @@ public static class FlagNames
 
 /// <summary>
 /// A warning that a young carer may be falling between services, explaining itself: who it is
-/// about, the events and obligation kinds that raised it, and in words why.
+/// about, the events and obligation kinds that raised it, in words why, the clause behind it and the
+/// policy version it was computed under.
 /// </summary>
 /// <param name="PersonKeys">The <see cref="FamilyMember.Key"/>s of the persons concerned.</param>
 public sealed record Flag(
@@ -25,6 +26,7 @@ public sealed record Flag(
     IReadOnlyList<EventRef> Evidence,
     IReadOnlyList<string> ObligationKinds,
     string Reason,
+    string Basis,
     string PolicyVersion)
 {
     public IReadOnlyList<string> PersonKeys { get; init => field = ValueList.Of(value); } = ValueList.Of(PersonKeys);

@@ -10,7 +10,9 @@ public sealed class PolicyFileException(string message) : Exception(message);
 /// <summary>
 /// Reads a council's policy file (YAML). Anything it leaves out keeps the SPEC default; anything it
 /// gets wrong (an unknown key, a negative number, an empty ladder) stops start-up with a message
-/// naming the line, because a silently ignored policy would compute every deadline wrongly.
+/// naming the line, because a silently ignored policy would compute every deadline wrongly. A file
+/// that sets anything must name its <c>version</c>: obligations and flags record it, and the SPEC
+/// default's would hide which rules computed them.
 /// </summary>
 /// <example><code>
 /// version: barnet-2025-1
@@ -86,6 +88,12 @@ public static class PolicyFile
                     problems.Add(Problem(value, $"'{key}' is not a policy setting (known: version, timescales, disputes, transition, flags, extraHolidays)"));
                     break;
             }
+        }
+
+        // Any key but version sets something, which would otherwise be recorded under the SPEC default's version.
+        if (root.Children.Count > 0 && !root.Children.ContainsKey("version"))
+        {
+            problems.Add("version is missing: a policy that sets anything must name its version, which every obligation and flag records");
         }
 
         return problems.Count == 0

@@ -115,6 +115,7 @@ public sealed record FlagDocument(
     IReadOnlyList<EventRefDocument> Evidence,
     IReadOnlyList<string> ObligationKinds,
     string Reason,
+    string Basis,
     string PolicyVersion);
 
 /// <summary>Maps the domain's evaluation to documents and writes them as JSON.</summary>
@@ -366,7 +367,7 @@ public static class FamilyDocuments
         obligation.PolicyVersion);
 
     private static FlagDocument Flag(Flag flag, IReadOnlyList<string> services) => new(
-        flag.Name, flag.PersonKeys, services, [.. flag.Evidence.Select(Ref)], flag.ObligationKinds, flag.Reason, flag.PolicyVersion);
+        flag.Name, flag.PersonKeys, services, [.. flag.Evidence.Select(Ref)], flag.ObligationKinds, flag.Reason, flag.Basis, flag.PolicyVersion);
 
     private static DisputeDocument Dispute(Dispute dispute) => new(
         dispute.DisputeId,

@@ -24,6 +24,22 @@ public sealed class FlagTests
     }
 
     [Fact]
+    public void An_open_enquiry_is_not_a_service_picking_up_a_young_carer()
+    {
+        // Regression: any open involvement held the flag down, and an s47 enquiry stays open until the case closes.
+        var school = Identified(Maya, "2025-03-03", Dawn);
+        var s47 = new ChildrenSection47Started("S47-1", Maya, Spec.Day("2025-03-04"));
+        var s42 = new AdultSafeguardingEnquiryStarted("SG-1", Dawn, Spec.Day("2025-03-04"));
+
+        var flag = Spec.Given(school, s47, s42).When("2025-03-17").Flag(FlagNames.FallsBetweenServices);
+        Assert.Equal([KeyOf(Maya)], flag.PersonKeys);
+        Spec.Given(school, s47).When("2025-03-17").Flag(FlagNames.FallsBetweenServices);
+        Spec.Given(school, s42).When("2025-03-17").Flag(FlagNames.FallsBetweenServices);
+
+        Spec.Given(school, s47, s42, ReferralReceived("CR-1", Maya, "2025-03-05")).When("2025-03-17").NoFlag(FlagNames.FallsBetweenServices);
+    }
+
+    [Fact]
     public void Both_services_closing_while_an_obligation_is_open_is_falling_between_services()
     {
         var then = Spec.Given(
@@ -55,6 +71,29 @@ public sealed class FlagTests
 
         Spec.Given([.. given, YoungCarerAssessed("YC-1", Maya, "2025-03-06")]).When("2025-03-07").NoFlag(FlagNames.ReferralDeclinedAfterOtherClosed);
         Spec.Given(given[1], given[2]).When("2025-03-06").NoFlag(FlagNames.ReferralDeclinedAfterOtherClosed);
+    }
+
+    [Fact]
+    public void A_referral_declined_after_the_other_service_closed_is_flagged_unless_that_child_was_assessed_not_a_sibling()
+    {
+        // Regression: a completed assessment of any child in the family kept the flag down.
+        var then = Spec.Given(
+                YoungCarerAssessed("YC-1", Leo, "2025-02-20"),
+                new AdultCaseClosed(Dawn, Spec.Day("2025-03-03"), "no eligible needs"),
+                ReferralReceived("CR-1", Maya, "2025-03-04"),
+                ReferralDecided("CR-1", Maya, "2025-03-05", ChildrenReferralDecision.NoFurtherAction))
+            .When("2025-03-06");
+
+        var flag = then.Flag(FlagNames.ReferralDeclinedAfterOtherClosed);
+        Assert.Equal([KeyOf(Maya)], flag.PersonKeys);
+        Assert.Equal([new EventRef(ChildrenSource, "e4"), new EventRef(AdultSource, "e2")], flag.Evidence);
+
+        Spec.Given(
+                YoungCarerAssessed("YC-1", Maya, "2025-02-20"),
+                new AdultCaseClosed(Dawn, Spec.Day("2025-03-03"), "no eligible needs"),
+                ReferralReceived("CR-1", Maya, "2025-03-04"),
+                ReferralDecided("CR-1", Maya, "2025-03-05", ChildrenReferralDecision.NoFurtherAction))
+            .When("2025-03-06").NoFlag(FlagNames.ReferralDeclinedAfterOtherClosed);
     }
 
     [Fact]
@@ -124,6 +163,35 @@ public sealed class FlagTests
                 new AdultSafeguardingEnquiryStarted("SG-1", Dawn, Spec.Day("2025-03-03")),
                 new AdultSafeguardingEnquiryConcluded("SG-1", Dawn, Spec.Day("2025-03-04")))
             .When("2025-03-05").NoFlag(FlagNames.SafeguardingOpen);
+    }
+
+    [Fact]
+    public void Every_flag_cites_the_clause_its_rule_rests_on()
+    {
+        // Regression: flags had no basis, though SPEC section 5 says every flag carries its rule's.
+        var then = Spec.Given(
+                Identified(Ellie, "2023-06-01", Dawn),
+                PlanAgreed("P-1", "2026-02-02", Maya),
+                new AdultSafeguardingEnquiryStarted("SG-1", Dawn, Spec.Day("2026-02-02")),
+                Identified(Leo, "2026-02-02", Sam),
+                new AdultCaseClosed(Sam, Spec.Day("2026-02-03"), "no eligible needs"),
+                new ChildrenReferralReceived("CR-1", Leo, Spec.Day("2026-02-04"), "5A", ["young-carer"], [Sam], null),
+                ReferralDecided("CR-1", Leo, "2026-02-05", ChildrenReferralDecision.NoFurtherAction),
+                new Families.DisputeRaised("D-1", Services.ChildrensSocialCare, Families.DisputeSubject.NeedOwnership, [], "Whose need is it?", Spec.Instant("2026-03-02T10:00:00Z"), "j.smith"))
+            .At("2026-03-04T12:00:00Z");
+
+        var clauses = new Dictionary<string, string>
+        {
+            [FlagNames.FallsBetweenServices] = "No Wrong Doors",
+            [FlagNames.ReferralDeclinedAfterOtherClosed] = "sections 11 and 14",
+            [FlagNames.PackageReliesOnYoungCarer] = "statement of intent",
+            [FlagNames.TurnedEighteenWithoutTransitionAssessment] = "s63-s64",
+            [FlagNames.DisputeOverdue] = "section 18",
+            [FlagNames.ObligationOverdue] = "each overdue obligation",
+            [FlagNames.SafeguardingOpen] = "s42",
+        };
+        Assert.Equal(clauses.Keys.Order(StringComparer.Ordinal), then.Flags.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.All(then.Flags, flag => Assert.Contains(clauses[flag.Name], flag.Basis, StringComparison.Ordinal));
     }
 
     [Fact]

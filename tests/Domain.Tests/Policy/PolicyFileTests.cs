@@ -78,11 +78,24 @@ public sealed class PolicyFileTests
         Assert.StartsWith("policy.yaml is not a usable policy", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_policy_that_sets_anything_must_name_its_version()
+    {
+        // Regression: without a version, changed timescales were recorded under the SPEC default's.
+        var error = Assert.Throws<PolicyFileException>(() => PolicyFile.Parse("""
+            timescales:
+              young-carer-assessment: { workingDays: 35 }
+            """, "barnet.yaml"));
+
+        Assert.StartsWith("barnet.yaml is not a usable policy", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version is missing", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
-    [InlineData("timescales: [1, 2]")]
-    [InlineData("transition: { startsAtAge: { years: 18 } }")]
-    [InlineData("timescales:\n  transition-assessment: { workingDays: 5 }")]
-    [InlineData("extraHolidays: [2026-02-30]")]
+    [InlineData("version: x\ntimescales: [1, 2]")]
+    [InlineData("version: x\ntransition: { startsAtAge: { years: 18 } }")]
+    [InlineData("version: x\ntimescales:\n  transition-assessment: { workingDays: 5 }")]
+    [InlineData("version: x\nextraHolidays: [2026-02-30]")]
     [InlineData("version: [unclosed")]
     [InlineData("- just\n- a list")]
     public void Malformed_policies_are_refused(string yaml)
