@@ -12,8 +12,8 @@ public static class ReadModelRules
 {
     /// <summary>
     /// Raise it with any change to what the read model holds for the same events: 2 added the
-    /// flags' basis and services and the obligations' waiver, and matched a declined referral's flag
-    /// to its own young carer.
+    /// flags' basis and services and the obligations' waiver, stopped an open enquiry holding
+    /// falls-between-services down, and matched a declined referral's flag to its own young carer.
     /// </summary>
     public const int Current = 2;
 
