@@ -14,6 +14,12 @@ public sealed class ReadModelRulesTests(DatabaseFixture database) : IClassFixtur
         await using (var first = TestAuth.Service(database.ConnectionString))
         {
             using var http = first.ClientWith(Scopes.Admin, "integration-team");
+            var waited = Stopwatch.StartNew();
+            while (await ReadModelRules.BuiltWithAsync(database.DataSource, CancellationToken.None) is null)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "The first start recorded no rules version.");
+                await Task.Delay(50);
+            }
         }
 
         Assert.Equal(ReadModelRules.Current, await ReadModelRules.BuiltWithAsync(database.DataSource, CancellationToken.None));
