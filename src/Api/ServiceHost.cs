@@ -1,5 +1,6 @@
 using YoungCarers.Api.Admin;
 using YoungCarers.Api.Audit;
+using YoungCarers.Api.Errors;
 using YoungCarers.Api.Health;
 using YoungCarers.Api.RateLimiting;
 using YoungCarers.Api.Reads;
@@ -24,6 +25,7 @@ internal static class ServiceHost
         builder.AddServiceRateLimiting();
         await builder.AddEventStoreAsync(cancellationToken);
         builder.Services.AddProblemDetails();
+        builder.Services.AddRequestBindingProblems();
         builder.Services.AddIngest();
         builder.Services.AddKafkaIngest(builder.Configuration);
         builder.Services.AddProjections(builder.Configuration);

@@ -16,9 +16,6 @@ internal static class ReadEndpoints
         services.AddSingleton<ReadStore>();
         services.AddSingleton<ObligationPageJson>();
         services.AddSingleton<Disputes.WriteServices>();
-        // A query parameter that does not bind (asOf=yesterday, limit=ten) is 400 problem details in
-        // every environment, as in production, rather than an exception in development.
-        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         services.AddOpenApi(ReadOpenApi.Configure);
         return services;
     }
