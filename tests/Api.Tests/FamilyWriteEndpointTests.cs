@@ -74,6 +74,25 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         Assert.Equal(version, await VersionAsync(family));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task An_escalation_from_a_stage_the_dispute_has_not_reached_is_refused_and_writes_nothing(int fromStage)
+    {
+        var (family, child) = await NewFamilyAsync();
+        var version = await VersionAsync(family);
+        var raised = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes",
+            new { raisedBy = "adult-social-care", subject = "threshold", persons = new[] { child }, summary = "Which threshold applies" }, version, "r1");
+        var disputeId = (await raised.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("disputeId").GetString()!;
+
+        var refused = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/escalate", new { reason = "no agreement", fromStage }, version + 1, "e1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("fromStage", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("parameter").GetString());
+        Assert.Equal(0L, await CountAsync(family, "dispute.escalated.v1"));
+        Assert.Equal(1, (await DisputeAsync(family, disputeId)).GetProperty("stage").GetInt32());
+    }
+
     [Fact]
     public async Task The_integration_team_waives_an_open_obligation_and_the_family_shows_why_who_when_and_the_waiver_event()
     {

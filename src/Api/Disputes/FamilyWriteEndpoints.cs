@@ -97,6 +97,12 @@ internal static class FamilyWriteEndpoints
                 return problem;
             }
 
+            // Stages only move up, so a stage above the current one was never seen: the caller's mistake, not a race.
+            if (request.FromStage is { } from && family.Disputes.First(d => d.DisputeId == disputeId).Stage is var stage && (from < 1 || from > stage))
+            {
+                return ReadProblems.BadRequest("Invalid fromStage", $"fromStage is the stage number (1 = first) you saw the dispute at; it is at stage {stage}.", "fromStage");
+            }
+
             e = new DisputeEscalated(disputeId, request.Reason!, services.Clock.GetUtcNow(), Actor.Of(context, request.EscalatedBy), request.FromStage);
             return null;
         }, cancellationToken);

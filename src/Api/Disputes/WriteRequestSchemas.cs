@@ -35,7 +35,7 @@ internal sealed class WriteRequestSchemas : IOpenApiSchemaTransformer
         [
             Field.Text(nameof(EscalateDisputeRequest.Reason), "Why it is escalated before its stage deadline; not blank."),
             Field.Optional(nameof(EscalateDisputeRequest.FromStage),
-                "The stage number (1 = first, the dispute's stage) the caller saw it at. If it has left that stage meanwhile (a deadline escalated it), the escalation is recorded but moves it no further; omitted, it escalates from the stage it is at. At the last stage an escalation moves nothing."),
+                "The stage number (1 = first, the dispute's stage) the caller saw it at. If it has left that stage meanwhile (a deadline escalated it), the escalation is recorded but moves it no further; omitted, it escalates from the stage it is at. At the last stage an escalation moves nothing. Below 1 or above the dispute's stage (one it has not reached) is 400."),
             Field.Optional(nameof(EscalateDisputeRequest.EscalatedBy), RecordedAs),
         ],
         [typeof(InterimLeadRequest)] =
