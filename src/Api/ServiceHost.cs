@@ -23,30 +23,43 @@ internal static class ServiceHost
         builder.AddServiceTelemetry();
         builder.AddServiceSecurity();
         builder.AddServiceRateLimiting();
-        await builder.AddEventStoreAsync(cancellationToken);
-        builder.Services.AddProblemDetails();
-        builder.Services.AddRequestBindingProblems();
-        builder.Services.AddIngest();
-        builder.Services.AddKafkaIngest(builder.Configuration);
-        builder.Services.AddProjections(builder.Configuration);
-        builder.Services.AddServiceHealthChecks(builder.Configuration);
-        builder.Services.AddAccessAudit();
-        builder.Services.AddReadApi();
-        builder.Services.AddProjectionRebuilds();
+        var database = await builder.AddEventStoreAsync(cancellationToken);
+        try
+        {
+            builder.Services.AddProblemDetails();
+            builder.Services.AddRequestBindingProblems();
+            builder.Services.AddIngest();
+            builder.Services.AddKafkaIngest(builder.Configuration);
+            builder.Services.AddProjections(builder.Configuration);
+            builder.Services.AddServiceHealthChecks(builder.Configuration);
+            builder.Services.AddAccessAudit();
+            builder.Services.AddReadApi();
+            builder.Services.AddProjectionRebuilds();
 
-        await using var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseServiceTelemetry();
-        app.UseServiceSecurity();
-        app.MapServiceHealthChecks();
-        app.MapGroup("").RequireAuthorization(Scopes.EventsWrite).MapIngestEndpoints();
-        app.MapGroup("").RequireAuthorization(Scopes.Admin).MapQuarantineEndpoints();
-        app.MapGroup("").RequireAuthorization(Scopes.Admin).MapFamilyAdministrationEndpoints();
-        app.MapAccessAuditEndpoints();
-        app.MapReadEndpoints();
-        app.MapProjectionRebuildEndpoints();
-        await app.RunAsync(cancellationToken);
+            await using var app = builder.Build();
+            app.UseExceptionHandler();
+            app.UseStatusCodePages();
+            app.UseServiceTelemetry();
+            app.UseServiceSecurity();
+            app.MapServiceHealthChecks();
+            app.MapGroup("").RequireAuthorization(Scopes.EventsWrite).MapIngestEndpoints();
+            app.MapGroup("").RequireAuthorization(Scopes.Admin).MapQuarantineEndpoints();
+            app.MapGroup("").RequireAuthorization(Scopes.Admin).MapFamilyAdministrationEndpoints();
+            app.MapAccessAuditEndpoints();
+            app.MapReadEndpoints();
+            app.MapProjectionRebuildEndpoints();
+            await app.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            // The host stops it on a normal shutdown; a start that fails (a taken port, a bad
+            // policy file) ends here without stopping its hosted services.
+            if (database.Embedded is { } embedded)
+            {
+                await embedded.StopAsync(CancellationToken.None);
+            }
+        }
+
         return 0;
     }
 }

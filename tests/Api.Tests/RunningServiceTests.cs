@@ -93,6 +93,24 @@ public sealed class RunningServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_service_whose_address_is_taken_says_so_and_exits_with_1()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        using var service = StartService(drainErrors: false, $"--urls=http://127.0.0.1:{port}");
+        var errors = service.StandardError.ReadToEndAsync();
+        _ = service.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await service.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(1, service.ExitCode);
+        Assert.Contains($"youngcarers: Failed to bind to address http://127.0.0.1:{port}", await errors, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")), "The embedded PostgreSQL was left running.");
+    }
+
+    [Fact]
     public async Task The_token_command_refuses_to_mint_development_tokens_for_a_real_database()
     {
         var run = await CliProcess.RunAsync("token", "--client", "x", "--scope", "admin", "--ConnectionStrings:EventStore=Host=db.example;Username=x");

@@ -42,5 +42,10 @@ internal static class YoungCarersCommandLine
             await Console.Error.WriteLineAsync($"youngcarers: {e.Message}");
             return 1;
         }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync($"youngcarers: {e.Message} Is the service already running? Another address can be given with --urls.");
+            return 1;
+        }
     }
 }

@@ -11,9 +11,10 @@ internal static class EventStoreRegistration
 {
     /// <summary>
     /// Registers the one <see cref="NpgsqlDataSource"/> and the event store over it, starting the
-    /// embedded PostgreSQL first when no connection string is configured.
+    /// embedded PostgreSQL first when no connection string is configured. Returns the connection,
+    /// whose embedded cluster the caller stops if the service ends before its host could.
     /// </summary>
-    public static async Task AddEventStoreAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken)
+    public static async Task<DatabaseConnection> AddEventStoreAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken)
     {
         var database = await DatabaseConnection.ResolveAsync(builder.Configuration, cancellationToken);
         var services = builder.Services;
@@ -29,5 +30,7 @@ internal static class EventStoreRegistration
         {
             services.AddHostedService<SchemaMigrationService>();
         }
+
+        return database;
     }
 }

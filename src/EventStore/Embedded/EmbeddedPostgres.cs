@@ -21,6 +21,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly EmbeddedPostgresOptions _options;
     private readonly string _binDirectory;
     private readonly bool _startedHere;
+    private bool _stopped;
 
     private EmbeddedPostgres(EmbeddedPostgresOptions options, string binDirectory, int port, bool startedHere)
     {
@@ -103,12 +104,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return new EmbeddedPostgres(options, binDirectory, port, startedHere: true);
     }
 
-    /// <summary>Stops the server if this instance started it (fast shutdown: sessions are ended, data is kept).</summary>
+    /// <summary>
+    /// Stops the server if this instance started it (fast shutdown: sessions are ended, data is kept).
+    /// Once stopped, later calls do nothing, so an owner may stop it on every way out.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (_startedHere)
+        if (_startedHere && !_stopped)
         {
             await RunAsync(_binDirectory, "pg_ctl", ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], cancellationToken);
+            _stopped = true;
         }
     }
 
