@@ -68,6 +68,7 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         var subject = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", new { raisedBy = "adult-social-care", subject = "money", summary = "s" }, version, "a1");
         Assert.Equal(HttpStatusCode.BadRequest, subject.StatusCode);
         Assert.Equal("application/problem+json", subject.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", new { raisedBy = "adult-social-care", subject = "money", summary = "s" }, null, "a0")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes", new { raisedBy = "police", subject = "funding", summary = "s" }, version, "a2")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes",
             new { raisedBy = "adult-social-care", subject = "funding", summary = "s", persons = Stranger }, version, "a3")).StatusCode);

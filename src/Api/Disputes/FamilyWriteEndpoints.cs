@@ -66,15 +66,16 @@ internal static class FamilyWriteEndpoints
 
     private static Task<IResult> RaiseAsync(HttpContext context, WriteServices services, string familyId, RaiseDisputeRequest request, CancellationToken cancellationToken)
     {
-        if (DisputeSubjects.Parse(request.Subject) is not { } subject)
-        {
-            return Task.FromResult(ReadProblems.OneOf("subject", DisputeSubjects.Names));
-        }
-
         var disputeId = $"dispute-{Guid.NewGuid():N}";
         return AppendAsync(context, services, familyId, request, StatusCodes.Status201Created, (FamilySnapshot family, out IFamilyEvent? e) =>
         {
             e = null;
+            // Checked with the rest of the body, after If-Match and Idempotency-Key, as every other write checks its body.
+            if (DisputeSubjects.Parse(request.Subject) is not { } subject)
+            {
+                return ReadProblems.OneOf("subject", DisputeSubjects.Names);
+            }
+
             var persons = request.Persons ?? [];
             var known = family.View.Members.SelectMany(member => member.Member.Identifiers).ToHashSet(StringComparer.Ordinal);
             if (persons.Any(person => !known.Contains(person)))
