@@ -19,7 +19,6 @@ internal static class ProjectionRebuildEndpoints
         services.AddSingleton<ProjectionRebuilds>();
         services.AddSingleton<ProjectionRebuildWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ProjectionRebuildWorker>());
-        services.AddHostedService<ReadModelRulesCheck>();
         return services;
     }
 

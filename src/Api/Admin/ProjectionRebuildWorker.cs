@@ -11,7 +11,8 @@ namespace YoungCarers.Api.Admin;
 /// across instances: the instance that runs one holds a session advisory lock for as long as it
 /// runs, so a row left <c>running</c> with no holder belonged to a stopped instance. It starts as
 /// soon as this instance queues one, and looks for rebuilds other instances queued every
-/// <see cref="PollInterval"/>.
+/// <see cref="PollInterval"/>. First it queues one itself if the read model was built with older
+/// rules than this release's.
 /// </summary>
 internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSource, FamilyReadModel model, ProjectionsOptions projections, ILogger<ProjectionRebuildWorker> logger) : BackgroundService
 {
@@ -54,10 +55,17 @@ internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSourc
 
         try
         {
+            var rulesChecked = false;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
+                    if (!rulesChecked)
+                    {
+                        await QueueRebuildForOlderRulesAsync(stoppingToken);
+                        rulesChecked = true;
+                    }
+
                     await RunQueuedAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
@@ -72,6 +80,33 @@ internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSourc
         {
             // Stopping is the normal end, also while looking for a rebuild: a host that failed to start logs a cancelled task as "BackgroundService failed".
         }
+    }
+
+    /// <summary>
+    /// Once, when the database first answers: a read model built with older rules
+    /// (<see cref="ReadModelRules"/>) is rebuilt, while the old one keeps serving, so a release that
+    /// changes the rules or the documents reaches every family, not only those whose events move on.
+    /// Instances starting together queue one rebuild.
+    /// </summary>
+    private async Task QueueRebuildForOlderRulesAsync(CancellationToken stoppingToken)
+    {
+        if (await ReadModelRules.BuiltWithAsync(dataSource, stoppingToken) is not { } builtWith)
+        {
+            await ReadModelRules.RecordForNewReadModelAsync(dataSource, stoppingToken);
+            return;
+        }
+
+        if (builtWith >= ReadModelRules.Current)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+        await using var transaction = await connection.BeginTransactionAsync(stoppingToken);
+        var (rebuild, created) = await ProjectionRebuilds.RequestAsync(
+            connection, transaction, $"service start: read model rules {builtWith}, this release {ReadModelRules.Current}", stoppingToken);
+        await transaction.CommitAsync(stoppingToken);
+        LogRebuildForRules(builtWith, ReadModelRules.Current, rebuild.RebuildId, created ? "queued" : "already queued");
     }
 
     private async Task RunQueuedAsync(CancellationToken stoppingToken)
@@ -189,6 +224,10 @@ internal sealed partial class ProjectionRebuildWorker(NpgsqlDataSource dataSourc
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild {RebuildId} of the read model failed")]
     private partial void LogFailed(Exception exception, long rebuildId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The read model was built with rules version {BuiltWith}; this release has {Current}: rebuild {RebuildId} {State}, the old read model serves until it swaps in")]
+    private partial void LogRebuildForRules(int builtWith, int current, long rebuildId, string state);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot look for queued read model rebuilds; trying again shortly")]
     private partial void LogUnavailable(Exception exception);
