@@ -18,13 +18,11 @@ internal sealed class WriteRequestSchemas : IOpenApiSchemaTransformer
 {
     private const string RecordedAs = "Who did it, when that is a person acting through the calling client (a case system holding the token); by default the calling client.";
 
-    private static readonly string[] ServiceNames = [Services.AdultSocialCare, Services.ChildrensSocialCare];
-
     private static readonly Dictionary<Type, Field[]> Requests = new()
     {
         [typeof(RaiseDisputeRequest)] =
         [
-            Field.Closed(nameof(RaiseDisputeRequest.RaisedBy), "The service raising the dispute.", ServiceNames),
+            Field.Closed(nameof(RaiseDisputeRequest.RaisedBy), "The service raising the dispute.", Services.All),
             Field.Closed(nameof(RaiseDisputeRequest.Subject), "What the services disagree about.", DisputeSubjects.Names),
             Field.Optional(nameof(RaiseDisputeRequest.Persons),
                 "The persons it concerns, each by one identifier of a member of the family (system:SYS/id, as system:LAS/7781, or nhs:number); omitted or empty for the whole family."),
@@ -40,23 +38,23 @@ internal sealed class WriteRequestSchemas : IOpenApiSchemaTransformer
         ],
         [typeof(InterimLeadRequest)] =
         [
-            Field.Closed(nameof(InterimLeadRequest.LeadService), "The service that leads while the dispute is open.", ServiceNames),
+            Field.Closed(nameof(InterimLeadRequest.LeadService), "The service that leads while the dispute is open.", Services.All),
             Field.Optional(nameof(InterimLeadRequest.AgreedBy), RecordedAs),
         ],
         [typeof(ResolveDisputeRequest)] =
         [
-            Field.Closed(nameof(ResolveDisputeRequest.LeadService), "The service that leads from now on.", ServiceNames),
+            Field.Closed(nameof(ResolveDisputeRequest.LeadService), "The service that leads from now on.", Services.All),
             Field.Optional(nameof(ResolveDisputeRequest.FundingSplit),
                 "How the cost is shared, when funding was in question: each service at most once, the percents adding up to 100. Omitted when it was not.") with
             {
-                Constrain = schema => (schema.MinItems, schema.MaxItems) = (1, ServiceNames.Length),
+                Constrain = schema => (schema.MinItems, schema.MaxItems) = (1, Services.All.Count),
             },
             Field.Optional(nameof(ResolveDisputeRequest.Note), "How it was resolved, kept with the resolution."),
             Field.Optional(nameof(ResolveDisputeRequest.ResolvedBy), RecordedAs),
         ],
         [typeof(FundingShareRequest)] =
         [
-            Field.Closed(nameof(FundingShareRequest.Service), "The service paying this share.", ServiceNames),
+            Field.Closed(nameof(FundingShareRequest.Service), "The service paying this share.", Services.All),
             Field.Required(nameof(FundingShareRequest.Percent), "The service's share of the cost in percent, 0 to 100; the split's shares add up to 100.") with
             {
                 Constrain = schema => (schema.Minimum, schema.Maximum) = ("0", "100"),

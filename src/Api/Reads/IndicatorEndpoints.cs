@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using YoungCarers.Domain.Calendar;
+using YoungCarers.Domain.Family;
 using YoungCarers.Domain.Policy;
 using static YoungCarers.Api.Reads.ReadStore;
 
@@ -118,7 +119,7 @@ internal static class IndicatorEndpoints
             """);
         timeliness.Parameters.Add(Date("from", start));
         timeliness.Parameters.Add(Date("to", end));
-        var byService = ListEndpoints.ServiceNames.ToDictionary(service => service, service => new ServiceTimelinessIndicator(service, 0, 0, 0, 0, 0, 0, null), StringComparer.Ordinal);
+        var byService = Services.All.ToDictionary(service => service, service => new ServiceTimelinessIndicator(service, 0, 0, 0, 0, 0, 0, null), StringComparer.Ordinal);
         await using (var reader = await timeliness.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

@@ -47,7 +47,6 @@ internal static class ListEndpoints
         FlagNames.TurnedEighteenWithoutTransitionAssessment, FlagNames.DisputeOverdue, FlagNames.ObligationOverdue, FlagNames.SafeguardingOpen,
     ];
 
-    public static readonly string[] ServiceNames = [Services.AdultSocialCare, Services.ChildrensSocialCare];
     public static readonly string[] ObligationStatuses = ["open", "met", "overdue", "waived"];
     public static readonly string[] DisputeStatuses = ["open", "resolved"];
 
@@ -71,9 +70,9 @@ internal static class ListEndpoints
             return ReadProblems.OneOf("flag", Flags);
         }
 
-        if (service is not null && !ServiceNames.Contains(service))
+        if (service is not null && !Services.All.Contains(service))
         {
-            return ReadProblems.OneOf("service", ServiceNames);
+            return ReadProblems.OneOf("service", Services.All);
         }
 
         string? after = null;
@@ -146,9 +145,9 @@ internal static class ListEndpoints
             return ReadProblems.OneOf("status", ObligationStatuses);
         }
 
-        if (owedBy is not null && !ServiceNames.Contains(owedBy))
+        if (owedBy is not null && !Services.All.Contains(owedBy))
         {
-            return ReadProblems.OneOf("owedBy", ServiceNames);
+            return ReadProblems.OneOf("owedBy", Services.All);
         }
 
         string[]? after = null;
@@ -178,7 +177,7 @@ internal static class ListEndpoints
 
         if (owedBy is not null)
         {
-            filters.Add($"o.owed_by = {Literal(owedBy, ServiceNames)}");
+            filters.Add($"o.owed_by = {Literal(owedBy, Services.All)}");
         }
 
         if (dueBefore is not null)
@@ -222,9 +221,9 @@ internal static class ListEndpoints
     /// One of a closed list's own strings as an SQL literal: the text written into a statement is
     /// always the list's, never the caller's, and none of the lists' strings holds a quote.
     /// </summary>
-    internal static string Literal(string value, string[] allowed) =>
-        Array.IndexOf(allowed, value) is var index and >= 0
-            ? $"'{allowed[index]}'"
+    internal static string Literal(string value, IReadOnlyList<string> allowed) =>
+        allowed.FirstOrDefault(known => known == value) is { } known
+            ? $"'{known}'"
             : throw new ArgumentOutOfRangeException(nameof(value), value, "Not one of the values this filter allows.");
 
     public static async Task<IResult> ListDisputesAsync(

@@ -82,7 +82,7 @@ internal sealed class DatabaseGauges
     /// <summary>Every service and counted status is reported, with zero where the read model has none.</summary>
     public void SetObligations(IReadOnlyDictionary<(string Service, string Status), long> counts)
     {
-        var services = counts.Keys.Select(k => k.Service).Union([Services.AdultSocialCare, Services.ChildrensSocialCare], StringComparer.Ordinal);
+        var services = counts.Keys.Select(k => k.Service).Union(Services.All, StringComparer.Ordinal);
         _obligations =
         [
             .. from service in services

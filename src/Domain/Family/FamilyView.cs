@@ -7,6 +7,9 @@ public static class Services
 {
     public const string AdultSocialCare = "adult-social-care";
     public const string ChildrensSocialCare = "childrens-social-care";
+
+    /// <summary>Both services, in ordinal order (as a flag's services are kept): what a flag about the two of them concerns, and the values a service filter or field takes.</summary>
+    public static IReadOnlyList<string> All { get; } = Array.AsReadOnly([AdultSocialCare, ChildrensSocialCare]);
 }
 
 /// <summary>What kind of open involvement a service has (SPEC section 5).</summary>

@@ -271,7 +271,7 @@ public static class FamilyDocuments
         ArgumentNullException.ThrowIfNull(involvement);
         if (flag.Name is FlagNames.FallsBetweenServices or FlagNames.ReferralDeclinedAfterOtherClosed or FlagNames.DisputeOverdue)
         {
-            return BothServices;
+            return Services.All;
         }
 
         // A handful of services at most: a list kept without repeats, sorted at the end, rather than a sorted set.
@@ -296,9 +296,6 @@ public static class FamilyDocuments
         services.Sort(StringComparer.Ordinal);
         return services;
     }
-
-    // In ordinal order, as every flag's services are.
-    private static readonly IReadOnlyList<string> BothServices = Array.AsReadOnly([Services.AdultSocialCare, Services.ChildrensSocialCare]);
 
     public static string Status(ObligationStatus status) => EnumName<ObligationStatus>.Of(status);
 
