@@ -40,7 +40,11 @@ internal static class IngestBenchmark
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var serverCpuBefore = database.ClusterDirectory is { } directory ? CpuTime.OfPostgres(directory) : null;
             var activityBefore = await ServerActivity.ReadAsync(database.DataSource, cancellationToken);
-            var outcome = await ReplayAsync(database.DataSource, file, options, cancellationToken);
+            // Prepared statements and write buffer as the replay command's data source has them (the
+            // service's defaults). Kept open until the server's CPU is read: a backend that is
+            // exiting shows none.
+            await using var replaySource = NpgsqlDataSource.Create(DataSourceDefaults.Apply(database.DataSource.ConnectionString));
+            var outcome = await ReplayAsync(replaySource, file, options, cancellationToken);
             var activity = await ServerActivity.ReadAsync(database.DataSource, cancellationToken) - activityBefore;
             var replayCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var serverCpu = database.ClusterDirectory is { } clusterDirectory ? CpuTime.OfPostgres(clusterDirectory) - serverCpuBefore : null;
@@ -116,10 +120,8 @@ internal static class IngestBenchmark
         }
     }
 
-    private static async Task<ReplayProgress> ReplayAsync(NpgsqlDataSource server, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
+    private static async Task<ReplayProgress> ReplayAsync(NpgsqlDataSource dataSource, string file, IngestBenchmarkOptions options, CancellationToken cancellationToken)
     {
-        // Prepared statements and write buffer as the replay command's data source has them (the service's defaults).
-        await using var dataSource = NpgsqlDataSource.Create(DataSourceDefaults.Apply(server.ConnectionString));
         var pipeline = new IngestPipeline(new PostgresEventStore(dataSource), new QuarantineStore(dataSource), TimeProvider.System);
         var replay = new FileReplay(pipeline, new ReplayCheckpoints(dataSource));
         var lastReport = Stopwatch.GetTimestamp();

@@ -22,6 +22,11 @@ internal sealed class Report
     public void Machine(bool inProcess)
     {
         Row("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+        var (reserved, onDemand, hugePageKilobytes) = PageFaults.HugePages();
+        Row("page faults", $"{PageFaults.MicrosecondsEach():N1} µs each",
+            reserved + onDemand > 0
+                ? $"huge pages of {hugePageKilobytes / 1024:N0} MB: {reserved:N0} reserved, {onDemand:N0} more on demand; PostgreSQL's shared memory takes them when they suffice"
+                : "no huge pages (vm.nr_hugepages, vm.nr_overcommit_hugepages): each PostgreSQL backend faults shared memory in 4 kB at a time");
         if (inProcess)
         {
             var settings = GC.GetConfigurationVariables();
