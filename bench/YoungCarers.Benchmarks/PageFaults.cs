@@ -6,9 +6,8 @@ namespace YoungCarers.Benchmarks;
 
 /// <summary>
 /// What touching fresh memory costs on this machine. On the virtual machines these benchmarks run
-/// on, a page fault has cost from under a microsecond to over 10, and every process's first touch
-/// of a page (a PostgreSQL backend's of a shared buffer, say) is one, so the figures beside it move
-/// with it.
+/// on, a page fault has cost 10 µs and more, and every process's first touch of a page (a
+/// PostgreSQL backend's of a shared buffer, say) is one, so the figures beside it move with it.
 /// </summary>
 internal static class PageFaults
 {
