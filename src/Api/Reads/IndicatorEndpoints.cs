@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using YoungCarers.Domain.Calendar;
 using YoungCarers.Domain.Family;
 using YoungCarers.Domain.Policy;
@@ -50,12 +49,12 @@ internal static class IndicatorEndpoints
         }
 
         // Parsed here rather than bound as dates: a value that does not bind gets a 400 that names nothing.
-        if (!TryParseDate(from, out var start))
+        if (!ReadPaging.TryParseDate(from, out var start))
         {
             return ReadProblems.InvalidDate("from");
         }
 
-        if (!TryParseDate(to, out var end))
+        if (!ReadPaging.TryParseDate(to, out var end))
         {
             return ReadProblems.InvalidDate("to");
         }
@@ -174,9 +173,6 @@ internal static class IndicatorEndpoints
             stages,
             new TransitionIndicator(turned, withAssessment, Share(withAssessment, turned))));
     }
-
-    private static bool TryParseDate(string text, out DateOnly date) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     private static decimal? Share(int part, int whole) => whole <= 0 ? null : Math.Round((decimal)part / whole, 4);
 

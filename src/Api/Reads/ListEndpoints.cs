@@ -151,10 +151,11 @@ internal static class ListEndpoints
         }
 
         string[]? after = null;
+        var afterDue = default(DateOnly);
         if (!string.IsNullOrEmpty(cursor))
         {
             after = ReadPaging.Decode(cursor, 3);
-            if (after is null || !DateOnly.TryParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            if (after is null || !ReadPaging.TryParseDate(after[0], out afterDue))
             {
                 return ReadProblems.InvalidCursor();
             }
@@ -188,7 +189,6 @@ internal static class ListEndpoints
 
         if (after is not null)
         {
-            var afterDue = DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture);
             filters.Add("(o.due_on, o.family_id, o.ref) > (@after_due, @after_family, @after_ref)");
             parameters.Add(Date("after_due", afterDue));
             parameters.Add(Text("after_family", after[1]));
@@ -342,13 +342,16 @@ internal static class ListEndpoints
         }
 
         string[]? after = null;
+        DateOnly? afterDate = null;
         if (!string.IsNullOrEmpty(cursor))
         {
             after = ReadPaging.Decode(cursor, 3);
-            if (after is null || !DateOnly.TryParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            if (after is null || !ReadPaging.TryParseDate(after[0], out var turns18))
             {
                 return ReadProblems.InvalidCursor();
             }
+
+            afterDate = turns18;
         }
 
         var today = WorkingCalendar.LocalDate(clock.GetUtcNow());
@@ -370,7 +373,7 @@ internal static class ListEndpoints
         command.Parameters.AddWithValue("transition", ObligationKinds.TransitionAssessment);
         command.Parameters.Add(Date("today", today));
         command.Parameters.Add(Date("before", turning18Before));
-        command.Parameters.Add(Date("after_date", after is null ? null : DateOnly.ParseExact(after[0], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        command.Parameters.Add(Date("after_date", afterDate));
         command.Parameters.Add(Text("after_family", after?[1]));
         command.Parameters.Add(Text("after_key", after?[2]));
         command.Parameters.AddWithValue("take", take + 1);

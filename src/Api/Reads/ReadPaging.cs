@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace YoungCarers.Api.Reads;
@@ -16,6 +17,10 @@ internal static class ReadPaging
     private const char Separator = '\u001f';
 
     public static int Limit(int? limit) => Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit);
+
+    /// <summary>A date as the read API takes and writes it, in query strings and cursors alike: yyyy-mm-dd, nothing else.</summary>
+    public static bool TryParseDate(string text, out DateOnly date) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     public static string Encode(params string[] parts) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join(Separator, parts))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
