@@ -28,34 +28,22 @@ internal static class CpuTime
             return null;
         }
 
-        // A backend that has exited but is not yet reaped shows no CPU at all, and one closed just
-        // before this call (a replay's connections, say) may be, so wait for the postmaster to reap.
-        for (var attempt = 0; ; attempt++)
+        if (Read(postmaster, children: false) is not { } own || Read(postmaster, children: true) is not { } reaped)
         {
-            if (Read(postmaster, children: false) is not { } own || Read(postmaster, children: true) is not { } reaped)
-            {
-                return null;
-            }
-
-            var total = own + reaped;
-            var unreaped = false;
-            foreach (var directory in Directory.EnumerateDirectories("/proc"))
-            {
-                if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                    && Stat(pid) is { } fields && fields[1] == postmaster.ToString(CultureInfo.InvariantCulture))
-                {
-                    unreaped |= fields[0] == "Z";
-                    total += Read(pid, children: false) ?? TimeSpan.Zero;
-                }
-            }
-
-            if (!unreaped || attempt == 100)
-            {
-                return total;
-            }
-
-            Thread.Sleep(20);
+            return null;
         }
+
+        var total = own + reaped;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && Stat(pid) is { } fields && fields[1] == postmaster.ToString(CultureInfo.InvariantCulture) && Read(pid, children: false) is { } child)
+            {
+                total += child;
+            }
+        }
+
+        return total;
     }
 
     private static TimeSpan? Read(int? processId, bool children)
