@@ -335,6 +335,30 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
     }
 
     [Fact]
+    public async Task A_connection_the_server_ends_fails_at_most_one_batch_and_the_writer_goes_on()
+    {
+        var client = $"terminated-{Guid.NewGuid():N}";
+        await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);
+        var backend = new AuditedRead("SELECT pg_backend_pid()", () => []);
+        Task<IReadOnlyList<object?[]>> ReadAsync() => writer.ReadAsync(
+            [new AccessRecord(client, [Scopes.FamiliesRead], ["family-t"], "GET /families/{familyId}", "review", null)], DateTimeOffset.UtcNow, backend, CancellationToken.None);
+        var served = (int)Assert.Single(await ReadAsync())[0]!;
+
+        await using (var terminate = fixture.Database.DataSource.CreateCommand("SELECT pg_terminate_backend(@pid, 5000)"))
+        {
+            terminate.Parameters.AddWithValue("pid", served);
+            Assert.Equal(true, await terminate.ExecuteScalarAsync());
+        }
+
+        var next = await Record.ExceptionAsync(ReadAsync);
+        var after = (int)Assert.Single(await ReadAsync())[0]!;
+
+        Assert.True(next is null or NpgsqlException, $"Unexpected failure: {next}");
+        Assert.NotEqual(served, after);
+        Assert.Equal(next is null ? 3 : 2, (await Audit.ListAsync(new AccessAuditQuery(Client: client))).Items.Count);
+    }
+
+    [Fact]
     public async Task A_read_whose_record_cannot_be_written_returns_nothing()
     {
         await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);

@@ -26,9 +26,7 @@ public sealed class ObligationPageJsonTests
     {
         var page = new Page<ObligationSummary>([Overdue, Met, Overdue with { FamilyId = "family-3" }], nextCursor);
 
-        var written = _pageJson.Write(page).ToArray();
-
-        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), written);
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), Written(page));
     }
 
     [Fact]
@@ -36,6 +34,24 @@ public sealed class ObligationPageJsonTests
     {
         var page = new Page<ObligationSummary>([], null);
 
-        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), _pageJson.Write(page).ToArray());
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), Written(page));
+    }
+
+    [Fact]
+    public void A_page_larger_than_the_pooled_buffer_first_rented_is_written_whole()
+    {
+        var page = new Page<ObligationSummary>([.. Enumerable.Range(0, 200).Select(i => Overdue with { FamilyId = $"family-{i}" })], null);
+
+        using var pooled = new PooledBufferWriter(16);
+        _pageJson.Write(page, pooled);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), pooled.WrittenMemory.ToArray());
+    }
+
+    private byte[] Written(Page<ObligationSummary> page)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        _pageJson.Write(page, buffer);
+        return buffer.WrittenSpan.ToArray();
     }
 }

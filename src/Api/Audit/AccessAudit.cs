@@ -76,20 +76,18 @@ public sealed class AccessAudit
         RecordAsync(context, [familyId], read, cancellationToken);
 
     /// <summary>
-    /// Runs a page query (<paramref name="pageSql"/>, its first column the family of each row, in the
-    /// page's order) and records the current request's access to the families of its first
-    /// <paramref name="shown"/> rows: the query goes with concurrent requests' reads
-    /// (<see cref="AccessAuditWriter"/>), its record in the same insert as theirs, and its rows come
-    /// back once the record is committed.
+    /// Runs a page query (<paramref name="read"/>, its rows in the page's order) and records the
+    /// current request's access to the families of its first <see cref="AuditedRead.ShownRows"/> rows:
+    /// the query goes with concurrent requests' reads (<see cref="AccessAuditWriter"/>), its record in
+    /// the same insert as theirs, and its rows come back once the record is committed.
     /// </summary>
-    internal Task<IReadOnlyList<object?[]>> ReadPageAsync(
-        HttpContext context, string pageSql, int shown, IReadOnlyList<NpgsqlParameter> parameters, CancellationToken cancellationToken) =>
-        WriteAsync(
-            context,
-            [RecordOf(context, [])],
-            _clock.GetUtcNow(),
-            new AuditedRead(pageSql, () => parameters.Select(parameter => parameter.Clone()), shown),
-            cancellationToken);
+    internal async Task<List<TRow>> ReadPageAsync<TRow>(HttpContext context, AuditedRead<TRow> read, CancellationToken cancellationToken)
+        where TRow : class
+    {
+        var rows = await _writer.ReadAsync([RecordOf(context, [])], _clock.GetUtcNow(), read, cancellationToken);
+        NoteRecorded(context);
+        return rows;
+    }
 
     private Task<IReadOnlyList<object?[]>> RecordAsync(HttpContext context, IEnumerable<string?> familyIds, AuditedRead? read, CancellationToken cancellationToken) =>
         WriteAsync(context, [RecordOf(context, familyIds)], _clock.GetUtcNow(), read, cancellationToken);
@@ -99,9 +97,12 @@ public sealed class AccessAudit
         HttpContext context, IReadOnlyList<AccessRecord> records, DateTimeOffset at, AuditedRead? read, CancellationToken cancellationToken)
     {
         var rows = await _writer.ReadAsync(records, at, read, cancellationToken);
-        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
+        NoteRecorded(context);
         return rows;
     }
+
+    private static void NoteRecorded(HttpContext context) =>
+        context.Items[RecordedCountKey] = (context.Items[RecordedCountKey] as int? ?? 0) + 1;
 
     private static AccessRecord RecordOf(HttpContext context, IEnumerable<string?> familyIds)
     {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Data;
 using System.Threading.Channels;
 using Npgsql;
 
@@ -24,10 +26,19 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     /// <summary>Families named per insert, a record naming none counting as one: a request with more is written alone.</summary>
     public const int MaxBatchFamilies = 5_000;
 
+    private const int KeptConnections = 2;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<AccessAuditWriter> _logger;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>
+    /// Connections kept between batches (one reads while another commits) rather than returned to the
+    /// pool: a pooled connection is reset when it is next used, a statement the server parses and runs
+    /// for every batch. The writer runs nothing that leaves session state behind.
+    /// </summary>
+    private readonly ConcurrentQueue<NpgsqlConnection> _kept = new();
 
     private readonly Task _writing;
 
@@ -48,7 +59,16 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     /// null for SQL NULL) once the records are committed.
     /// </summary>
     /// <exception cref="ChannelClosedException">The writer has been disposed.</exception>
-    public async Task<IReadOnlyList<object?[]>> ReadAsync(IReadOnlyList<AccessRecord> records, DateTimeOffset at, AuditedRead? read, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<object?[]>> ReadAsync(IReadOnlyList<AccessRecord> records, DateTimeOffset at, AuditedRead? read, CancellationToken cancellationToken) =>
+        [.. (await QueueAsync(records, at, read, cancellationToken)).Cast<object?[]>()];
+
+    /// <summary>As <see cref="ReadAsync(IReadOnlyList{AccessRecord}, DateTimeOffset, AuditedRead?, CancellationToken)"/>, the rows read as the read reads them.</summary>
+    /// <exception cref="ChannelClosedException">The writer has been disposed.</exception>
+    public async Task<List<TRow>> ReadAsync<TRow>(IReadOnlyList<AccessRecord> records, DateTimeOffset at, AuditedRead<TRow> read, CancellationToken cancellationToken)
+        where TRow : class =>
+        [.. (await QueueAsync(records, at, read, cancellationToken)).Cast<TRow>()];
+
+    private async Task<IReadOnlyList<object>> QueueAsync(IReadOnlyList<AccessRecord> records, DateTimeOffset at, AuditedRead? read, CancellationToken cancellationToken)
     {
         var pending = new Pending(records, at, read);
         await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -60,6 +80,10 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writing;
+        while (_kept.TryDequeue(out var connection))
+        {
+            await connection.DisposeAsync();
+        }
     }
 
     private async Task WriteQueuedAsync()
@@ -80,9 +104,10 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
             // Not cancelled with any one request: the others in the batch wait for it.
             NpgsqlConnection? connection = null;
+            var failed = false;
             try
             {
-                connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
+                connection = await OpenAsync();
                 if (!batch.Any(pending => pending.RecordsShownFamilies))
                 {
                     // The insert and the batch's reads in one round trip: sent together, they run in one
@@ -101,13 +126,14 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
             }
             catch (Exception e)
             {
+                failed = true;
                 Fail(batch, e);
             }
             finally
             {
                 if (connection is not null)
                 {
-                    await connection.DisposeAsync();
+                    await ReleaseAsync(connection, failed);
                 }
             }
         }
@@ -115,25 +141,46 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
         await committing;
     }
 
-    private async Task CommitAsync(NpgsqlConnection connection, List<Pending> batch, IReadOnlyList<object?[]>[] results)
+    private async ValueTask<NpgsqlConnection> OpenAsync() =>
+        _kept.TryDequeue(out var kept) ? kept : await _dataSource.OpenConnectionAsync(CancellationToken.None);
+
+    /// <summary>Keeps the connection for the next batch, unless something failed on it (it may be broken) or enough are kept.</summary>
+    private async ValueTask ReleaseAsync(NpgsqlConnection connection, bool failed)
     {
+        if (!failed && connection.FullState == ConnectionState.Open && _kept.Count < KeptConnections)
+        {
+            _kept.Enqueue(connection);
+            return;
+        }
+
+        await connection.DisposeAsync();
+    }
+
+    private async Task CommitAsync(NpgsqlConnection connection, List<Pending> batch, IReadOnlyList<object>[] results)
+    {
+        Exception? failure = null;
         try
         {
-            await using (connection)
-            {
-                await using var insert = new NpgsqlBatch(connection) { BatchCommands = { AccessAudit.InsertCommand(RowsOf(batch, results)) } };
-                await insert.ExecuteNonQueryAsync(CancellationToken.None);
-            }
-
-            Complete(batch, results);
+            await using var insert = new NpgsqlBatch(connection) { BatchCommands = { AccessAudit.InsertCommand(RowsOf(batch, results)) } };
+            await insert.ExecuteNonQueryAsync(CancellationToken.None);
         }
         catch (Exception e)
         {
-            Fail(batch, e);
+            failure = e;
+        }
+
+        await ReleaseAsync(connection, failed: failure is not null);
+        if (failure is null)
+        {
+            Complete(batch, results);
+        }
+        else
+        {
+            Fail(batch, failure);
         }
     }
 
-    private static void Complete(List<Pending> batch, IReadOnlyList<object?[]>[] results)
+    private static void Complete(List<Pending> batch, IReadOnlyList<object>[] results)
     {
         for (var i = 0; i < batch.Count; i++)
         {
@@ -149,7 +196,7 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     }
 
     /// <summary>The batch's records; a page read's (its <paramref name="results"/> known) naming the families in the first column of the rows it shows.</summary>
-    private static List<(AccessRecord Record, DateTimeOffset At)> RowsOf(List<Pending> batch, IReadOnlyList<object?[]>[] results)
+    private static List<(AccessRecord Record, DateTimeOffset At)> RowsOf(List<Pending> batch, IReadOnlyList<object>[] results)
     {
         var rows = new List<(AccessRecord Record, DateTimeOffset At)>();
         for (var i = 0; i < batch.Count; i++)
@@ -162,7 +209,8 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
             }
 
             // The rows read ahead for the next cursor are not shown.
-            string[] shown = [.. results[i].Take(pending.Read!.ShownRows).Select(row => (string)row[0]!).Distinct(StringComparer.Ordinal)];
+            var read = pending.Read!;
+            string[] shown = [.. results[i].Take(read.ShownRows).Select(read.FamilyOf).Distinct(StringComparer.Ordinal)];
             rows.AddRange(pending.Records.Select(record => (record with { FamilyIds = shown }, pending.At)));
         }
 
@@ -170,9 +218,9 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="insert"/> (if any) and the batch's reads in one round trip; each request's rows, in batch order.</summary>
-    private static async Task<IReadOnlyList<object?[]>[]> ReadAsync(NpgsqlConnection connection, NpgsqlBatchCommand? insert, List<Pending> batch)
+    private static async Task<IReadOnlyList<object>[]> ReadAsync(NpgsqlConnection connection, NpgsqlBatchCommand? insert, List<Pending> batch)
     {
-        var results = new IReadOnlyList<object?[]>[batch.Count];
+        var results = new IReadOnlyList<object>[batch.Count];
         await using var command = new NpgsqlBatch(connection);
         if (insert is not null)
         {
@@ -216,16 +264,11 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
                 }
 
                 onFirstRead = false;
-                var found = new List<object?[]>();
+                var read = batch[i].Read!;
+                var found = new List<object>();
                 while (await reader.ReadAsync(CancellationToken.None))
                 {
-                    var values = new object?[reader.FieldCount];
-                    for (var field = 0; field < values.Length; field++)
-                    {
-                        values[field] = reader.IsDBNull(field) ? null : reader.GetValue(field);
-                    }
-
-                    found.Add(values);
+                    found.Add(read.ReadRow(reader));
                 }
 
                 results[i] = found;
@@ -246,13 +289,44 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
         public bool RecordsShownFamilies => Read is { ShownRows: > 0 };
 
         // Continuations run on the thread pool, not in the writer's loop.
-        public TaskCompletionSource<IReadOnlyList<object?[]>> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<IReadOnlyList<object>> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 
 /// <summary>A query whose result is the data an access record is for; <see cref="Parameters"/> makes fresh parameters each time it is sent.</summary>
 /// <param name="ShownRows">
 /// For a page read: how many of its leading rows the response shows. Its records are then completed
-/// once it has run, naming the families in the first column of those rows.
+/// once it has run, naming the families of those rows (<see cref="FamilyOf"/>).
 /// </param>
-internal sealed record AuditedRead(string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters, int ShownRows = 0);
+internal record AuditedRead(string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters, int ShownRows = 0)
+{
+    /// <summary>The current row: each column's value, null for SQL NULL.</summary>
+    public virtual object ReadRow(NpgsqlDataReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var values = new object?[reader.FieldCount];
+        for (var field = 0; field < values.Length; field++)
+        {
+            values[field] = reader.IsDBNull(field) ? null : reader.GetValue(field);
+        }
+
+        return values;
+    }
+
+    /// <summary>The family a row read by <see cref="ReadRow"/> shows: its first column.</summary>
+    public virtual string FamilyOf(object row) => (string)((object?[])row)[0]!;
+}
+
+/// <summary>
+/// A read whose rows are read straight into <typeparamref name="TRow"/>, each column as its own type
+/// rather than boxed into an array: a list page's rows are read while its batch waits.
+/// </summary>
+internal sealed record AuditedRead<TRow>(
+    string Sql, Func<IEnumerable<NpgsqlParameter>> Parameters, int ShownRows, Func<NpgsqlDataReader, TRow> Row, Func<TRow, string> Family)
+    : AuditedRead(Sql, Parameters, ShownRows)
+    where TRow : class
+{
+    public override object ReadRow(NpgsqlDataReader reader) => Row(reader);
+
+    public override string FamilyOf(object row) => Family((TRow)row);
+}

@@ -196,26 +196,30 @@ internal static class ListEndpoints
         }
 
         // Within a family and due date, obligations page by their opaque ref (stored and indexed), so the cursor names no one.
-        var rows = await audit.ReadPageAsync(
+        var items = await audit.ReadPageAsync(
             context,
-            $"""
-            SELECT o.family_id, o.ref, o.kind, o.owed_by, o.status, o.opened_on, o.due_on, o.deadline, o.met_on, o.basis, o.policy_version
-            FROM {Schema}.obligations o
-            {(filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters))}
-            ORDER BY o.due_on, o.family_id, o.ref
-            LIMIT {take + 1}
-            """,
-            take,
-            parameters,
+            new AuditedRead<ObligationSummary>(
+                $"""
+                SELECT o.family_id, o.ref, o.kind, o.owed_by, o.status, o.opened_on, o.due_on, o.deadline, o.met_on, o.basis, o.policy_version
+                FROM {Schema}.obligations o
+                {(filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters))}
+                ORDER BY o.due_on, o.family_id, o.ref
+                LIMIT {take + 1}
+                """,
+                () => parameters.Select(parameter => parameter.Clone()),
+                take,
+                ReadObligation,
+                obligation => obligation.FamilyId),
             cancellationToken);
-        var items = rows.Select(row => new ObligationSummary(
-            (string)row[0]!, (string)row[1]!, (string)row[2]!, (string)row[3]!, (string)row[4]!,
-            (DateOnly)row[5]!, (DateOnly)row[6]!, new DateTimeOffset((DateTime)row[7]!, TimeSpan.Zero),
-            (DateOnly?)row[8], (string)row[9]!, (string)row[10]!)).ToList();
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
             last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef));
         return pageJson.Result(page);
     }
+
+    private static ObligationSummary ReadObligation(NpgsqlDataReader row) => new(
+        row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4),
+        row.GetFieldValue<DateOnly>(5), row.GetFieldValue<DateOnly>(6), row.GetFieldValue<DateTimeOffset>(7),
+        row.IsDBNull(8) ? null : row.GetFieldValue<DateOnly>(8), row.GetString(9), row.GetString(10));
 
     /// <summary>
     /// One of a closed list's own strings as an SQL literal: the text written into a statement is

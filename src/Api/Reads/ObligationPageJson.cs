@@ -37,11 +37,11 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
     private readonly JavaScriptEncoder? _encoder = options.Value.SerializerOptions.Encoder;
     private readonly ConcurrentDictionary<string, JsonEncodedText> _encodedTexts = new(StringComparer.Ordinal);
 
-    public IResult Result(Page<ObligationSummary> page) => new JsonBytesResult(Write(page));
+    /// <summary>The page as a response, written into a pooled buffer when it is sent.</summary>
+    public IResult Result(Page<ObligationSummary> page) => new PageResult(this, page);
 
-    public ReadOnlyMemory<byte> Write(Page<ObligationSummary> page)
+    public void Write(Page<ObligationSummary> page, IBufferWriter<byte> buffer)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024 + (page.Items.Count * 640));
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = _encoder }))
         {
             json.WriteStartObject();
@@ -75,8 +75,6 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
             json.WriteString(NextCursor, page.NextCursor);
             json.WriteEndObject();
         }
-
-        return buffer.WrittenMemory;
     }
 
     private static void WriteDate(Utf8JsonWriter json, JsonEncodedText name, DateOnly date)
@@ -84,6 +82,16 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
         Span<byte> text = stackalloc byte[10];
         date.TryFormat(text, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
         json.WriteString(name, text[..written]);
+    }
+
+    private sealed class PageResult(ObligationPageJson pageJson, Page<ObligationSummary> page) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            using var body = new PooledBufferWriter(1024 + (page.Items.Count * 640));
+            pageJson.Write(page, body);
+            await JsonBytesResult.SendAsync(httpContext, body.WrittenMemory);
+        }
     }
 
     private JsonEncodedText Encoded(string text) =>
