@@ -208,7 +208,7 @@ internal static class ListEndpoints
                 """,
                 () => parameters.Select(parameter => parameter.Clone()),
                 take,
-                ReadObligation,
+                row => ReadObligation(row, pageJson.Texts),
                 obligation => obligation.FamilyId),
             cancellationToken);
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
@@ -216,10 +216,10 @@ internal static class ListEndpoints
         return pageJson.Result(page);
     }
 
-    private static ObligationSummary ReadObligation(NpgsqlDataReader row) => new(
-        row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4),
+    private static ObligationSummary ReadObligation(NpgsqlDataReader row, RepeatedTexts texts) => new(
+        row.GetString(0), row.GetString(1), texts.Read(row, 2), texts.Read(row, 3), texts.Read(row, 4),
         row.GetFieldValue<DateOnly>(5), row.GetFieldValue<DateOnly>(6), row.GetFieldValue<DateTimeOffset>(7),
-        row.IsDBNull(8) ? null : row.GetFieldValue<DateOnly>(8), row.GetString(9), row.GetString(10));
+        row.IsDBNull(8) ? null : row.GetFieldValue<DateOnly>(8), texts.Read(row, 9), texts.Read(row, 10));
 
     /// <summary>
     /// One of a closed list's own strings as an SQL literal: the text written into a statement is

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -12,14 +11,11 @@ namespace YoungCarers.Api.Reads;
 /// Writes a page of <see cref="ObligationSummary"/> exactly as the service's JSON options would,
 /// byte for byte, without its per-property metadata walk, and with each basis (a few hundred
 /// characters of statute, quotes included, repeated on every obligation of its kind) escaped once
-/// and then copied. The list is the busiest read after a family; the serializer was about a quarter
-/// of the service's CPU for it.
+/// and then copied (<see cref="Texts"/>). The list is the busiest read after a family; the
+/// serializer was about a quarter of the service's CPU for it.
 /// </summary>
 internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
 {
-    /// <summary>Distinct bases kept escaped: one per obligation kind and policy version in practice, so the bound is never reached.</summary>
-    private const int MaxCachedTexts = 512;
-
     private static readonly JsonEncodedText Items = JsonEncodedText.Encode("items");
     private static readonly JsonEncodedText NextCursor = JsonEncodedText.Encode("nextCursor");
     private static readonly JsonEncodedText FamilyId = JsonEncodedText.Encode("familyId");
@@ -35,7 +31,9 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
     private static readonly JsonEncodedText PolicyVersion = JsonEncodedText.Encode("policyVersion");
 
     private readonly JavaScriptEncoder? _encoder = options.Value.SerializerOptions.Encoder;
-    private readonly ConcurrentDictionary<string, JsonEncodedText> _encodedTexts = new(StringComparer.Ordinal);
+
+    /// <summary>The texts that repeat across obligations, read from the page's rows and escaped once.</summary>
+    public RepeatedTexts Texts { get; } = new(options.Value.SerializerOptions.Encoder);
 
     /// <summary>The page as a response, written into a pooled buffer when it is sent.</summary>
     public IResult Result(Page<ObligationSummary> page) => new PageResult(this, page);
@@ -66,8 +64,8 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
                     json.WriteNull(MetOn);
                 }
 
-                json.WriteString(Basis, Encoded(obligation.Basis));
-                json.WriteString(PolicyVersion, Encoded(obligation.PolicyVersion));
+                json.WriteString(Basis, Texts.Encoded(obligation.Basis));
+                json.WriteString(PolicyVersion, Texts.Encoded(obligation.PolicyVersion));
                 json.WriteEndObject();
             }
 
@@ -93,9 +91,4 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
             await JsonBytesResult.SendAsync(httpContext, body.WrittenMemory);
         }
     }
-
-    private JsonEncodedText Encoded(string text) =>
-        _encodedTexts.TryGetValue(text, out var encoded) ? encoded
-        : _encodedTexts.Count < MaxCachedTexts ? _encodedTexts.GetOrAdd(text, JsonEncodedText.Encode(text, _encoder))
-        : JsonEncodedText.Encode(text, _encoder);
 }

@@ -19,11 +19,14 @@ internal static class SecurityRegistration
         var settings = AuthSettings.Resolve(builder.Configuration, DatabaseConnection.IsEmbedded(builder.Configuration));
         var services = builder.Services;
         services.AddSingleton(settings);
+        var validatedTokens = new ValidatedTokens();
+        services.AddSingleton(validatedTokens);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             // Claim names as issued (scope, scp, client_id, sub), not mapped to WS-Federation URIs.
             options.MapInboundClaims = false;
             options.TokenValidationParameters = settings.ValidationParameters();
+            options.Events = validatedTokens.Events();
         });
         services.AddAuthorization(options =>
         {
