@@ -277,6 +277,31 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     }
 
     [Fact]
+    public async Task Every_obligation_on_a_page_carries_its_own_stored_basis_whatever_the_page_size()
+    {
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var command = data.Service.Database.DataSource.CreateCommand($"SELECT ref, basis FROM {Reads.ReadStore.Schema}.obligations"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                stored.Add(reader.GetString(0), reader.GetString(1));
+            }
+        }
+
+        foreach (var limit in new[] { 1, 3, 200 })
+        {
+            var items = (await AllPagesAsync(Scopes.ObligationsRead, $"/obligations?limit={limit}", "test-client"))
+                .SelectMany(page => page.GetProperty("items").EnumerateArray())
+                .Select(item => (Ref: item.GetProperty("obligationRef").GetString()!, Basis: item.GetProperty("basis").GetString()))
+                .ToList();
+
+            Assert.Equal(stored.Keys.Order(StringComparer.Ordinal), items.Select(item => item.Ref).Order(StringComparer.Ordinal));
+            Assert.All(items, item => Assert.Equal(stored[item.Ref], item.Basis));
+        }
+    }
+
+    [Fact]
     public async Task Obligations_filter_by_status_service_and_due_date_and_refuse_bad_filters()
     {
         var page = await GetJsonAsync(Scopes.ObligationsRead, "/obligations?status=overdue&owedBy=childrens-social-care&dueBefore=2030-01-01&limit=200");
