@@ -89,7 +89,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             await _cluster.DisposeAsync();
             if (!_keepFiles)
             {
-                DeleteClusterFiles(_cluster.DataDirectory);
+                EmbeddedPostgres.DeleteFiles(_cluster.DataDirectory);
             }
         }
         else if (_adminConnectionString is not null)
@@ -126,7 +126,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         }
         catch
         {
-            DeleteClusterFiles(directory);
+            EmbeddedPostgres.DeleteFiles(directory);
             throw;
         }
 
@@ -147,13 +147,5 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name };
         return new BenchmarkDatabase(
             NpgsqlDataSource.Create(builder.ConnectionString), $"{builder.Host}:{builder.Port}, database {name}", cluster: null, adminConnectionString, name);
-    }
-
-    private static void DeleteClusterFiles(string dataDirectory)
-    {
-        if (Directory.Exists(dataDirectory))
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
     }
 }

@@ -84,6 +84,20 @@ public sealed class EmbeddedPostgresTests
         Assert.Equal(directory, (string?)await command.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task A_durable_clusters_files_are_deleted_with_the_lock_file_beside_them_once_it_has_stopped()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"yc-embedded-test-{Guid.NewGuid():N}");
+        await (await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = directory, Disposable = false })).DisposeAsync();
+        var beside = Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(directory) + "*");
+
+        EmbeddedPostgres.DeleteFiles(directory);
+
+        Assert.NotEmpty(beside);
+        Assert.False(Directory.Exists(directory));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.GetTempPath(), Path.GetFileName(directory) + "*"));
+    }
+
     /// <summary>Starts a cluster of its own, as the service does with no connection string, and checks the one row <paramref name="sql"/> returns.</summary>
     private static async Task OnFreshClusterAsync(string sql, Action<NpgsqlDataReader> check)
     {

@@ -123,9 +123,20 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await StopAsync();
         if (_options.Disposable)
         {
-            Directory.Delete(DataDirectory, recursive: true);
-            File.Delete(LockFile(DataDirectory));
+            DeleteFiles(DataDirectory);
         }
+    }
+
+    /// <summary>Deletes a stopped cluster's data directory and the lock file beside it; nothing if they are gone already.</summary>
+    public static void DeleteFiles(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+
+        File.Delete(LockFile(dataDirectory));
     }
 
     private static string FindBinDirectory()
