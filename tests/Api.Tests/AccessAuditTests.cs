@@ -359,6 +359,33 @@ public sealed class AccessAuditTests(SecuredService fixture) : IClassFixture<Sec
     }
 
     [Fact]
+    public async Task The_writer_keeps_its_connection_between_batches_but_not_past_its_idle_limit()
+    {
+        var client = $"idle-{Guid.NewGuid():N}";
+        var backend = new AuditedRead("SELECT pg_backend_pid()", () => []);
+        async Task<List<int>> BackendsAsync(AccessAuditWriter writer, TimeSpan pause)
+        {
+            var backends = new List<int>();
+            for (var i = 0; i < 3; i++)
+            {
+                await Task.Delay(pause);
+                backends.Add((int)Assert.Single(await writer.ReadAsync(
+                    [new AccessRecord(client, [Scopes.FamiliesRead], ["family-i"], "GET /families/{familyId}", "review", null)], DateTimeOffset.UtcNow, backend, CancellationToken.None))[0]!);
+            }
+
+            return backends;
+        }
+
+        await using (var keeping = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance))
+        {
+            Assert.Single((await BackendsAsync(keeping, TimeSpan.Zero)).Distinct());
+        }
+
+        await using var closing = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance, maxKeptIdle: TimeSpan.FromMilliseconds(50));
+        Assert.Equal(3, (await BackendsAsync(closing, TimeSpan.FromMilliseconds(200))).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_read_whose_record_cannot_be_written_returns_nothing()
     {
         await using var writer = new AccessAuditWriter(fixture.Database.DataSource, NullLogger<AccessAuditWriter>.Instance);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
 
@@ -28,6 +29,12 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
 
     private const int KeptConnections = 2;
 
+    /// <summary>
+    /// A kept connection idle for longer is closed, not used: as the pool closes its idle
+    /// connections, so that one a firewall dropped while the service was quiet fails no reads.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxKeptIdle = TimeSpan.FromSeconds(60);
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<AccessAuditWriter> _logger;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
@@ -38,14 +45,22 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     /// pool: a pooled connection is reset when it is next used, a statement the server parses and runs
     /// for every batch. The writer runs nothing that leaves session state behind.
     /// </summary>
-    private readonly ConcurrentQueue<NpgsqlConnection> _kept = new();
+    private readonly ConcurrentQueue<(NpgsqlConnection Connection, long KeptAt)> _kept = new();
 
     private readonly Task _writing;
 
+    private readonly TimeSpan _maxKeptIdle;
+
     public AccessAuditWriter(NpgsqlDataSource dataSource, ILogger<AccessAuditWriter> logger)
+        : this(dataSource, logger, DefaultMaxKeptIdle)
+    {
+    }
+
+    internal AccessAuditWriter(NpgsqlDataSource dataSource, ILogger<AccessAuditWriter> logger, TimeSpan maxKeptIdle)
     {
         _dataSource = dataSource;
         _logger = logger;
+        _maxKeptIdle = maxKeptIdle;
         _writing = Task.Run(WriteQueuedAsync);
     }
 
@@ -80,9 +95,9 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writing;
-        while (_kept.TryDequeue(out var connection))
+        while (_kept.TryDequeue(out var kept))
         {
-            await connection.DisposeAsync();
+            await kept.Connection.DisposeAsync();
         }
     }
 
@@ -141,15 +156,30 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
         await committing;
     }
 
-    private async ValueTask<NpgsqlConnection> OpenAsync() =>
-        _kept.TryDequeue(out var kept) ? kept : await _dataSource.OpenConnectionAsync(CancellationToken.None);
+    private async ValueTask<NpgsqlConnection> OpenAsync()
+    {
+        while (_kept.TryDequeue(out var kept))
+        {
+            if (Stopwatch.GetElapsedTime(kept.KeptAt) <= _maxKeptIdle)
+            {
+                return kept.Connection;
+            }
+
+            // Disposed after a clear, the connection is closed instead of going back to the pool,
+            // which would hand it straight back; the pool's other idle connections go too.
+            _dataSource.Clear();
+            await kept.Connection.DisposeAsync();
+        }
+
+        return await _dataSource.OpenConnectionAsync(CancellationToken.None);
+    }
 
     /// <summary>Keeps the connection for the next batch, unless something failed on it (it may be broken) or enough are kept.</summary>
     private async ValueTask ReleaseAsync(NpgsqlConnection connection, bool failed)
     {
         if (!failed && connection.FullState == ConnectionState.Open && _kept.Count < KeptConnections)
         {
-            _kept.Enqueue(connection);
+            _kept.Enqueue((connection, Stopwatch.GetTimestamp()));
             return;
         }
 
