@@ -225,7 +225,7 @@ internal sealed partial class AccessAuditWriter : IAsyncDisposable
         batch.ForEach(pending => pending.Committed.TrySetException(e));
     }
 
-    /// <summary>The batch's records; a page read's (its <paramref name="results"/> known) naming the families in the first column of the rows it shows.</summary>
+    /// <summary>The batch's records; a page read's (its <paramref name="results"/> known) naming the families of the rows it shows (<see cref="AuditedRead.FamilyOf"/>).</summary>
     private static List<(AccessRecord Record, DateTimeOffset At)> RowsOf(List<Pending> batch, IReadOnlyList<object>[] results)
     {
         var rows = new List<(AccessRecord Record, DateTimeOffset At)>();
