@@ -16,7 +16,7 @@ public sealed class EmbeddedPostgresTests
         """,
         row =>
         {
-            Assert.InRange(row.GetInt64(0), (128L * 1024 * 1024) + 1, 1024L * 1024 * 1024);
+            Assert.InRange(row.GetInt64(0), (128L * 1024 * 1024) + 1, 256L * 1024 * 1024);
             Assert.Equal("lz4", row.GetString(1));
             Assert.True(row.GetInt64(2) > 1024, "max_wal_size should be above PostgreSQL's 1 GB default");
             Assert.Equal("off", row.GetString(3));
