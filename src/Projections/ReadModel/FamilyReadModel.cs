@@ -131,14 +131,15 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
         public long? Known { get; set; }
     }
 
-    // Each step follows one stream's links by index (LATERAL), whatever the planner guesses of the
-    // recursion's size: joined plainly, it hashed the whole streams table at every step.
+    // Each step follows one stream's links by index, whatever the planner guesses of the
+    // recursion's size: joined plainly, it hashed the whole streams table at every step. The
+    // lateral subqueries are fenced (OFFSET 0), or the planner flattens them into that plain join.
     private const string LiveTreesSql = """
         WITH RECURSIVE chain(stream_id, successor_id, version, depth) AS (
             SELECT stream_id, successor_id, version, 0 FROM streams WHERE stream_id = ANY(@ids)
             UNION ALL
             SELECT s.stream_id, s.successor_id, s.version, c.depth + 1
-            FROM chain c CROSS JOIN LATERAL (SELECT * FROM streams WHERE stream_id = c.successor_id) s
+            FROM chain c CROSS JOIN LATERAL (SELECT * FROM streams WHERE stream_id = c.successor_id OFFSET 0) s
             WHERE c.depth < 1000
         ),
         tree(root, stream_id, version, depth) AS (
@@ -146,9 +147,32 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
             FROM (SELECT DISTINCT stream_id, version FROM chain WHERE successor_id IS NULL) AS live
             UNION ALL
             SELECT t.root, s.stream_id, s.version, t.depth + 1
-            FROM tree t CROSS JOIN LATERAL (SELECT * FROM streams WHERE successor_id = t.stream_id) s
+            FROM tree t CROSS JOIN LATERAL (SELECT * FROM streams WHERE successor_id = t.stream_id OFFSET 0) s
             WHERE t.depth < 1000
         )
+        """;
+
+    /// <summary>Every stream of the live families the streams <c>@ids</c> belong to.</summary>
+    internal const string MembersSql = $"{LiveTreesSql} SELECT DISTINCT stream_id FROM tree";
+
+    /// <summary>
+    /// The streams of <see cref="MembersSql"/> with their live family and the facts of each after
+    /// its remembered version (<c>@known_ids</c>, <c>@known_versions</c>). The facts are read by one
+    /// index probe a stream, fenced (OFFSET 0): flattened into a join, a young store's statistics
+    /// made the planner overestimate the trees and merge-join the whole events index instead,
+    /// reading every event for each page.
+    /// </summary>
+    internal const string TreesSql = $"""
+        {LiveTreesSql},
+        sized AS (SELECT root, stream_id, version, count(*) OVER (PARTITION BY root) AS streams FROM tree)
+        SELECT t.root, t.stream_id, t.version, k.version, f.*
+        FROM sized t
+        LEFT JOIN unnest(@known_ids::text[], @known_versions::bigint[]) AS k(stream_id, version)
+            ON k.stream_id = t.stream_id AND t.streams = 1
+        LEFT JOIN LATERAL (
+            SELECT {StoredFact.Columns} FROM events e WHERE e.stream_id = t.stream_id AND e.stream_version > coalesce(k.version, 0)
+            OFFSET 0
+        ) AS f ON true
         """;
 
     /// <summary>Every stream of the live families these streams belong to: the rows a refresh writes.</summary>
@@ -156,7 +180,7 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
     {
         // PostgreSQL's estimates of these recursive statements can pass jit_above_cost: compiling
         // them took longer than running them, on every page. Off for the rest of the transaction.
-        await using var command = new NpgsqlCommand($"SET LOCAL jit = off; {LiveTreesSql} SELECT DISTINCT stream_id FROM tree", connection, transaction);
+        await using var command = new NpgsqlCommand($"SET LOCAL jit = off; {MembersSql}", connection, transaction);
         command.Parameters.AddWithValue("ids", streamIds);
         var members = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -225,17 +249,7 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
     private static async Task<List<FamilyTree>> ReadTreesAsync(
         string[] streamIds, Dictionary<string, (long Version, ReplayedFamily Family)> known, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"""
-            {LiveTreesSql},
-            sized AS (SELECT root, stream_id, version, count(*) OVER (PARTITION BY root) AS streams FROM tree)
-            SELECT t.root, t.stream_id, t.version, k.version, f.*
-            FROM sized t
-            LEFT JOIN unnest(@known_ids::text[], @known_versions::bigint[]) AS k(stream_id, version)
-                ON k.stream_id = t.stream_id AND t.streams = 1
-            LEFT JOIN LATERAL (
-                SELECT {StoredFact.Columns} FROM events e WHERE e.stream_id = t.stream_id AND e.stream_version > coalesce(k.version, 0)
-            ) AS f ON true
-            """, connection, transaction);
+        await using var command = new NpgsqlCommand(TreesSql, connection, transaction);
         command.Parameters.AddWithValue("ids", streamIds);
         command.Parameters.AddWithValue("known_ids", known.Keys.ToArray());
         command.Parameters.AddWithValue("known_versions", known.Values.Select(entry => entry.Version).ToArray());
