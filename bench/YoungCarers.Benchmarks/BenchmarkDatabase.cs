@@ -1,5 +1,6 @@
 using System.Reflection;
 using Npgsql;
+using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Embedded;
 using YoungCarers.EventStore.Schema;
 
@@ -8,7 +9,8 @@ namespace YoungCarers.Benchmarks;
 /// <summary>
 /// A migrated database for one run: a new database on a given server (dropped at the end), an
 /// embedded cluster in a temporary directory (stopped and deleted at the end), or an embedded cluster
-/// kept between runs.
+/// kept between runs. Its data source has the service's settings (prepared statements, write
+/// buffer), as the commands measured have them.
 /// </summary>
 internal sealed class BenchmarkDatabase : IAsyncDisposable
 {
@@ -73,7 +75,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         }
 
         var kept = new BenchmarkDatabase(
-            NpgsqlDataSource.Create(cluster.ConnectionString(database)), $"embedded, durable, kept in {cluster.DataDirectory}", cluster, keepFiles: true);
+            NpgsqlDataSource.Create(DataSourceDefaults.Apply(cluster.ConnectionString(database))), $"embedded, durable, kept in {cluster.DataDirectory}", cluster, keepFiles: true);
         return migrateWith is null ? kept : await MigratedAsync(kept, migrateWith, cancellationToken);
     }
 
@@ -131,7 +133,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         }
 
         return new BenchmarkDatabase(
-            NpgsqlDataSource.Create(cluster.ConnectionString()), $"embedded, durable, {directory}", cluster);
+            NpgsqlDataSource.Create(DataSourceDefaults.Apply(cluster.ConnectionString())), $"embedded, durable, {directory}", cluster);
     }
 
     private static async Task<BenchmarkDatabase> CreateOnServerAsync(string adminConnectionString, CancellationToken cancellationToken)
@@ -146,6 +148,6 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
 
         var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name };
         return new BenchmarkDatabase(
-            NpgsqlDataSource.Create(builder.ConnectionString), $"{builder.Host}:{builder.Port}, database {name}", cluster: null, adminConnectionString, name);
+            NpgsqlDataSource.Create(DataSourceDefaults.Apply(builder.ConnectionString)), $"{builder.Host}:{builder.Port}, database {name}", cluster: null, adminConnectionString, name);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
-using YoungCarers.EventStore.Connections;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Generation;
 using YoungCarers.Ingest.Pipeline;
@@ -40,11 +39,9 @@ internal static class IngestBenchmark
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var serverCpuBefore = database.ClusterDirectory is { } directory ? CpuTime.OfPostgres(directory) : null;
             var activityBefore = await ServerActivity.ReadAsync(database.DataSource, cancellationToken);
-            // Prepared statements and write buffer as the replay command's data source has them (the
-            // service's defaults). Kept open until the server's CPU is read: a backend that is
-            // exiting shows none.
-            await using var replaySource = NpgsqlDataSource.Create(DataSourceDefaults.Apply(database.DataSource.ConnectionString));
-            var outcome = await ReplayAsync(replaySource, file, options, cancellationToken);
+            // The database's data source stays open until the server's CPU is read: a backend that
+            // is exiting shows none.
+            var outcome = await ReplayAsync(database.DataSource, file, options, cancellationToken);
             var activity = await ServerActivity.ReadAsync(database.DataSource, cancellationToken) - activityBefore;
             var replayCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var serverCpu = database.ClusterDirectory is { } clusterDirectory ? CpuTime.OfPostgres(clusterDirectory) - serverCpuBefore : null;
