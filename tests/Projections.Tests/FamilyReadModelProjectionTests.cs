@@ -178,6 +178,19 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
     }
 
     [Fact]
+    public async Task A_refresh_plans_its_statements_for_the_families_at_hand_even_on_a_connection_that_prepares_them()
+    {
+        var (family, _, _) = await _harness.NewFamilyAsync();
+        await using var connection = await _harness.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await _harness.Model.RefreshAsync([family], connection, transaction, ReadModelSchema.Live, skipBusy: false, CancellationToken.None);
+
+        // A prepared statement's generic plan of "family_id = ANY(@ids)" scanned whole tables.
+        await using var setting = new NpgsqlCommand("SELECT current_setting('plan_cache_mode')", connection, transaction);
+        Assert.Equal("force_custom_plan", await setting.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task A_crash_in_the_middle_of_a_page_leaves_nothing_half_applied_and_the_page_is_applied_on_retry()
     {
         var (family, _, _) = await _harness.NewFamilyAsync();

@@ -178,9 +178,12 @@ public sealed class FamilyReadModel(LocalPolicy policy, TimeProvider clock)
     /// <summary>Every stream of the live families these streams belong to: the rows a refresh writes.</summary>
     private static async Task<string[]> ResolveMembersAsync(string[] streamIds, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        // PostgreSQL's estimates of these recursive statements can pass jit_above_cost: compiling
-        // them took longer than running them, on every page. Off for the rest of the transaction.
-        await using var command = new NpgsqlCommand($"SET LOCAL jit = off; {MembersSql}", connection, transaction);
+        // For the rest of the transaction: PostgreSQL's estimates of these recursive statements can
+        // pass jit_above_cost, and compiling them took longer than running them, on every page. And
+        // the service prepares its statements: a generic plan of the deletes by family (ANY of an
+        // array of unknown size) scanned whole read model tables, so each is planned for its page.
+        await using var command = new NpgsqlCommand(
+            $"SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan; {MembersSql}", connection, transaction);
         command.Parameters.AddWithValue("ids", streamIds);
         var members = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
