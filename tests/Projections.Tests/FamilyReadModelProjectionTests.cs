@@ -178,7 +178,7 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
     }
 
     [Fact]
-    public async Task A_refresh_plans_its_statements_for_the_families_at_hand_even_on_a_connection_that_prepares_them()
+    public async Task A_refresh_plans_its_statements_for_its_own_page_so_a_prepared_statement_gets_no_generic_plan()
     {
         var (family, _, _) = await _harness.NewFamilyAsync();
         await using var connection = await _harness.DataSource.OpenConnectionAsync();
@@ -236,7 +236,6 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
         Assert.Equal((disputeId, "pending"), (dispute.DisputeId, dispute.InterimLead.Status));
     }
 
-    /// <summary>Writes the page, then fails once when it holds the chosen family's events, as a crash would.</summary>
     private static IEnumerable<JsonElement> PlanNodes(JsonElement node)
     {
         yield return node;
@@ -249,6 +248,7 @@ public sealed class FamilyReadModelProjectionTests : IClassFixture<DatabaseFixtu
         }
     }
 
+    /// <summary>Writes the page, then fails once when it holds the chosen family's events, as a crash would.</summary>
     private sealed class CrashingProjection(IProjection inner, string name, string family) : IProjection
     {
         private int _crashed;
