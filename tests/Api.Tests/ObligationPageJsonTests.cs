@@ -30,6 +30,18 @@ public sealed class ObligationPageJsonTests
     }
 
     [Fact]
+    public void A_page_asked_about_an_instant_is_written_with_its_instants_as_the_serializer_writes_it()
+    {
+        var page = new Page<ObligationSummary>([Overdue, Met], "MjAyNi0wMS0wMR9mYW1pbHktMR83ZjNh")
+        {
+            AsOf = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero),
+            KnownAt = new DateTimeOffset(2026, 12, 5, 14, 30, 15, TimeSpan.Zero).AddTicks(1_234_567),
+        };
+
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(page, ServiceJson), Written(page));
+    }
+
+    [Fact]
     public void An_empty_page_is_written_as_the_serializer_writes_it()
     {
         var page = new Page<ObligationSummary>([], null);

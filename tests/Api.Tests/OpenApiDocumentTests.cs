@@ -13,11 +13,11 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
     {
         { "/families/{familyId}", ["familyId:path", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
         { "/families/{familyId}/timeline", ["familyId:path", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/families", ["flag:query", "service:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/obligations", ["status:query", "owedBy:query", "dueBefore:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/disputes", ["status:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/people", ["system:query", "id:query", "nhsNumber:query", "X-Access-Purpose:header"] },
-        { "/young-carers", ["turning18Before:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/families", ["flag:query", "service:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/obligations", ["status:query", "owedBy:query", "dueBefore:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/disputes", ["status:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
+        { "/people", ["system:query", "id:query", "nhsNumber:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
+        { "/young-carers", ["turning18Before:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
         { "/audit/indicators", ["from:query", "to:query", "X-Access-Purpose:header"] },
     };
 

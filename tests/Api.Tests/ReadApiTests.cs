@@ -9,7 +9,7 @@ using YoungCarers.Projections.ReadModel;
 
 namespace YoungCarers.Api.Tests;
 
-public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFixture>
+public sealed partial class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFixture>
 {
     private const string Purpose = "case review";
 

@@ -1,4 +1,5 @@
 using YoungCarers.Domain.Policy;
+using YoungCarers.Projections.ReadModel;
 using YoungCarers.Projections.TimeTravel;
 using YoungCarers.Testing;
 
@@ -70,6 +71,42 @@ public sealed class TimeTravelTests : IClassFixture<DatabaseFixture>
         Assert.Null(now.View.SurvivorFamilyId);
         Assert.Contains(second.FamilyId, now.Document.MergedFamilyIds);
         Assert.Contains(second.FamilyId, now.View.MergedFamilyIds);
+    }
+
+    [Fact]
+    public async Task Every_family_evaluated_together_is_what_each_family_evaluated_alone_is_before_and_after_a_merge()
+    {
+        var first = await _harness.NewFamilyAsync();
+        var second = await _harness.NewFamilyAsync();
+        var beforeMerge = await DatabaseNowAsync();
+        await _harness.IngestAsync(Envelopes.Identified($"link-{ReadModelHarness.Unique()}", first.Child, second.Adult));
+        await _harness.IngestAsync(ReadModelHarness.ChildrenReferral($"late-{ReadModelHarness.Unique()}", first.Child, new DateOnly(2025, 1, 10)));
+        var afterMerge = await DatabaseNowAsync();
+        var later = new DateTimeOffset(2025, 3, 6, 12, 0, 0, TimeSpan.Zero);
+
+        var before = await _machine.EveryFamilyAtAsync(later, beforeMerge).ToListAsync();
+        var after = await _machine.EveryFamilyAtAsync(later, afterMerge).ToListAsync();
+        var january = await _machine.EveryFamilyAtAsync(new DateTimeOffset(2025, 1, 20, 12, 0, 0, TimeSpan.Zero), afterMerge).ToListAsync();
+
+        Assert.Contains(before, family => family.FamilyId == second.FamilyId);
+        Assert.DoesNotContain(after, family => family.FamilyId == second.FamilyId);
+        Assert.Contains(after, family => family.FamilyId == first.FamilyId && family.Document.MergedFamilyIds.Contains(second.FamilyId));
+        foreach (var (families, asOf, knownAt) in new[] { (before, later, beforeMerge), (after, later, afterMerge), (january, new DateTimeOffset(2025, 1, 20, 12, 0, 0, TimeSpan.Zero), afterMerge) })
+        {
+            Assert.Equal(families.Select(family => family.FamilyId).Order(StringComparer.Ordinal), families.Select(family => family.FamilyId));
+            foreach (var family in families)
+            {
+                var alone = await _machine.AtAsync(family.FamilyId, asOf, knownAt);
+                Assert.NotNull(alone);
+                Assert.Equal(family.FamilyId, alone.FamilyId);
+                Assert.Equal(FamilyDocuments.ToJson(alone.Document), FamilyDocuments.ToJson(family.Document));
+            }
+        }
+
+        // In January only the late referral had happened: the survivor answers with it alone, and the other family's events are not yet.
+        var firstInJanuary = Assert.Single(january, family => family.FamilyId == first.FamilyId);
+        Assert.Equal(1, firstInJanuary.FactCount);
+        Assert.Contains(firstInJanuary.Obligations, o => o.Kind == ObligationKinds.DecideOnReferral);
     }
 
     private async Task<DateTimeOffset> DatabaseNowAsync()

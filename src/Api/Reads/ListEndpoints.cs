@@ -3,6 +3,7 @@ using System.Globalization;
 using Npgsql;
 using YoungCarers.Api.Audit;
 using YoungCarers.Domain.Calendar;
+using YoungCarers.Domain.Contract;
 using YoungCarers.Domain.Family;
 using YoungCarers.Domain.Policy;
 using static YoungCarers.Api.Reads.ReadStore;
@@ -29,7 +30,14 @@ public sealed record DisputeSummary(
 
 /// <param name="FamilyId">The live family the person is in now.</param>
 /// <param name="IndexedFamilyId">The family the person index recorded; differs when that family was merged into <see cref="FamilyId"/>.</param>
-public sealed record PersonFamily(string FamilyId, string IndexedFamilyId, bool AnsweredBySurvivor);
+public sealed record PersonFamily(string FamilyId, string IndexedFamilyId, bool AnsweredBySurvivor)
+{
+    /// <summary>For an answer about an instant (asOf): the instant; <see cref="FamilyId"/> is then the family the person was in, and <see cref="IndexedFamilyId"/> the same.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>Only events the service had recorded by this instant counted; null for the live answer.</summary>
+    public DateTimeOffset? KnownAt { get; init; }
+}
 
 public sealed record TransitionAssessmentSummary(string Status, DateOnly DueOn, DateOnly? MetOn);
 
@@ -41,6 +49,14 @@ public sealed record YoungCarerSummary(
 /// <summary>The list endpoints of the read API, over the live read model.</summary>
 internal static class ListEndpoints
 {
+    public const string AsOfDescription =
+        "Evaluate every family as it stood at this instant (events that happened by then, the clock set to then) rather than read the live list; "
+        + "this evaluates the whole store for each page. Later pages take it from the cursor.";
+
+    public const string KnownAtDescription =
+        "Count only events the service had recorded by this instant (what did the service show then?); as for asOf, the whole store is evaluated. "
+        + "Later pages take it from the cursor.";
+
     public static readonly string[] Flags =
     [
         FlagNames.FallsBetweenServices, FlagNames.ReferralDeclinedAfterOtherClosed, FlagNames.PackageReliesOnYoungCarer,
@@ -56,8 +72,12 @@ internal static class ListEndpoints
         AccessAudit audit,
         [Description("A flag name (SPEC section 7), e.g. falls-between-services.")] string? flag,
         [Description("adult-social-care or childrens-social-care: only flags concerning that service.")] string? service,
+        [Description(AsOfDescription)] DateTimeOffset? asOf,
+        [Description(KnownAtDescription)] DateTimeOffset? knownAt,
         [Description("The nextCursor of the previous page.")] string? cursor,
         [Description("Families per page: default 50, at most 200.")] int? limit,
+        TimeTravelLists pastLists,
+        TimeProvider clock,
         CancellationToken cancellationToken)
     {
         if (flag is null && service is null)
@@ -75,18 +95,27 @@ internal static class ListEndpoints
             return ReadProblems.OneOf("service", Services.All);
         }
 
-        string? after = null;
-        if (!string.IsNullOrEmpty(cursor))
+        if (ListInstants.Resolve(asOf, knownAt, cursor, 1, clock.GetUtcNow(), out var instants, out var afterKey) is { } problem)
         {
-            if (ReadPaging.Decode(cursor, 1) is not [var last])
-            {
-                return ReadProblems.InvalidCursor();
-            }
-
-            after = last;
+            return problem;
         }
 
+        var after = afterKey?[0];
         var take = ReadPaging.Limit(limit);
+        if (instants is { } at)
+        {
+            var past = await pastLists.PageAsync(
+                at,
+                family => PastListItems.Families(family, flag, service),
+                summary => after is null || string.CompareOrdinal(summary.FamilyId, after) > 0,
+                PastListItems.FamilyOrder,
+                take + 1,
+                cancellationToken);
+            var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(last.FamilyId)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
+            await audit.RecordAsync(context, pastPage.Items.Select(family => family.FamilyId), cancellationToken);
+            return TypedResults.Ok(pastPage);
+        }
+
         await using var command = store.DataSource.CreateCommand($"""
             WITH page AS (
                 SELECT DISTINCT fl.family_id FROM {Schema}.flags fl
@@ -136,8 +165,12 @@ internal static class ListEndpoints
         [Description("open, met, overdue or waived.")] string? status,
         [Description("adult-social-care or childrens-social-care.")] string? owedBy,
         [Description("Only obligations due before this date (yyyy-mm-dd).")] DateOnly? dueBefore,
+        [Description(AsOfDescription)] DateTimeOffset? asOf,
+        [Description(KnownAtDescription)] DateTimeOffset? knownAt,
         [Description("The nextCursor of the previous page.")] string? cursor,
         [Description("Obligations per page: default 50, at most 200.")] int? limit,
+        TimeTravelLists pastLists,
+        TimeProvider clock,
         CancellationToken cancellationToken)
     {
         if (status is not null && !ObligationStatuses.Contains(status))
@@ -150,18 +183,32 @@ internal static class ListEndpoints
             return ReadProblems.OneOf("owedBy", Services.All);
         }
 
-        string[]? after = null;
-        var afterDue = default(DateOnly);
-        if (!string.IsNullOrEmpty(cursor))
+        if (ListInstants.Resolve(asOf, knownAt, cursor, 3, clock.GetUtcNow(), out var instants, out var after) is { } problem)
         {
-            after = ReadPaging.Decode(cursor, 3);
-            if (after is null || !ReadPaging.TryParseDate(after[0], out afterDue))
-            {
-                return ReadProblems.InvalidCursor();
-            }
+            return problem;
+        }
+
+        var afterDue = default(DateOnly);
+        if (after is not null && !ReadPaging.TryParseDate(after[0], out afterDue))
+        {
+            return ReadProblems.InvalidCursor();
         }
 
         var take = ReadPaging.Limit(limit);
+        if (instants is { } at)
+        {
+            var past = await pastLists.PageAsync(
+                at,
+                family => PastListItems.Obligations(family, status, owedBy, dueBefore),
+                obligation => after is null || PastListItems.CompareObligation(obligation, afterDue, after[1], after[2]) > 0,
+                PastListItems.ObligationOrder,
+                take + 1,
+                cancellationToken);
+            await audit.RecordAsync(context, past.Take(take).Select(obligation => obligation.FamilyId), cancellationToken);
+            return pageJson.Result(ReadPaging.PageOf(past, take, last => at.Cursor(
+                last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef)) with { AsOf = at.AsOf, KnownAt = at.KnownAt });
+        }
+
         // Only the given filters are in the text: with "@x IS NULL OR ..." the prepared statement's
         // generic plan cannot drop the unused ones and costs PostgreSQL more than planning afresh.
         // The status, the service (both checked against their closed lists above) and the page size
@@ -235,8 +282,12 @@ internal static class ListEndpoints
         ReadStore store,
         AccessAudit audit,
         [Description("open or resolved; both when not given.")] string? status,
+        [Description(AsOfDescription)] DateTimeOffset? asOf,
+        [Description(KnownAtDescription)] DateTimeOffset? knownAt,
         [Description("The nextCursor of the previous page.")] string? cursor,
         [Description("Disputes per page: default 50, at most 200.")] int? limit,
+        TimeTravelLists pastLists,
+        TimeProvider clock,
         CancellationToken cancellationToken)
     {
         if (status is not null && !DisputeStatuses.Contains(status))
@@ -244,12 +295,15 @@ internal static class ListEndpoints
             return ReadProblems.OneOf("status", DisputeStatuses);
         }
 
-        string[]? after = null;
-        DateTimeOffset? afterDeadline = null;
-        if (!string.IsNullOrEmpty(cursor))
+        if (ListInstants.Resolve(asOf, knownAt, cursor, 3, clock.GetUtcNow(), out var instants, out var after) is { } problem)
         {
-            after = ReadPaging.Decode(cursor, 3);
-            if (after is null || !long.TryParse(after[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            return problem;
+        }
+
+        DateTimeOffset? afterDeadline = null;
+        if (after is not null)
+        {
+            if (!long.TryParse(after[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTimeOffset.MaxValue.UtcTicks)
             {
                 return ReadProblems.InvalidCursor();
             }
@@ -258,6 +312,21 @@ internal static class ListEndpoints
         }
 
         var take = ReadPaging.Limit(limit);
+        if (instants is { } at)
+        {
+            var past = await pastLists.PageAsync(
+                at,
+                family => PastListItems.Disputes(family, status),
+                dispute => after is null || PastListItems.CompareDispute(dispute, afterDeadline!.Value, after[1], after[2]) > 0,
+                PastListItems.DisputeOrder,
+                take + 1,
+                cancellationToken);
+            var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(
+                last.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), last.FamilyId, last.DisputeId)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
+            await audit.RecordAsync(context, pastPage.Items.Select(dispute => dispute.FamilyId), cancellationToken);
+            return TypedResults.Ok(pastPage);
+        }
+
         await using var command = store.DataSource.CreateCommand($"""
             SELECT family_id, dispute_id, status, subject, raised_by, raised_on, stage, stage_name, stage_deadline, past_deadline, interim_lead_status, overdue, policy_version
             FROM {Schema}.disputes
@@ -297,6 +366,10 @@ internal static class ListEndpoints
         [Description("The case system that knows the person (e.g. LAS, LCS); with id.")] string? system,
         [Description("The person's id in that system; with system.")] string? id,
         [Description("The person's NHS number (10 digits); instead of system and id.")] string? nhsNumber,
+        [Description("Which family the person was in at this instant (events that happened by then); this evaluates the whole store.")] DateTimeOffset? asOf,
+        [Description("Count only events the service had recorded by this instant; as for asOf, the whole store is evaluated.")] DateTimeOffset? knownAt,
+        TimeTravelLists pastLists,
+        TimeProvider clock,
         CancellationToken cancellationToken)
     {
         string scheme;
@@ -319,6 +392,24 @@ internal static class ListEndpoints
             return ReadProblems.BadRequest("Invalid person", "Give either system and id, or nhsNumber.");
         }
 
+        if (asOf is not null || knownAt is not null)
+        {
+            var now = clock.GetUtcNow();
+            var at = new ListInstants((asOf ?? now).ToUniversalTime(), (knownAt ?? now).ToUniversalTime());
+            var identifier = nhsNumber is not null
+                ? FamilyMember.NhsIdentifierOf(nhsNumber)
+                : FamilyMember.SystemIdentifierOf(new PersonRef(system!, id!, null, null, null, null, null));
+            var families = await pastLists.PageAsync(
+                at, family => PastListItems.FamilyNaming(family, identifier), _ => true, StringComparer.Ordinal, 1, cancellationToken);
+            if (families is not [var familyThen])
+            {
+                return ReadProblems.NotFound("Person not found", "No family had a person with this identifier at that instant.");
+            }
+
+            await audit.RecordAsync(context, [familyThen], cancellationToken);
+            return TypedResults.Ok(new PersonFamily(familyThen, familyThen, false) { AsOf = at.AsOf, KnownAt = at.KnownAt });
+        }
+
         var indexed = await store.FamilyOfPersonAsync(scheme, value, cancellationToken);
         var live = indexed is null ? null : await store.LiveStreamAsync(indexed, cancellationToken) ?? indexed;
         if (indexed is null || live is null)
@@ -336,8 +427,11 @@ internal static class ListEndpoints
         AccessAudit audit,
         TimeProvider clock,
         [Description("Young carers (not yet 18 today) whose 18th birthday is before this date (yyyy-mm-dd).")] DateOnly? turning18Before,
+        [Description(AsOfDescription + " Today is then the day of asOf.")] DateTimeOffset? asOf,
+        [Description(KnownAtDescription)] DateTimeOffset? knownAt,
         [Description("The nextCursor of the previous page.")] string? cursor,
         [Description("Young carers per page: default 50, at most 200.")] int? limit,
+        TimeTravelLists pastLists,
         CancellationToken cancellationToken)
     {
         if (turning18Before is null)
@@ -345,12 +439,15 @@ internal static class ListEndpoints
             return ReadProblems.BadRequest("turning18Before required", "Give turning18Before as a date (yyyy-mm-dd).", "turning18Before");
         }
 
-        string[]? after = null;
-        DateOnly? afterDate = null;
-        if (!string.IsNullOrEmpty(cursor))
+        if (ListInstants.Resolve(asOf, knownAt, cursor, 3, clock.GetUtcNow(), out var instants, out var after) is { } problem)
         {
-            after = ReadPaging.Decode(cursor, 3);
-            if (after is null || !ReadPaging.TryParseDate(after[0], out var turns18))
+            return problem;
+        }
+
+        DateOnly? afterDate = null;
+        if (after is not null)
+        {
+            if (!ReadPaging.TryParseDate(after[0], out var turns18))
             {
                 return ReadProblems.InvalidCursor();
             }
@@ -358,8 +455,25 @@ internal static class ListEndpoints
             afterDate = turns18;
         }
 
-        var today = WorkingCalendar.LocalDate(clock.GetUtcNow());
         var take = ReadPaging.Limit(limit);
+        if (instants is { } at)
+        {
+            var before = turning18Before.Value;
+            var pastToday = WorkingCalendar.LocalDate(at.AsOf);
+            var past = await pastLists.PageAsync(
+                at,
+                family => PastListItems.YoungCarers(family, pastToday, before),
+                carer => after is null || PastListItems.CompareYoungCarer(carer, afterDate!.Value, after[1], after[2]) > 0,
+                PastListItems.YoungCarerOrder,
+                take + 1,
+                cancellationToken);
+            var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(
+                last.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.PersonKey)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
+            await audit.RecordAsync(context, pastPage.Items.Select(carer => carer.FamilyId), cancellationToken);
+            return TypedResults.Ok(pastPage);
+        }
+
+        var today = WorkingCalendar.LocalDate(clock.GetUtcNow());
         await using var command = store.DataSource.CreateCommand($"""
             SELECT y.family_id, y.person_key, y.identifiers, y.given_name, y.family_name, y.birth_date, y.age, y.turns_18, y.cares_for,
                    t.status, t.due_on, t.met_on

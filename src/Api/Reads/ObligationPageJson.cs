@@ -18,6 +18,8 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
 {
     private static readonly JsonEncodedText Items = JsonEncodedText.Encode("items");
     private static readonly JsonEncodedText NextCursor = JsonEncodedText.Encode("nextCursor");
+    private static readonly JsonEncodedText AsOf = JsonEncodedText.Encode("asOf");
+    private static readonly JsonEncodedText KnownAt = JsonEncodedText.Encode("knownAt");
     private static readonly JsonEncodedText FamilyId = JsonEncodedText.Encode("familyId");
     private static readonly JsonEncodedText ObligationRef = JsonEncodedText.Encode("obligationRef");
     private static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
@@ -71,7 +73,21 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
 
             json.WriteEndArray();
             json.WriteString(NextCursor, page.NextCursor);
+            WriteInstant(json, AsOf, page.AsOf);
+            WriteInstant(json, KnownAt, page.KnownAt);
             json.WriteEndObject();
+        }
+    }
+
+    private static void WriteInstant(Utf8JsonWriter json, JsonEncodedText name, DateTimeOffset? instant)
+    {
+        if (instant is { } value)
+        {
+            json.WriteString(name, value);
+        }
+        else
+        {
+            json.WriteNull(name);
         }
     }
 

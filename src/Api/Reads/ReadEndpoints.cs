@@ -15,6 +15,7 @@ internal static class ReadEndpoints
     {
         services.AddSingleton<ReadStore>();
         services.AddSingleton<ObligationPageJson>();
+        services.AddSingleton<TimeTravelLists>();
         services.AddSingleton<Disputes.WriteServices>();
         services.AddOpenApi(ReadOpenApi.Configure);
         return services;

@@ -4,7 +4,14 @@ using System.Text;
 namespace YoungCarers.Api.Reads;
 
 /// <summary>One page of a list: its items, and the cursor for the next page (null on the last page).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor)
+{
+    /// <summary>The instant the families were evaluated at, for a page asked about one (asOf); null for the live read model.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>Only events the service had recorded by this instant counted; null for the live read model.</summary>
+    public DateTimeOffset? KnownAt { get; init; }
+}
 
 /// <summary>
 /// Opaque cursors for keyset paging: the sort key of the last item on a page, base64url encoded.

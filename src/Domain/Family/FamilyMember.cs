@@ -38,9 +38,9 @@ public sealed record FamilyMember(
         return string.CompareOrdinal(nhs, system) < 0 ? [nhs, system] : [system, nhs];
     }
 
-    internal static string SystemIdentifierOf(PersonRef person) => $"system:{person.System}/{person.Id}";
+    public static string SystemIdentifierOf(PersonRef person) => $"system:{person.System}/{person.Id}";
 
-    internal static string NhsIdentifierOf(string nhsNumber) => $"nhs:{nhsNumber}";
+    public static string NhsIdentifierOf(string nhsNumber) => $"nhs:{nhsNumber}";
 
     /// <summary>
     /// <see cref="SystemIdentifierOf(PersonRef)"/> written into <paramref name="buffer"/> when it fits, so that

@@ -6,7 +6,7 @@ namespace YoungCarers.Projections.ReadModel;
 /// <summary>Everything the read model holds about one family, ready to write.</summary>
 /// <param name="Document">The family's document, written as JSON into the <c>document</c> column.</param>
 /// <param name="YoungCarers">The members who are young carers and whose birth date is known (the young carers list's rows).</param>
-internal sealed record FamilyRecord(
+public sealed record FamilyRecord(
     string FamilyId,
     string? SurvivorId,
     long StreamVersion,

@@ -8,7 +8,7 @@ namespace YoungCarers.Projections.ReadModel;
 /// in lowercase hex, of the family id, a slash and the obligation id. Stored with the obligation
 /// (<c>obligations.ref</c>) so that a list pages by an index rather than hashing every row it sorts.
 /// </summary>
-internal static class ObligationRefs
+public static class ObligationRefs
 {
     public static string Of(string familyId, string obligationId)
     {

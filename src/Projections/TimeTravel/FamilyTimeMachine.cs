@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using YoungCarers.Domain.Families;
 using YoungCarers.Domain.Family;
@@ -35,6 +36,9 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
 {
     private const int MaxMergeDepth = 1000;
 
+    /// <summary>Families whose events are read in one statement when every family is evaluated.</summary>
+    private const int FamiliesPerRead = 2_000;
+
     /// <returns>Null when the family did not exist (had no events recorded by <paramref name="knownAt"/>).</returns>
     public async Task<FamilySnapshot?> AtAsync(string familyId, DateTimeOffset asOf, DateTimeOffset? knownAt, CancellationToken cancellationToken = default)
     {
@@ -62,6 +66,121 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
         var version = stored.Where(fact => fact.StreamId == survivor).Select(fact => fact.StreamVersion).DefaultIfEmpty(0).Max();
         var document = FamilyDocuments.FromCanonical(survivor, version, asOf, evaluation.NextChange, policy.Version, view, obligations, flags, disputes);
         return new FamilySnapshot(familyId, survivor, asOf, knownAt, facts.Count, view, obligations, flags, disputes, document);
+    }
+
+    /// <summary>
+    /// Every family that answered for itself at <paramref name="knownAt"/> (no merge recorded by then had
+    /// absorbed it), evaluated as <see cref="AtAsync"/> evaluates one, in family id order (ordinal);
+    /// families with no event that happened by <paramref name="asOf"/> and was recorded by
+    /// <paramref name="knownAt"/> are left out. Reads the whole store, a few thousand families at a time,
+    /// in one snapshot; each record is garbage once the caller has moved on.
+    /// </summary>
+    public async IAsyncEnumerable<FamilyRecord> EveryFamilyAtAsync(
+        DateTimeOffset asOf, DateTimeOffset knownAt, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var trees = await TreesKnownAtAsync(knownAt, connection, transaction, cancellationToken);
+        foreach (var chunk in trees.Chunk(FamiliesPerRead))
+        {
+            var rootOf = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (root, streams) in chunk)
+            {
+                foreach (var stream in streams)
+                {
+                    rootOf[stream] = root;
+                }
+            }
+
+            var facts = new Dictionary<string, List<StoredFact>>(chunk.Length, StringComparer.Ordinal);
+            await using (var command = new NpgsqlCommand($"""
+                SELECT {StoredFact.Columns}
+                FROM events e
+                WHERE e.stream_id = ANY(@ids) AND e.occurred_at <= @as_of AND e.recorded_at <= @known_at
+                ORDER BY e.stream_id, e.stream_version
+                """, connection, transaction))
+            {
+                command.Parameters.AddWithValue("ids", rootOf.Keys.ToArray());
+                command.Parameters.AddWithValue("as_of", asOf.ToUniversalTime());
+                command.Parameters.AddWithValue("known_at", knownAt.ToUniversalTime());
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var fact = StoredFact.Read(reader, 0);
+                    var root = rootOf[fact.StreamId];
+                    if (!facts.TryGetValue(root, out var family))
+                    {
+                        facts[root] = family = [];
+                    }
+
+                    family.Add(fact);
+                }
+            }
+
+            foreach (var (root, _) in chunk)
+            {
+                if (facts.Remove(root, out var stored))
+                {
+                    var version = stored.Where(fact => fact.StreamId == root).Select(fact => fact.StreamVersion).DefaultIfEmpty(0).Max();
+                    yield return FamilyEvaluator.Evaluate(root, version, stored, asOf, policy);
+                }
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Every stream's family as known at <paramref name="knownAt"/>: each stream under the family it had
+    /// been merged into by then (following merges recorded by then), in family id order.
+    /// </summary>
+    private static async Task<List<(string Root, List<string> Streams)>> TreesKnownAtAsync(
+        DateTimeOffset knownAt, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        // A stream's successor is set in the transaction that records its family.absorbed event.
+        var successors = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("""
+            SELECT s.stream_id,
+                   CASE WHEN s.successor_id IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM events e WHERE e.stream_id = s.stream_id AND e.type = @absorbed AND e.recorded_at <= @known_at)
+                   THEN s.successor_id END
+            FROM streams s
+            """, connection, transaction))
+        {
+            command.Parameters.AddWithValue("absorbed", FamilyAbsorbed.TypeName);
+            command.Parameters.AddWithValue("known_at", knownAt.ToUniversalTime());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                successors[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+            }
+        }
+
+        var trees = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (stream, successor) in successors)
+        {
+            var root = stream;
+            var next = successor;
+            for (var depth = 0; next is not null; depth++)
+            {
+                if (depth >= MaxMergeDepth)
+                {
+                    throw new InvalidOperationException($"Family {stream} names survivors more than {MaxMergeDepth} deep.");
+                }
+
+                root = next;
+                next = successors.GetValueOrDefault(root);
+            }
+
+            if (!trees.TryGetValue(root, out var streams))
+            {
+                trees[root] = streams = [];
+            }
+
+            streams.Add(stream);
+        }
+
+        return [.. trees.Select(tree => (tree.Key, tree.Value))];
     }
 
     /// <summary>Follows <c>family.absorbed</c> events (recorded by <paramref name="knownAt"/>) to the family that answers.</summary>
