@@ -18,7 +18,7 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
         { "/disputes", ["status:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
         { "/people", ["system:query", "id:query", "nhsNumber:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
         { "/young-carers", ["turning18Before:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/audit/indicators", ["from:query", "to:query", "X-Access-Purpose:header"] },
+        { "/audit/indicators", ["from:query", "to:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
     };
 
     [Theory]

@@ -83,6 +83,27 @@ public sealed partial class ReadApiTests
         Assert.Contains(audited, row => row.FamilyId == data.YoungCarer && row.Resource == "GET /disputes" && row.Purpose == Purpose);
     }
 
+    [Fact]
+    public async Task Indicators_asked_about_now_are_the_live_ones_and_a_late_event_changes_them_only_once_known()
+    {
+        string[] indicators = ["adultAssessmentsRecordingChildren", "identificationToYoungCarerAssessment", "obligationsMetOnTimeByService", "disputesByStageReached", "turnedEighteenWithTransitionAssessment"];
+        const string Period = "/audit/indicators?from=2025-01-01&to=2027-01-01";
+        var asOf = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+
+        var live = await GetJsonAsync(Scopes.Admin, Period);
+        var now = await GetJsonAsync(Scopes.Admin, $"{Period}&asOf={asOf}");
+        var beforeLate = await GetJsonAsync(Scopes.Admin, $"{Period}&asOf={asOf}&knownAt={Uri.EscapeDataString(data.BeforeLateEvent.ToString("O"))}");
+        var beforeAnything = await GetJsonAsync(Scopes.Admin, $"{Period}&knownAt=2000-01-01T00:00:00Z");
+
+        Assert.All(indicators, name => Assert.Equal(live.GetProperty(name).GetRawText(), now.GetProperty(name).GetRawText()));
+        Assert.NotEmpty(now.GetProperty("disputesByStageReached").EnumerateArray());
+        Assert.NotEqual(now.GetProperty("obligationsMetOnTimeByService").GetRawText(), beforeLate.GetProperty("obligationsMetOnTimeByService").GetRawText());
+        Assert.Equal(JsonValueKind.Null, live.GetProperty("asOf").ValueKind);
+        Assert.Equal("2000-01-01T00:00:00+00:00", beforeAnything.GetProperty("knownAt").GetString());
+        Assert.All(beforeAnything.GetProperty("obligationsMetOnTimeByService").EnumerateArray(), service => Assert.Equal(0, service.GetProperty("due").GetInt32()));
+        Assert.Equal(0, beforeAnything.GetProperty("adultAssessmentsRecordingChildren").GetProperty("completed").GetInt32());
+    }
+
     private static List<string> Keys(List<JsonElement> pages, string key) =>
         [.. pages.SelectMany(page => page.GetProperty("items").EnumerateArray()).Select(item => item.GetProperty(key).GetString()!)];
 

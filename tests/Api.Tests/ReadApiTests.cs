@@ -388,7 +388,7 @@ public sealed partial class ReadApiTests(ReadApiFixture data) : IClassFixture<Re
         var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative))).RootElement;
         var parameters = document.GetProperty("paths").GetProperty("/audit/indicators").GetProperty("get").GetProperty("parameters").EnumerateArray()
             .Where(p => p.GetProperty("in").GetString() == "query").ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema").GetProperty("format").GetString());
-        Assert.Equal(new Dictionary<string, string?> { ["from"] = "date", ["to"] = "date" }, parameters);
+        Assert.Equal(new Dictionary<string, string?> { ["from"] = "date", ["to"] = "date", ["asOf"] = "date-time", ["knownAt"] = "date-time" }, parameters);
     }
 
     [Fact]

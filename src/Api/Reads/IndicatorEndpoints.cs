@@ -15,7 +15,14 @@ public sealed record IndicatorsResponse(
     WorkingDaysIndicator IdentificationToYoungCarerAssessment,
     IReadOnlyList<ServiceTimelinessIndicator> ObligationsMetOnTimeByService,
     IReadOnlyList<StageCount> DisputesByStageReached,
-    TransitionIndicator TurnedEighteenWithTransitionAssessment);
+    TransitionIndicator TurnedEighteenWithTransitionAssessment)
+{
+    /// <summary>For indicators asked about an instant: the families (and the events counted) as they stood then; null for the live read model.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>Only events the service had recorded by this instant counted; null for the live read model.</summary>
+    public DateTimeOffset? KnownAt { get; init; }
+}
 
 /// <summary>Adult needs assessments completed in the period, and how many recorded children in the household (yes or no, not "not-recorded").</summary>
 public sealed record ChildrenRecordedIndicator(int Completed, int Recorded, decimal? Share);
@@ -41,6 +48,9 @@ internal static class IndicatorEndpoints
         TimeProvider clock,
         [Description("First day of the period (yyyy-mm-dd), inclusive.")] string? from,
         [Description("Day after the period (yyyy-mm-dd), exclusive.")] string? to,
+        [Description("Compute from every family as it stood at this instant (events that happened by then, the clock and today set to then); this evaluates the whole store.")] DateTimeOffset? asOf,
+        [Description("Count only events the service had recorded by this instant; as for asOf, the whole store is evaluated.")] DateTimeOffset? knownAt,
+        TimeTravelLists pastLists,
         CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(from) || string.IsNullOrEmpty(to))
@@ -65,17 +75,20 @@ internal static class IndicatorEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var today = WorkingCalendar.LocalDate(now);
-        var startsAt = new DateTimeOffset(start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var endsAt = new DateTimeOffset(end.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        ListInstants? instants = asOf is null && knownAt is null ? null : new ListInstants((asOf ?? now).ToUniversalTime(), (knownAt ?? now).ToUniversalTime());
+        var period = new Period(start, end, WorkingCalendar.LocalDate(instants?.AsOf ?? now), WorkingCalendar.EnglandAndWales(policy.ExtraHolidays));
 
         // 1. Adult needs assessments completed in the period (by the event's time) recording children in the household.
         await using var assessments = store.DataSource.CreateCommand("""
             SELECT count(*)::int, count(*) FILTER (WHERE data->>'childrenInHousehold' IN ('yes', 'no'))::int
             FROM events WHERE type = 'adult.needs-assessment.completed.v1' AND occurred_at >= @from AND occurred_at < @to
+              AND (@as_of::timestamptz IS NULL OR occurred_at <= @as_of::timestamptz)
+              AND (@known_at::timestamptz IS NULL OR recorded_at <= @known_at::timestamptz)
             """);
-        assessments.Parameters.Add(Instant("from", startsAt));
-        assessments.Parameters.Add(Instant("to", endsAt));
+        assessments.Parameters.Add(Instant("from", period.StartsAt));
+        assessments.Parameters.Add(Instant("to", period.EndsAt));
+        assessments.Parameters.Add(Instant("as_of", instants?.AsOf));
+        assessments.Parameters.Add(Instant("known_at", instants?.KnownAt));
         int completed, recorded;
         await using (var reader = await assessments.ExecuteReaderAsync(cancellationToken))
         {
@@ -83,25 +96,44 @@ internal static class IndicatorEndpoints
             (completed, recorded) = (reader.GetInt32(0), reader.GetInt32(1));
         }
 
+        var counted = instants is { } at ? await PastAsync(pastLists, at, period, cancellationToken) : await LiveAsync(store, period, cancellationToken);
+        var days = counted.Days;
+        days.Sort();
+        var (turned, withAssessment) = (counted.TurnedEighteen, counted.WithTransitionAssessment);
+        return TypedResults.Ok(new IndicatorsResponse(
+            start,
+            end,
+            now.ToUniversalTime(),
+            new ChildrenRecordedIndicator(completed, recorded, Share(recorded, completed)),
+            new WorkingDaysIndicator(days.Count, Percentile(days, 0.5m), Percentile(days, 0.9m)),
+            [.. counted.ByService.Values.OrderBy(service => service.Service, StringComparer.Ordinal)],
+            counted.Stages,
+            new TransitionIndicator(turned, withAssessment, Share(withAssessment, turned)))
+        {
+            AsOf = instants?.AsOf,
+            KnownAt = instants?.KnownAt,
+        });
+    }
+
+    /// <summary>Indicators 2 to 5 from the live read model.</summary>
+    private static async Task<Counted> LiveAsync(ReadStore store, Period period, CancellationToken cancellationToken)
+    {
         // 2. Identification (the obligation opening) to young carer assessment (its meeting), in working days.
-        var calendar = WorkingCalendar.EnglandAndWales(policy.ExtraHolidays);
         await using var assessed = store.DataSource.CreateCommand($"""
             SELECT opened_on, met_on FROM {Schema}.obligations
             WHERE kind = @kind AND status = 'met' AND met_on >= @from AND met_on < @to
             """);
         assessed.Parameters.AddWithValue("kind", ObligationKinds.YoungCarerAssessment);
-        assessed.Parameters.Add(Date("from", start));
-        assessed.Parameters.Add(Date("to", end));
+        assessed.Parameters.Add(Date("from", period.Start));
+        assessed.Parameters.Add(Date("to", period.End));
         var days = new List<int>();
         await using (var reader = await assessed.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                days.Add(calendar.WorkingDaysBetween(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1)));
+                days.Add(period.Calendar.WorkingDaysBetween(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1)));
             }
         }
-
-        days.Sort();
 
         // 3. Obligations due in the period, by service.
         await using var timeliness = store.DataSource.CreateCommand($"""
@@ -116,8 +148,8 @@ internal static class IndicatorEndpoints
             WHERE due_on >= @from AND due_on < @to
             GROUP BY owed_by ORDER BY owed_by
             """);
-        timeliness.Parameters.Add(Date("from", start));
-        timeliness.Parameters.Add(Date("to", end));
+        timeliness.Parameters.Add(Date("from", period.Start));
+        timeliness.Parameters.Add(Date("to", period.End));
         var byService = Services.All.ToDictionary(service => service, service => new ServiceTimelinessIndicator(service, 0, 0, 0, 0, 0, 0, null), StringComparer.Ordinal);
         await using (var reader = await timeliness.ExecuteReaderAsync(cancellationToken))
         {
@@ -135,8 +167,8 @@ internal static class IndicatorEndpoints
             WHERE raised_on >= @from AND raised_on < @to
             GROUP BY stage ORDER BY stage
             """);
-        disputes.Parameters.Add(Instant("from", startsAt));
-        disputes.Parameters.Add(Instant("to", endsAt));
+        disputes.Parameters.Add(Instant("from", period.StartsAt));
+        disputes.Parameters.Add(Instant("to", period.EndsAt));
         var stages = new List<StageCount>();
         await using (var reader = await disputes.ExecuteReaderAsync(cancellationToken))
         {
@@ -153,9 +185,9 @@ internal static class IndicatorEndpoints
             WHERE kind = @kind AND due_on + 1 >= @from AND due_on + 1 < @to AND due_on + 1 <= @today
             """);
         transitions.Parameters.AddWithValue("kind", ObligationKinds.TransitionAssessment);
-        transitions.Parameters.Add(Date("from", start));
-        transitions.Parameters.Add(Date("to", end));
-        transitions.Parameters.Add(Date("today", today));
+        transitions.Parameters.Add(Date("from", period.Start));
+        transitions.Parameters.Add(Date("to", period.End));
+        transitions.Parameters.Add(Date("today", period.Today));
         int turned, withAssessment;
         await using (var reader = await transitions.ExecuteReaderAsync(cancellationToken))
         {
@@ -163,16 +195,79 @@ internal static class IndicatorEndpoints
             (turned, withAssessment) = (reader.GetInt32(0), reader.GetInt32(1));
         }
 
-        return TypedResults.Ok(new IndicatorsResponse(
-            start,
-            end,
-            now.ToUniversalTime(),
-            new ChildrenRecordedIndicator(completed, recorded, Share(recorded, completed)),
-            new WorkingDaysIndicator(days.Count, Percentile(days, 0.5m), Percentile(days, 0.9m)),
-            [.. byService.Values.OrderBy(service => service.Service, StringComparer.Ordinal)],
-            stages,
-            new TransitionIndicator(turned, withAssessment, Share(withAssessment, turned))));
+        return new Counted(days, byService, stages, turned, withAssessment);
     }
+
+    /// <summary>
+    /// Indicators 2 to 5 from every family evaluated at <paramref name="instants"/>, counted as the live
+    /// read model's statements count its rows (an obligation id counted once a family).
+    /// </summary>
+    private static async Task<Counted> PastAsync(TimeTravelLists pastLists, ListInstants instants, Period period, CancellationToken cancellationToken)
+    {
+        var days = new List<int>();
+        var byService = new SortedDictionary<string, (int Due, int OnTime, int Late, int Overdue, int Open, int Waived)>(StringComparer.Ordinal);
+        var stages = new SortedDictionary<int, (string Name, int Disputes)>();
+        var (turned, withAssessment) = (0, 0);
+        await pastLists.EachFamilyAsync(instants, family =>
+        {
+            foreach (var obligation in family.Obligations.DistinctBy(obligation => obligation.Id, StringComparer.Ordinal))
+            {
+                var met = obligation.Status == ObligationStatus.Met ? obligation.MetOn : null;
+                if (obligation.Kind == ObligationKinds.YoungCarerAssessment && met is { } assessedOn && assessedOn >= period.Start && assessedOn < period.End)
+                {
+                    days.Add(period.Calendar.WorkingDaysBetween(obligation.OpenedOn, assessedOn));
+                }
+
+                if (obligation.DueOn >= period.Start && obligation.DueOn < period.End)
+                {
+                    var c = byService.GetValueOrDefault(obligation.OwedBy);
+                    byService[obligation.OwedBy] = (
+                        c.Due + 1,
+                        c.OnTime + (met <= obligation.DueOn ? 1 : 0),
+                        c.Late + (met > obligation.DueOn ? 1 : 0),
+                        c.Overdue + (obligation.Status == ObligationStatus.Overdue ? 1 : 0),
+                        c.Open + (obligation.Status == ObligationStatus.Open ? 1 : 0),
+                        c.Waived + (obligation.Status == ObligationStatus.Waived ? 1 : 0));
+                }
+
+                // The transition assessment is due the day before the 18th birthday.
+                var birthday = obligation.DueOn.AddDays(1);
+                if (obligation.Kind == ObligationKinds.TransitionAssessment && birthday >= period.Start && birthday < period.End && birthday <= period.Today)
+                {
+                    turned++;
+                    withAssessment += met <= birthday ? 1 : 0;
+                }
+            }
+
+            foreach (var dispute in family.Disputes)
+            {
+                if (dispute.RaisedOn >= period.StartsAt && dispute.RaisedOn < period.EndsAt)
+                {
+                    var stage = stages.GetValueOrDefault(dispute.Stage, (Name: dispute.StageName, Disputes: 0));
+                    stages[dispute.Stage] = (string.CompareOrdinal(dispute.StageName, stage.Name) < 0 ? dispute.StageName : stage.Name, stage.Disputes + 1);
+                }
+            }
+        }, cancellationToken);
+
+        var services = Services.All.ToDictionary(service => service, service => new ServiceTimelinessIndicator(service, 0, 0, 0, 0, 0, 0, null), StringComparer.Ordinal);
+        foreach (var (service, c) in byService)
+        {
+            services[service] = new ServiceTimelinessIndicator(service, c.Due, c.OnTime, c.Late, c.Overdue, c.Open, c.Waived, Share(c.OnTime, c.Due - c.Waived));
+        }
+
+        return new Counted(days, services, [.. stages.Select(stage => new StageCount(stage.Key, stage.Value.Name, stage.Value.Disputes))], turned, withAssessment);
+    }
+
+    /// <summary>The period [<paramref name="Start"/>, <paramref name="End"/>), as dates and as UTC instants, and the day indicators count as today.</summary>
+    private sealed record Period(DateOnly Start, DateOnly End, DateOnly Today, WorkingCalendar Calendar)
+    {
+        public DateTimeOffset StartsAt { get; } = new(Start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+        public DateTimeOffset EndsAt { get; } = new(End.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+    }
+
+    private sealed record Counted(
+        List<int> Days, Dictionary<string, ServiceTimelinessIndicator> ByService, List<StageCount> Stages, int TurnedEighteen, int WithTransitionAssessment);
 
     private static decimal? Share(int part, int whole) => whole <= 0 ? null : Math.Round((decimal)part / whole, 4);
 

@@ -90,33 +90,25 @@ internal sealed class TimeTravelLists(FamilyTimeMachine timeMachine) : IDisposab
     {
         // The page's items so far, the last in order first out: a page's worth held, whatever the store's size.
         var kept = new PriorityQueue<T, T>(count + 1, Comparer<T>.Create((x, y) => order.Compare(y, x)));
-        await _evaluating.WaitAsync(cancellationToken);
-        try
+        await EachFamilyAsync(instants, family =>
         {
-            await foreach (var family in timeMachine.EveryFamilyAtAsync(instants.AsOf, instants.KnownAt, cancellationToken))
+            foreach (var item in itemsOf(family))
             {
-                foreach (var item in itemsOf(family))
+                if (!afterCursor(item))
                 {
-                    if (!afterCursor(item))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (kept.Count < count)
-                    {
-                        kept.Enqueue(item, item);
-                    }
-                    else if (order.Compare(item, kept.Peek()) < 0)
-                    {
-                        kept.EnqueueDequeue(item, item);
-                    }
+                if (kept.Count < count)
+                {
+                    kept.Enqueue(item, item);
+                }
+                else if (order.Compare(item, kept.Peek()) < 0)
+                {
+                    kept.EnqueueDequeue(item, item);
                 }
             }
-        }
-        finally
-        {
-            _evaluating.Release();
-        }
+        }, cancellationToken);
 
         var page = new List<T>(kept.Count);
         while (kept.TryDequeue(out var item, out _))
@@ -126,6 +118,23 @@ internal sealed class TimeTravelLists(FamilyTimeMachine timeMachine) : IDisposab
 
         page.Reverse();
         return page;
+    }
+
+    /// <summary>Hands each family evaluated at <paramref name="instants"/> to <paramref name="visit"/>, once it is this request's turn.</summary>
+    public async Task EachFamilyAsync(ListInstants instants, Action<FamilyRecord> visit, CancellationToken cancellationToken)
+    {
+        await _evaluating.WaitAsync(cancellationToken);
+        try
+        {
+            await foreach (var family in timeMachine.EveryFamilyAtAsync(instants.AsOf, instants.KnownAt, cancellationToken))
+            {
+                visit(family);
+            }
+        }
+        finally
+        {
+            _evaluating.Release();
+        }
     }
 
     public void Dispose() => _evaluating.Dispose();
