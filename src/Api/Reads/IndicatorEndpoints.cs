@@ -36,6 +36,7 @@ public sealed record TransitionIndicator(int TurnedEighteen, int WithTransitionA
 internal static class IndicatorEndpoints
 {
     public static async Task<IResult> GetIndicatorsAsync(
+        HttpContext context,
         ReadStore store,
         LocalPolicy policy,
         TimeProvider clock,
@@ -163,7 +164,7 @@ internal static class IndicatorEndpoints
             (turned, withAssessment) = (reader.GetInt32(0), reader.GetInt32(1));
         }
 
-        return TypedResults.Ok(new IndicatorsResponse(
+        var indicators = new IndicatorsResponse(
             start,
             end,
             now.ToUniversalTime(),
@@ -171,7 +172,8 @@ internal static class IndicatorEndpoints
             new WorkingDaysIndicator(days.Count, Percentile(days, 0.5m), Percentile(days, 0.9m)),
             [.. byService.Values.OrderBy(service => service.Service, StringComparer.Ordinal)],
             stages,
-            new TransitionIndicator(turned, withAssessment, Share(withAssessment, turned))));
+            new TransitionIndicator(turned, withAssessment, Share(withAssessment, turned)));
+        return JsonBytesResult.Ok(context, indicators, indicators with { ComputedAt = default });
     }
 
     private static decimal? Share(int part, int whole) => whole <= 0 ? null : Math.Round((decimal)part / whole, 4);

@@ -126,7 +126,7 @@ internal static class ListEndpoints
 
         var page = ReadPaging.PageOf(families, take, last => ReadPaging.Encode(last.FamilyId));
         await audit.RecordAsync(context, page.Items.Select(family => family.FamilyId), cancellationToken);
-        return TypedResults.Ok(page);
+        return JsonBytesResult.Ok(context, page);
     }
 
     public static async Task<IResult> ListObligationsAsync(
@@ -287,7 +287,7 @@ internal static class ListEndpoints
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
             last.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), last.FamilyId, last.DisputeId));
         await audit.RecordAsync(context, page.Items.Select(dispute => dispute.FamilyId), cancellationToken);
-        return TypedResults.Ok(page);
+        return JsonBytesResult.Ok(context, page);
     }
 
     public static async Task<IResult> FindPersonAsync(
@@ -327,7 +327,7 @@ internal static class ListEndpoints
         }
 
         await audit.RecordAsync(context, [live], cancellationToken);
-        return TypedResults.Ok(new PersonFamily(live, indexed, live != indexed));
+        return JsonBytesResult.Ok(context, new PersonFamily(live, indexed, live != indexed));
     }
 
     public static async Task<IResult> ListYoungCarersAsync(
@@ -403,6 +403,6 @@ internal static class ListEndpoints
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
             last.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.PersonKey));
         await audit.RecordAsync(context, page.Items.Select(carer => carer.FamilyId), cancellationToken);
-        return TypedResults.Ok(page);
+        return JsonBytesResult.Ok(context, page);
     }
 }
