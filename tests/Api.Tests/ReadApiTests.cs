@@ -423,6 +423,26 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/disputes?status=closed")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/disputes?status=open", Scopes.FamiliesRead)]
+    [InlineData("/obligations?status=overdue", Scopes.ObligationsRead)]
+    [InlineData("/families/{family}/timeline?asOf=2030-01-01T00:00:00Z", Scopes.FamiliesRead)]
+    public async Task A_page_size_beyond_the_maximum_is_served_as_the_maximum_and_one_below_1_as_1(string route, string scope)
+    {
+        Assert.Equal((ReadPaging.MaxLimit, 1, 1, ReadPaging.DefaultLimit), (ReadPaging.Limit(1000), ReadPaging.Limit(0), ReadPaging.Limit(-5), ReadPaging.Limit(null)));
+        var url = route.Replace("{family}", data.YoungCarer, StringComparison.Ordinal);
+
+        var asked = await SendAsync(scope, $"{url}&limit=1000");
+        var maximum = await SendAsync(scope, $"{url}&limit={ReadPaging.MaxLimit}");
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.True((await asked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").GetArrayLength() <= ReadPaging.MaxLimit);
+        Assert.Equal(maximum.Headers.ETag, asked.Headers.ETag);
+
+        var least = await GetJsonAsync(scope, $"{url}&limit=0");
+        Assert.Equal(1, least.GetProperty("items").GetArrayLength());
+        Assert.NotEqual(JsonValueKind.Null, least.GetProperty("nextCursor").ValueKind);
+    }
+
     [Fact]
     public async Task A_person_is_found_in_their_live_family_by_case_system_id_or_nhs_number()
     {
