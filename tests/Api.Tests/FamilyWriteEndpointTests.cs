@@ -231,6 +231,41 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         Assert.Equal(0L, await CountAsync(other, "dispute.raised.v1"));
     }
 
+    [Theory]
+    [InlineData("escalate")]
+    [InlineData("interim-lead")]
+    [InlineData("resolve")]
+    [InlineData("waive")]
+    public async Task A_change_based_on_a_stale_stream_version_is_409_problem_details_and_writes_nothing(string change)
+    {
+        var (family, _) = await NewFamilyAsync();
+        var seen = await VersionAsync(family);
+        var raised = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes",
+            new { raisedBy = "adult-social-care", subject = "need-ownership", summary = "Who leads" }, seen, "s1");
+        Assert.Equal(HttpStatusCode.Created, raised.StatusCode);
+        var disputeId = (await raised.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("disputeId").GetString()!;
+        var obligation = (await FamilyAsync(family)).GetProperty("obligations").EnumerateArray()
+            .First(o => o.GetProperty("status").GetString() is "open" or "overdue").GetProperty("id").GetString()!;
+        var stored = await StoredVersionAsync(family);
+        Assert.Equal(seen + 1, stored);
+
+        var (scope, path, body) = change switch
+        {
+            "escalate" => (Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/escalate", (object)new { reason = "no agreement" }),
+            "interim-lead" => (Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/interim-lead", new { leadService = "adult-social-care" }),
+            "resolve" => (Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/resolve", new { leadService = "childrens-social-care" }),
+            _ => (Scopes.Admin, $"/families/{family}/obligations/{Uri.EscapeDataString(obligation)}/waive", new { reason = "recorded twice upstream" }),
+        };
+        var stale = await PostAsync(scope, path, body, seen, "s2");
+
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+        var problem = await stale.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(409, problem.GetProperty("status").GetInt32());
+        Assert.Equal(stored, problem.GetProperty("streamVersion").GetInt64());
+        Assert.Equal(stored, await StoredVersionAsync(family));
+    }
+
     /// <summary>A dispute write and two of the integration team's, each with what it needs in the path.</summary>
     public static TheoryData<string, string> CappedWrites => new()
     {

@@ -424,6 +424,24 @@ public sealed class ReadApiTests(ReadApiFixture data) : IClassFixture<ReadApiFix
     }
 
     [Theory]
+    [InlineData("/disputes?status=open", 1)]
+    [InlineData("/disputes?status=open", 2)]
+    [InlineData("/young-carers?turning18Before=2030-01-01", 1)]
+    [InlineData("/young-carers?turning18Before=2030-01-01", 2)]
+    public async Task Following_next_cursors_through_small_pages_gives_exactly_the_items_of_one_big_page(string url, int limit)
+    {
+        var whole = await GetJsonAsync(Scopes.FamiliesRead, $"{url}&limit={ReadPaging.MaxLimit}");
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("nextCursor").ValueKind);
+        var expected = whole.GetProperty("items").EnumerateArray().Select(item => item.GetRawText()).ToList();
+        Assert.True(expected.Count > limit, $"{url} needs more than {limit} items to page through; it has {expected.Count}.");
+
+        var pages = await AllPagesAsync(Scopes.FamiliesRead, $"{url}&limit={limit}", "test-client");
+
+        Assert.All(pages, page => Assert.InRange(page.GetProperty("items").GetArrayLength(), 1, limit));
+        Assert.Equal(expected, pages.SelectMany(page => page.GetProperty("items").EnumerateArray()).Select(item => item.GetRawText()));
+    }
+
+    [Theory]
     [InlineData("/disputes?status=open", Scopes.FamiliesRead)]
     [InlineData("/obligations?status=overdue", Scopes.ObligationsRead)]
     [InlineData("/families/{family}/timeline?asOf=2030-01-01T00:00:00Z", Scopes.FamiliesRead)]
