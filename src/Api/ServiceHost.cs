@@ -41,6 +41,7 @@ internal static class ServiceHost
             app.UseStatusCodePages();
             app.UseServiceTelemetry();
             app.UseServiceSecurity();
+            app.UseRequestBodyLimits();
             app.MapServiceHealthChecks();
             app.MapGroup("").RequireAuthorization(Scopes.EventsWrite).MapIngestEndpoints();
             app.MapGroup("").RequireAuthorization(Scopes.Admin).MapQuarantineEndpoints();

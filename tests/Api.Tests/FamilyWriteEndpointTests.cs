@@ -6,6 +6,7 @@ using Npgsql;
 using YoungCarers.Api.Security;
 using YoungCarers.Domain.Families;
 using YoungCarers.EventStore.Streams;
+using YoungCarers.Ingest.Http;
 using static YoungCarers.Testing.Envelopes;
 
 namespace YoungCarers.Api.Tests;
@@ -230,6 +231,96 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         Assert.Equal(0L, await CountAsync(other, "dispute.raised.v1"));
     }
 
+    [Theory]
+    [InlineData("escalate")]
+    [InlineData("interim-lead")]
+    [InlineData("resolve")]
+    [InlineData("waive")]
+    public async Task A_change_based_on_a_stale_stream_version_is_409_problem_details_and_writes_nothing(string change)
+    {
+        var (family, _) = await NewFamilyAsync();
+        var seen = await VersionAsync(family);
+        var raised = await PostAsync(Scopes.DisputesWrite, $"/families/{family}/disputes",
+            new { raisedBy = "adult-social-care", subject = "need-ownership", summary = "Who leads" }, seen, "s1");
+        Assert.Equal(HttpStatusCode.Created, raised.StatusCode);
+        var disputeId = (await raised.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("disputeId").GetString()!;
+        var obligation = (await FamilyAsync(family)).GetProperty("obligations").EnumerateArray()
+            .First(o => o.GetProperty("status").GetString() is "open" or "overdue").GetProperty("id").GetString()!;
+        var stored = await StoredVersionAsync(family);
+        Assert.Equal(seen + 1, stored);
+
+        var (scope, path, body) = change switch
+        {
+            "escalate" => (Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/escalate", (object)new { reason = "no agreement" }),
+            "interim-lead" => (Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/interim-lead", new { leadService = "adult-social-care" }),
+            "resolve" => (Scopes.DisputesWrite, $"/families/{family}/disputes/{disputeId}/resolve", new { leadService = "childrens-social-care" }),
+            _ => (Scopes.Admin, $"/families/{family}/obligations/{Uri.EscapeDataString(obligation)}/waive", new { reason = "recorded twice upstream" }),
+        };
+        var stale = await PostAsync(scope, path, body, seen, "s2");
+
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+        var problem = await stale.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(409, problem.GetProperty("status").GetInt32());
+        Assert.Equal(stored, problem.GetProperty("streamVersion").GetInt64());
+        Assert.Equal(stored, await StoredVersionAsync(family));
+    }
+
+    /// <summary>A dispute write and two of the integration team's, each with what it needs in the path.</summary>
+    public static TheoryData<string, string> CappedWrites => new()
+    {
+        { Scopes.DisputesWrite, "/families/{family}/disputes" },
+        { Scopes.Admin, "/families/{family}/obligations/any-obligation/waive" },
+        { Scopes.Admin, "/admin/families/merge" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CappedWrites))]
+    public async Task A_write_body_over_its_size_cap_is_413_problem_details_and_writes_nothing(string scope, string route)
+    {
+        var (family, _) = await NewFamilyAsync();
+        var version = await StoredVersionAsync(family);
+        var json = $$"""{ "raisedBy": "adult-social-care", "subject": "funding", "summary": "{{new string('x', (int)RequestBodyLimits.Writes.MaxBytes)}}", "reason": "r", "familyIds": ["{{family}}", "other"] }""";
+
+        var response = await PostJsonAsync(scope, route.Replace("{family}", family, StringComparison.Ordinal), json, version);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(413, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetInt32());
+        Assert.Equal(version, await StoredVersionAsync(family));
+    }
+
+    [Theory]
+    [MemberData(nameof(CappedWrites))]
+    public async Task A_write_body_nested_deeper_than_its_cap_is_400_problem_details_and_writes_nothing(string scope, string route)
+    {
+        var (family, _) = await NewFamilyAsync();
+        var version = await StoredVersionAsync(family);
+        var depth = RequestBodyLimits.Writes.MaxJsonDepth;
+        var json = $$"""{ "raisedBy": "adult-social-care", "subject": "funding", "summary": "s", "reason": "r", "familyIds": ["{{family}}", "other"], "extra": {{new string('[', depth)}}{{new string(']', depth)}} }""";
+
+        var response = await PostJsonAsync(scope, route.Replace("{family}", family, StringComparison.Ordinal), json, version);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Request body too deep", problem.GetProperty("title").GetString());
+        Assert.Equal(version, await StoredVersionAsync(family));
+    }
+
+    [Fact]
+    public void Json_as_deep_as_the_write_cap_passes_and_one_level_more_does_not()
+    {
+        static string Nested(int depth) => new string('[', depth) + new string(']', depth);
+        var limits = RequestBodyLimits.Writes;
+
+        Assert.False(limits.TooDeep(Encoding.UTF8.GetBytes(Nested(limits.MaxJsonDepth))));
+        Assert.True(limits.TooDeep(Encoding.UTF8.GetBytes(Nested(limits.MaxJsonDepth + 1))));
+        Assert.True(limits.TooDeep(Encoding.UTF8.GetBytes(Nested(1000))));
+        Assert.False(limits.TooDeep(Encoding.UTF8.GetBytes("{ not json")));
+        Assert.False(limits.TooDeep([]));
+    }
+
     private async Task<(string Family, string Child)> NewFamilyAsync()
     {
         var id = Guid.NewGuid().ToString("N")[..12];
@@ -258,6 +349,24 @@ public sealed class FamilyWriteEndpointTests(SecuredService service) : IClassFix
         var response = await http.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();
         return response;
+    }
+
+    private async Task<HttpResponseMessage> PostJsonAsync(string scopes, string path, string json, long ifMatch)
+    {
+        using var http = service.Service.ClientWith(scopes, "dispute-desk");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.WithWriteHeaders($"\"{ifMatch}\"", Guid.NewGuid().ToString("N"));
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    /// <summary>The family stream's version in the event store, not as a read reports it.</summary>
+    private async Task<long> StoredVersionAsync(string family)
+    {
+        await using var command = service.Database.DataSource.CreateCommand("SELECT version FROM streams WHERE stream_id = @s");
+        command.Parameters.AddWithValue("s", family);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<(string?, string?)> WaiverEventAsync(string family)

@@ -34,6 +34,7 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
         var scopes = operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()).ToList();
         Assert.Single(scopes);
         Assert.True(operation.GetProperty("responses").TryGetProperty("200", out _));
+        Assert.True(operation.GetProperty("responses").TryGetProperty("304", out _));
     }
 
     /// <summary>Each write with its parameters (the concurrency headers are required) and whether it takes a JSON body.</summary>

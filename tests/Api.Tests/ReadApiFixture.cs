@@ -75,12 +75,21 @@ public sealed class ReadApiFixture : IAsyncLifetime
             .Replace("\"receivedOn\": \"2025-03-03\"", "\"receivedOn\": \"2025-02-19\"", StringComparison.Ordinal);
         Assert.Equal(Late, await PostAsync(writer, late));
 
-        var store = _service.Service.Services.GetRequiredService<PostgresEventStore>();
-        var (type, json) = FamilyEventSerializer.Serialize(new DisputeRaised(
-            DisputeId, "adult-social-care", DisputeSubject.NeedOwnership, [], "Which service leads", DateTimeOffset.UtcNow.AddHours(-1), "tester"));
-        await store.AppendAsync(YoungCarer, ExpectedVersion.Any, [new NewEvent(type, json, DateTimeOffset.UtcNow.AddHours(-1), "urn:youngcarers:tests", DisputeId)]);
+        await RaiseDisputeAsync(YoungCarer, DisputeId);
+        // More open disputes, so that the list has pages to follow.
+        await RaiseDisputeAsync(Survivor, "D-read-2");
+        await RaiseDisputeAsync(YoungCarer, "D-read-3");
 
         await WaitForProjectionAsync();
+    }
+
+    /// <summary>Appends an open dispute, raised an hour ago, to the family's stream.</summary>
+    public async Task RaiseDisputeAsync(string familyId, string disputeId)
+    {
+        var store = _service.Service.Services.GetRequiredService<PostgresEventStore>();
+        var (type, json) = FamilyEventSerializer.Serialize(new DisputeRaised(
+            disputeId, "adult-social-care", DisputeSubject.NeedOwnership, [], "Which service leads", DateTimeOffset.UtcNow.AddHours(-1), "tester"));
+        await store.AppendAsync(familyId, ExpectedVersion.Any, [new NewEvent(type, json, DateTimeOffset.UtcNow.AddHours(-1), "urn:youngcarers:tests", disputeId)]);
     }
 
     public async Task DisposeAsync() => await _service.DisposeAsync();

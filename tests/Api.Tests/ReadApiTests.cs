@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using Microsoft.AspNetCore.Http;
 using YoungCarers.Api.Audit;
+using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
 using YoungCarers.Projections.ReadModel;
 
@@ -25,15 +27,21 @@ public sealed partial class ReadApiTests(ReadApiFixture data) : IClassFixture<Re
         Assert.Equal("application/problem+json", noPurpose.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>Each audited read, with the one scope that may make it.</summary>
+    public static TheoryData<string, string> AuditedReads => new()
+    {
+        { "/families/{family}", Scopes.FamiliesRead },
+        { "/families/{family}/timeline", Scopes.FamiliesRead },
+        { "/families?flag=obligation-overdue", Scopes.FamiliesRead },
+        { "/obligations?status=overdue", Scopes.ObligationsRead },
+        { "/disputes?status=open", Scopes.FamiliesRead },
+        { "/people?system=LCS&id=RC-ca-1", Scopes.FamiliesRead },
+        { "/young-carers?turning18Before=2030-01-01", Scopes.FamiliesRead },
+        { "/audit/indicators?from=2025-01-01&to=2026-01-01", Scopes.Admin },
+    };
+
     [Theory]
-    [InlineData("/families/{family}", Scopes.FamiliesRead)]
-    [InlineData("/families/{family}/timeline", Scopes.FamiliesRead)]
-    [InlineData("/families?flag=obligation-overdue", Scopes.FamiliesRead)]
-    [InlineData("/obligations?status=overdue", Scopes.ObligationsRead)]
-    [InlineData("/disputes?status=open", Scopes.FamiliesRead)]
-    [InlineData("/people?system=LCS&id=RC-ca-1", Scopes.FamiliesRead)]
-    [InlineData("/young-carers?turning18Before=2030-01-01", Scopes.FamiliesRead)]
-    [InlineData("/audit/indicators?from=2025-01-01&to=2026-01-01", Scopes.Admin)]
+    [MemberData(nameof(AuditedReads))]
     public async Task Every_read_needs_its_scope_and_is_recorded_with_the_stated_purpose(string route, string scope)
     {
         var url = route.Replace("{family}", data.YoungCarer, StringComparison.Ordinal);
@@ -106,6 +114,82 @@ public sealed partial class ReadApiTests(ReadApiFixture data) : IClassFixture<Re
         Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
         var other = await SendAsync(Scopes.FamiliesRead, $"/families/{data.YoungCarer}", configure: r => r.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"stale\"")));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(AuditedReads))]
+    [InlineData("/families/{family}?asOf=2025-04-01T00:00:00Z", Scopes.FamiliesRead)]
+    [InlineData("/audit/access?client=nobody-reads-this", Scopes.Admin)]
+    public async Task Every_read_is_tagged_and_a_repeat_with_its_etag_is_304_without_a_body_and_still_audited(string route, string scope)
+    {
+        var url = route.Replace("{family}", data.YoungCarer, StringComparison.Ordinal);
+        var client = $"reader-{Guid.NewGuid():N}";
+        var first = await SendAsync(scope, url, client);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+        Assert.False(etag.IsWeak);
+        Assert.Equal((true, true), (first.Headers.CacheControl?.Private, first.Headers.CacheControl?.NoCache));
+        var auditedOnce = (await AuditRowsAsync(client)).Count;
+
+        var repeated = await SendAsync(scope, url, client, configure: r => r.Headers.IfNoneMatch.Add(etag));
+        Assert.Equal(HttpStatusCode.NotModified, repeated.StatusCode);
+        Assert.Empty(await repeated.Content.ReadAsByteArrayAsync());
+        Assert.Equal(etag, repeated.Headers.ETag);
+        Assert.Equal(2 * auditedOnce, (await AuditRowsAsync(client)).Count);
+
+        foreach (var form in new[] { $"W/{etag.Tag}", $"\"other\", {etag.Tag}", "*" })
+        {
+            Assert.Equal(HttpStatusCode.NotModified, (await SendAsync(scope, url, client, configure: r => r.Headers.TryAddWithoutValidation("If-None-Match", form))).StatusCode);
+        }
+
+        var stale = await SendAsync(scope, url, client, configure: r => r.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"0123456789abcdef0123456789abcdef\"")));
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(etag, stale.Headers.ETag);
+        Assert.NotEmpty(await stale.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_new_dispute_changes_the_etag_of_the_family_timeline_and_the_disputes_list()
+    {
+        var timeline = $"/families/{data.Survivor}/timeline";
+        const string disputes = "/disputes?status=open&limit=200";
+        var timelineTag = (await SendAsync(Scopes.FamiliesRead, timeline)).Headers.ETag!;
+        var disputesTag = (await SendAsync(Scopes.FamiliesRead, disputes)).Headers.ETag!;
+
+        await data.RaiseDisputeAsync(data.Survivor, $"D-etag-{Guid.NewGuid():N}");
+
+        var changedTimeline = await ChangedAsync(timeline, timelineTag);
+        Assert.NotEqual(timelineTag, changedTimeline.Headers.ETag);
+        Assert.Contains((await changedTimeline.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray(),
+            e => e.GetProperty("type").GetString() == YoungCarers.Domain.Families.DisputeRaised.TypeName);
+        var changedDisputes = await ChangedAsync(disputes, disputesTag);
+        Assert.NotEqual(disputesTag, changedDisputes.Headers.ETag);
+        Assert.Equal(HttpStatusCode.NotModified, (await SendAsync(Scopes.FamiliesRead, disputes, configure: r => r.Headers.IfNoneMatch.Add(changedDisputes.Headers.ETag!))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_serialised_once_for_its_tag_is_byte_for_byte_what_the_framework_would_write()
+    {
+        var services = data.Service.Service.Services;
+        async Task<byte[]> WrittenAsync(Func<HttpContext, IResult> result)
+        {
+            var context = new DefaultHttpContext { RequestServices = services };
+            using var body = new MemoryStream();
+            context.Response.Body = body;
+            await result(context).ExecuteAsync(context);
+            return body.ToArray();
+        }
+
+        var disputes = new Page<DisputeSummary>(
+            [new DisputeSummary("family-1", "dispute-1", "open", "need-ownership", "adult-social-care", new DateTimeOffset(2025, 3, 4, 9, 0, 0, TimeSpan.Zero), 2,
+                "Heads of service", new DateTimeOffset(2025, 3, 18, 17, 0, 0, TimeSpan.Zero), true, "not-agreed", null, "policy-1 \"quoted\" <b>")],
+            "next");
+        var indicators = new IndicatorsResponse(new DateOnly(2025, 1, 1), new DateOnly(2026, 1, 1), DateTimeOffset.UnixEpoch,
+            new ChildrenRecordedIndicator(3, 2, 0.6667m), new WorkingDaysIndicator(0, null, null), [], [new StageCount(1, "Practitioners", 4)], new TransitionIndicator(0, 0, null));
+
+        Assert.Equal(await WrittenAsync(_ => TypedResults.Ok(disputes)), await WrittenAsync(context => JsonBytesResult.Ok(context, disputes)));
+        Assert.Equal(await WrittenAsync(_ => TypedResults.Ok(indicators)), await WrittenAsync(context => JsonBytesResult.Ok(context, indicators)));
     }
 
     [Fact]
@@ -339,6 +423,44 @@ public sealed partial class ReadApiTests(ReadApiFixture data) : IClassFixture<Re
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(Scopes.FamiliesRead, "/disputes?status=closed")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/disputes?status=open", 1)]
+    [InlineData("/disputes?status=open", 2)]
+    [InlineData("/young-carers?turning18Before=2030-01-01", 1)]
+    [InlineData("/young-carers?turning18Before=2030-01-01", 2)]
+    public async Task Following_next_cursors_through_small_pages_gives_exactly_the_items_of_one_big_page(string url, int limit)
+    {
+        var whole = await GetJsonAsync(Scopes.FamiliesRead, $"{url}&limit={ReadPaging.MaxLimit}");
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("nextCursor").ValueKind);
+        var expected = whole.GetProperty("items").EnumerateArray().Select(item => item.GetRawText()).ToList();
+        Assert.True(expected.Count > limit, $"{url} needs more than {limit} items to page through; it has {expected.Count}.");
+
+        var pages = await AllPagesAsync(Scopes.FamiliesRead, $"{url}&limit={limit}", "test-client");
+
+        Assert.All(pages, page => Assert.InRange(page.GetProperty("items").GetArrayLength(), 1, limit));
+        Assert.Equal(expected, pages.SelectMany(page => page.GetProperty("items").EnumerateArray()).Select(item => item.GetRawText()));
+    }
+
+    [Theory]
+    [InlineData("/disputes?status=open", Scopes.FamiliesRead)]
+    [InlineData("/obligations?status=overdue", Scopes.ObligationsRead)]
+    [InlineData("/families/{family}/timeline?asOf=2030-01-01T00:00:00Z", Scopes.FamiliesRead)]
+    public async Task A_page_size_beyond_the_maximum_is_served_as_the_maximum_and_one_below_1_as_1(string route, string scope)
+    {
+        Assert.Equal((ReadPaging.MaxLimit, 1, 1, ReadPaging.DefaultLimit), (ReadPaging.Limit(1000), ReadPaging.Limit(0), ReadPaging.Limit(-5), ReadPaging.Limit(null)));
+        var url = route.Replace("{family}", data.YoungCarer, StringComparison.Ordinal);
+
+        var asked = await SendAsync(scope, $"{url}&limit=1000");
+        var maximum = await SendAsync(scope, $"{url}&limit={ReadPaging.MaxLimit}");
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.True((await asked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").GetArrayLength() <= ReadPaging.MaxLimit);
+        Assert.Equal(maximum.Headers.ETag, asked.Headers.ETag);
+
+        var least = await GetJsonAsync(scope, $"{url}&limit=0");
+        Assert.Equal(1, least.GetProperty("items").GetArrayLength());
+        Assert.NotEqual(JsonValueKind.Null, least.GetProperty("nextCursor").ValueKind);
+    }
+
     [Fact]
     public async Task A_person_is_found_in_their_live_family_by_case_system_id_or_nhs_number()
     {
@@ -489,6 +611,24 @@ public sealed partial class ReadApiTests(ReadApiFixture data) : IClassFixture<Re
         while (cursor is not null);
 
         return pages;
+    }
+
+    /// <summary>The read once it no longer matches <paramref name="etag"/> (the projection catches up in the background).</summary>
+    private async Task<HttpResponseMessage> ChangedAsync(string url, EntityTagHeaderValue etag)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var response = await SendAsync(Scopes.FamiliesRead, url, configure: r => r.Headers.IfNoneMatch.Add(etag));
+            if (response.StatusCode != HttpStatusCode.NotModified)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return response;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{url} still matched {etag}.");
     }
 
     private async Task<List<(string? FamilyId, string Purpose, string Resource)>> AuditRowsAsync(string client)

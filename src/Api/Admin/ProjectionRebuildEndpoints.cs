@@ -27,7 +27,7 @@ internal static class ProjectionRebuildEndpoints
         var group = endpoints.MapGroup("/admin/projections").RequireAuthorization(Scopes.Admin).WithTags("Projections");
         group.MapPost("/rebuild", RequestAsync).WithName("RebuildReadModel")
             .WithSummary("Rebuild the read model from the event store in the background and swap it in; 202 with Location of its status. One at a time (409 while one is queued or running). Idempotency-Key.")
-            .WithMetadata(new WriteHeaders(null))
+            .WithMetadata(new WriteHeaders(null)).WithBodyLimits(RequestBodyLimits.Writes)
             .Produces<ProjectionRebuildStatus>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/rebuilds/{rebuildId:long}", GetAsync).WithName("GetReadModelRebuild")

@@ -1,3 +1,4 @@
+using YoungCarers.Api.Reads;
 using YoungCarers.Api.Security;
 
 namespace YoungCarers.Api.Audit;
@@ -19,12 +20,13 @@ internal static class AccessAuditEndpoints
             .RequireAuthorization(Scopes.Admin)
             .WithTags("Audit")
             .WithSummary("Who read which family's data, when and why; newest first (cursor paging).")
+            .ProducesTagged<AccessAuditPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return endpoints;
     }
 
     private static async Task<IResult> ListAsync(
-        AccessAudit audit, string? familyId, string? client, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, CancellationToken cancellationToken)
+        HttpContext context, AccessAudit audit, string? familyId, string? client, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         long? before = null;
         if (!string.IsNullOrEmpty(cursor))
@@ -37,7 +39,7 @@ internal static class AccessAuditEndpoints
             before = parsed;
         }
 
-        return TypedResults.Ok(await audit.ListAsync(
+        return JsonBytesResult.Ok(context, await audit.ListAsync(
             new AccessAuditQuery(familyId, client, from, to, before, Math.Clamp(limit ?? 50, 1, AccessAudit.MaxPageSize)), cancellationToken));
     }
 }

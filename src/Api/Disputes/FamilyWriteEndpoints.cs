@@ -42,7 +42,7 @@ internal static class FamilyWriteEndpoints
     public static IEndpointRouteBuilder MapFamilyWriteEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var disputes = endpoints.MapGroup("/families/{familyId}/disputes").RequireAuthorization(Scopes.DisputesWrite).WithTags("Disputes")
-            .WithMetadata(StreamVersionHeaders);
+            .WithMetadata(StreamVersionHeaders).WithBodyLimits(RequestBodyLimits.Writes);
         disputes.MapPost("", RaiseAsync).WithName("RaiseDispute").WithSummary("Raise a dispute between the services about the family (If-Match: stream version; Idempotency-Key).")
             .Produces<FamilyWriteResult>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
@@ -57,7 +57,7 @@ internal static class FamilyWriteEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         endpoints.MapPost("/families/{familyId}/obligations/{obligationId}/waive", WaiveAsync)
             .RequireAuthorization(Scopes.Admin).WithTags("Obligations").WithName("WaiveObligation")
-            .WithMetadata(StreamVersionHeaders)
+            .WithMetadata(StreamVersionHeaders).WithBodyLimits(RequestBodyLimits.Writes)
             .WithSummary("Set an open obligation aside with a reason (the integration team). obligationId is the obligation's id, URL-encoded.")
             .Produces<FamilyWriteResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.ComponentModel;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using YoungCarers.Api.Audit;
 using YoungCarers.Projections.ReadModel;
@@ -37,10 +35,9 @@ internal static class FamilyEndpoints
         [Description("Count only events the service had recorded by this instant (what did the service show then?).")] DateTimeOffset? knownAt,
         CancellationToken cancellationToken)
     {
-        IResult found;
+        JsonBytesResult found;
         string answeringFamilyId;
         bool answeredBySurvivor;
-        string etag;
         (string FamilyId, string DocumentJson)? live = null;
         if (asOf is null && knownAt is null)
         {
@@ -61,9 +58,7 @@ internal static class FamilyEndpoints
         if (live is { } row)
         {
             (answeringFamilyId, answeredBySurvivor) = (row.FamilyId, row.FamilyId != familyId);
-            var body = LiveFamilyBody(familyId, row.FamilyId, row.DocumentJson);
-            etag = EntityTag(body.Span);
-            found = new JsonBytesResult(body);
+            found = new JsonBytesResult(LiveFamilyBody(familyId, row.FamilyId, row.DocumentJson));
         }
         else
         {
@@ -78,8 +73,7 @@ internal static class FamilyEndpoints
             }
 
             (answeringFamilyId, answeredBySurvivor) = (snapshot.FamilyId, snapshot.AnsweredBySurvivor);
-            etag = EntityTag(Encoding.UTF8.GetBytes($"at\n{familyId}\n{at:O}\n{knownAt?.ToUniversalTime():O}\n{FamilyDocuments.ToJson(snapshot.Document)}"));
-            found = TypedResults.Ok(new FamilyResponse(familyId, snapshot.FamilyId, snapshot.AnsweredBySurvivor, at, knownAt?.ToUniversalTime(), snapshot.Document));
+            found = JsonBytesResult.Ok(context, new FamilyResponse(familyId, snapshot.FamilyId, snapshot.AnsweredBySurvivor, at, knownAt?.ToUniversalTime(), snapshot.Document));
         }
 
         if (answeredBySurvivor)
@@ -87,9 +81,7 @@ internal static class FamilyEndpoints
             await audit.RecordAsync(context, [answeringFamilyId], cancellationToken);
         }
 
-        context.Response.Headers.ETag = etag;
-        context.Response.Headers.CacheControl = "private, no-cache";
-        return IfNoneMatch(context.Request, etag) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : found;
+        return found;
     }
 
     public static async Task<IResult> GetTimelineAsync(
@@ -133,32 +125,8 @@ internal static class FamilyEndpoints
         var page = ReadPaging.PageOf(events, take, last => ReadPaging.Encode(
             last.OccurredAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
             last.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return TypedResults.Ok(new TimelineResponse(familyId, survivor, survivor != familyId, asOf?.ToUniversalTime(), knownAt?.ToUniversalTime(), page.Items, page.NextCursor));
+        return JsonBytesResult.Ok(context, new TimelineResponse(familyId, survivor, survivor != familyId, asOf?.ToUniversalTime(), knownAt?.ToUniversalTime(), page.Items, page.NextCursor));
     }
-
-    private static bool IfNoneMatch(HttpRequest request, string etag)
-    {
-        foreach (var value in request.Headers.IfNoneMatch)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (var candidate in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var tag = candidate.StartsWith("W/", StringComparison.Ordinal) ? candidate[2..] : candidate;
-                if (tag == "*" || tag == etag)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private static string EntityTag(ReadOnlySpan<byte> content) => $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
 
     /// <summary>
     /// A <see cref="FamilyResponse"/> for the live read model, with the stored document (the json column's text

@@ -43,6 +43,7 @@ public sealed record TransitionIndicator(int TurnedEighteen, int WithTransitionA
 internal static class IndicatorEndpoints
 {
     public static async Task<IResult> GetIndicatorsAsync(
+        HttpContext context,
         ReadStore store,
         LocalPolicy policy,
         TimeProvider clock,
@@ -100,7 +101,7 @@ internal static class IndicatorEndpoints
         var days = counted.Days;
         days.Sort();
         var (turned, withAssessment) = (counted.TurnedEighteen, counted.WithTransitionAssessment);
-        return TypedResults.Ok(new IndicatorsResponse(
+        var indicators = new IndicatorsResponse(
             start,
             end,
             now.ToUniversalTime(),
@@ -112,7 +113,10 @@ internal static class IndicatorEndpoints
         {
             AsOf = instants?.AsOf,
             KnownAt = instants?.KnownAt,
-        });
+        };
+
+        // Tagged without the moment it was computed, which would make every answer new.
+        return JsonBytesResult.Ok(context, indicators, indicators with { ComputedAt = default });
     }
 
     /// <summary>Indicators 2 to 5 from the live read model.</summary>

@@ -113,7 +113,7 @@ internal static class ListEndpoints
                 cancellationToken);
             var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(last.FamilyId)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
             await audit.RecordAsync(context, pastPage.Items.Select(family => family.FamilyId), cancellationToken);
-            return TypedResults.Ok(pastPage);
+            return JsonBytesResult.Ok(context, pastPage);
         }
 
         await using var command = store.DataSource.CreateCommand($"""
@@ -155,7 +155,7 @@ internal static class ListEndpoints
 
         var page = ReadPaging.PageOf(families, take, last => ReadPaging.Encode(last.FamilyId));
         await audit.RecordAsync(context, page.Items.Select(family => family.FamilyId), cancellationToken);
-        return TypedResults.Ok(page);
+        return JsonBytesResult.Ok(context, page);
     }
 
     public static async Task<IResult> ListObligationsAsync(
@@ -324,7 +324,7 @@ internal static class ListEndpoints
             var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(
                 last.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), last.FamilyId, last.DisputeId)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
             await audit.RecordAsync(context, pastPage.Items.Select(dispute => dispute.FamilyId), cancellationToken);
-            return TypedResults.Ok(pastPage);
+            return JsonBytesResult.Ok(context, pastPage);
         }
 
         await using var command = store.DataSource.CreateCommand($"""
@@ -356,7 +356,7 @@ internal static class ListEndpoints
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
             last.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), last.FamilyId, last.DisputeId));
         await audit.RecordAsync(context, page.Items.Select(dispute => dispute.FamilyId), cancellationToken);
-        return TypedResults.Ok(page);
+        return JsonBytesResult.Ok(context, page);
     }
 
     public static async Task<IResult> FindPersonAsync(
@@ -407,7 +407,7 @@ internal static class ListEndpoints
             }
 
             await audit.RecordAsync(context, [familyThen], cancellationToken);
-            return TypedResults.Ok(new PersonFamily(familyThen, familyThen, false) { AsOf = at.AsOf, KnownAt = at.KnownAt });
+            return JsonBytesResult.Ok(context, new PersonFamily(familyThen, familyThen, false) { AsOf = at.AsOf, KnownAt = at.KnownAt });
         }
 
         var indexed = await store.FamilyOfPersonAsync(scheme, value, cancellationToken);
@@ -418,7 +418,7 @@ internal static class ListEndpoints
         }
 
         await audit.RecordAsync(context, [live], cancellationToken);
-        return TypedResults.Ok(new PersonFamily(live, indexed, live != indexed));
+        return JsonBytesResult.Ok(context, new PersonFamily(live, indexed, live != indexed));
     }
 
     public static async Task<IResult> ListYoungCarersAsync(
@@ -470,7 +470,7 @@ internal static class ListEndpoints
             var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(
                 last.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.PersonKey)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
             await audit.RecordAsync(context, pastPage.Items.Select(carer => carer.FamilyId), cancellationToken);
-            return TypedResults.Ok(pastPage);
+            return JsonBytesResult.Ok(context, pastPage);
         }
 
         var today = WorkingCalendar.LocalDate(clock.GetUtcNow());
@@ -517,6 +517,6 @@ internal static class ListEndpoints
         var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
             last.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.PersonKey));
         await audit.RecordAsync(context, page.Items.Select(carer => carer.FamilyId), cancellationToken);
-        return TypedResults.Ok(page);
+        return JsonBytesResult.Ok(context, page);
     }
 }

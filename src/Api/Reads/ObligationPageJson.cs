@@ -37,7 +37,7 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
     /// <summary>The texts that repeat across obligations, read from the page's rows and escaped once.</summary>
     public RepeatedTexts Texts { get; } = new(options.Value.SerializerOptions.Encoder);
 
-    /// <summary>The page as a response, written into a pooled buffer when it is sent.</summary>
+    /// <summary>The page as a response, written into a pooled buffer when it is sent, and tagged from those bytes.</summary>
     public IResult Result(Page<ObligationSummary> page) => new PageResult(this, page);
 
     public void Write(Page<ObligationSummary> page, IBufferWriter<byte> buffer)
@@ -104,7 +104,7 @@ internal sealed class ObligationPageJson(IOptions<HttpJsonOptions> options)
         {
             using var body = new PooledBufferWriter(1024 + (page.Items.Count * 640));
             pageJson.Write(page, body);
-            await JsonBytesResult.SendAsync(httpContext, body.WrittenMemory);
+            await EntityTags.SendAsync(httpContext, body.WrittenMemory, EntityTags.Of(body.WrittenMemory.Span));
         }
     }
 }

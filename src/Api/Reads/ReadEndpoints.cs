@@ -31,8 +31,7 @@ internal static class ReadEndpoints
             .WithTags("Families")
             .WithName("GetFamily")
             .WithSummary("A family: members, open involvement, obligations, disputes, flags, lead professional. A merged id answers with the survivor. Live, or as of an instant (asOf/knownAt). ETag; If-None-Match gives 304.")
-            .Produces<FamilyResponse>()
-            .Produces(StatusCodes.Status304NotModified)
+            .ProducesTagged<FamilyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -41,8 +40,8 @@ internal static class ReadEndpoints
             .Audited()
             .WithTags("Families")
             .WithName("GetFamilyTimeline")
-            .WithSummary("The family's events (and those of families merged into it) by occurrence, with source, type and stream version; cursor paging.")
-            .Produces<TimelineResponse>()
+            .WithSummary("The family's events (and those of families merged into it) by occurrence, with source, type and stream version; cursor paging. ETag; If-None-Match gives 304.")
+            .ProducesTagged<TimelineResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -52,7 +51,7 @@ internal static class ReadEndpoints
             .WithTags("Families")
             .WithName("ListFamilies")
             .WithSummary("Families with a flag, or with flags concerning a service; cursor paging by family id.")
-            .Produces<Page<FamilySummary>>()
+            .ProducesTagged<Page<FamilySummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         endpoints.MapGet("/obligations", ListEndpoints.ListObligationsAsync)
@@ -61,7 +60,7 @@ internal static class ReadEndpoints
             .WithTags("Obligations")
             .WithName("ListObligations")
             .WithSummary("Obligations across families, by due date; no personal data. Cursor paging.")
-            .Produces<Page<ObligationSummary>>()
+            .ProducesTagged<Page<ObligationSummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         endpoints.MapGet("/disputes", ListEndpoints.ListDisputesAsync)
@@ -70,7 +69,7 @@ internal static class ReadEndpoints
             .WithTags("Disputes")
             .WithName("ListDisputes")
             .WithSummary("Disputes with stage, stage name, deadline and interim lead status, by stage deadline; cursor paging.")
-            .Produces<Page<DisputeSummary>>()
+            .ProducesTagged<Page<DisputeSummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         endpoints.MapGet("/people", ListEndpoints.FindPersonAsync)
@@ -79,7 +78,7 @@ internal static class ReadEndpoints
             .WithTags("People")
             .WithName("FindPerson")
             .WithSummary("Which family (the live survivor) a person is in, by case-system id or NHS number.")
-            .Produces<PersonFamily>()
+            .ProducesTagged<PersonFamily>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -89,7 +88,7 @@ internal static class ReadEndpoints
             .WithTags("Young carers")
             .WithName("ListYoungCarers")
             .WithSummary("Young carers approaching transition: not yet 18, turning 18 before the given date; with their transition assessment.")
-            .Produces<Page<YoungCarerSummary>>()
+            .ProducesTagged<Page<YoungCarerSummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         endpoints.MapGet("/audit/indicators", IndicatorEndpoints.GetIndicatorsAsync)
@@ -99,7 +98,7 @@ internal static class ReadEndpoints
             .WithName("GetIndicators")
             .WithMetadata(new DateQueryParameters("from", "to"))
             .WithSummary("Memorandum indicators for service managers over [from, to).")
-            .Produces<IndicatorsResponse>()
+            .ProducesTagged<IndicatorsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         endpoints.MapFamilyWriteEndpoints();
         return endpoints;

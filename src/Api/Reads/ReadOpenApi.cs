@@ -27,6 +27,10 @@ internal static class ReadOpenApi
     public static RouteHandlerBuilder Audited(this RouteHandlerBuilder builder, string? familyIdRouteValue = "familyId") =>
         builder.WithAccessAudit(familyIdRouteValue).WithMetadata(AccessPurposeRequired.Instance);
 
+    /// <summary>A read answered with an entity tag (<see cref="EntityTags"/>): 200 with <typeparamref name="TResponse"/>, or 304 when If-None-Match names it.</summary>
+    public static RouteHandlerBuilder ProducesTagged<TResponse>(this RouteHandlerBuilder builder) =>
+        builder.Produces<TResponse>().Produces(StatusCodes.Status304NotModified);
+
     public static void Configure(OpenApiOptions options)
     {
         options.AddSchemaTransformer(new Disputes.WriteRequestSchemas());

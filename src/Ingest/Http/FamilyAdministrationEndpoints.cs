@@ -12,7 +12,7 @@ public static class FamilyAdministrationEndpoints
 {
     public static IEndpointRouteBuilder MapFamilyAdministrationEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/admin").WithTags("Identity");
+        var group = endpoints.MapGroup("/admin").WithTags("Identity").WithBodyLimits(RequestBodyLimits.Writes);
         group.MapPost("/families/merge", MergeAsync)
             .WithSummary("Merge two families; the older survives. If-Match names each family's stream version as \"familyId:version\"; Idempotency-Key.")
             .WithMetadata(new WriteHeaders("One entity tag per family, \"familyId:streamVersion\" (e.g. \"family-1:4\", \"family-2:7\"); both must be current, else 409."))

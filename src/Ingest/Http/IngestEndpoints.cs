@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using YoungCarers.Domain.Contract;
 using YoungCarers.Ingest.Pipeline;
@@ -15,9 +13,6 @@ namespace YoungCarers.Ingest.Http;
 public static class IngestEndpoints
 {
     public const int MaxBatchSize = 1000;
-
-    /// <summary>A full batch of the largest events allowed would be 256 MiB; real batches are far smaller.</summary>
-    public const long MaxRequestBytes = 16 * 1024 * 1024;
 
     private static readonly string[] AcceptedContentTypes =
         ["application/cloudevents+json", "application/cloudevents-batch+json", "application/json"];
@@ -43,10 +38,10 @@ public static class IngestEndpoints
                 $"Send {string.Join(", ", AcceptedContentTypes)}.");
         }
 
-        var body = await ReadBodyAsync(context, cancellationToken);
+        var body = await RequestBodyLimits.Events.ReadAsync(context, cancellationToken);
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"A request body is at most {MaxRequestBytes} bytes.");
+            return RequestBodyLimits.Events.TooLarge();
         }
 
         if (body.Length == 0)
@@ -58,8 +53,7 @@ public static class IngestEndpoints
         JsonDocument document;
         try
         {
-            // One level more than an event may have, for the batch array around them.
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = InboundLimits.MaxJsonDepth + 1 });
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = RequestBodyLimits.Events.MaxJsonDepth });
         }
         catch (JsonException)
         {
@@ -93,43 +87,6 @@ public static class IngestEndpoints
 
             var results = await pipeline.IngestAsync(payloads, cancellationToken);
             return TypedResults.Ok(IngestResponse.From(results));
-        }
-    }
-
-    /// <summary>The whole body, or null when it exceeds <see cref="MaxRequestBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
-    {
-        if (context.Request.ContentLength > MaxRequestBytes)
-        {
-            return null;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxRequestBytes;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>();
-        try
-        {
-            while (true)
-            {
-                var read = await context.Request.Body.ReadAsync(buffer.GetMemory(64 * 1024), cancellationToken);
-                if (read == 0)
-                {
-                    return buffer.WrittenSpan.ToArray();
-                }
-
-                buffer.Advance(read);
-                if (buffer.WrittenCount > MaxRequestBytes)
-                {
-                    return null;
-                }
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
         }
     }
 

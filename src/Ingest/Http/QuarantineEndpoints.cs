@@ -22,6 +22,7 @@ public static class QuarantineEndpoints
             .Produces<QuarantineDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/resubmit", ResubmitAsync)
+            .WithBodyLimits(RequestBodyLimits.CorrectedEvent)
             .WithSummary("Resubmit the entry; a body, if given, is the corrected event. If-Match: the entry's ETag; Idempotency-Key.")
             .WithMetadata(new WriteHeaders("The entry's ETag from GET /admin/quarantine/{id}; a stale one (the entry changed) is 409."))
             .Produces<IngestEventResult>()
