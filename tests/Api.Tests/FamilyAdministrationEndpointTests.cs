@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
 using YoungCarers.Testing;
 using static YoungCarers.Testing.Envelopes;
@@ -20,6 +21,8 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
         _database = database;
         _service = TestAuth.Service(database.ConnectionString);
         _client = _service.ClientWith($"{Scopes.EventsWrite} {Scopes.Admin}", "integration-team");
+        // Listing identity candidates is under the access log.
+        _client.DefaultRequestHeaders.Add(AccessAudit.PurposeHeader, "identity review");
     }
 
     [Fact]
