@@ -15,6 +15,7 @@ using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
 using YoungCarers.Api.Telemetry;
 using YoungCarers.Ingest.Pipeline;
@@ -83,6 +84,7 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
         await using var service = TestAuth.Service(database.ConnectionString);
         using var http = service.ClientWith(Scopes.Admin, "span-client");
+        http.DefaultRequestHeaders.Add(AccessAudit.PurposeHeader, "quarantine triage");
 
         var response = await http.GetAsync(new Uri("/admin/quarantine/987654321", UriKind.Relative));
 
