@@ -44,8 +44,8 @@ internal static class ServiceHost
             app.UseRequestBodyLimits();
             app.MapServiceHealthChecks();
             app.MapGroup("").RequireAuthorization(Scopes.EventsWrite).MapIngestEndpoints();
-            app.MapGroup("").RequireAuthorization(Scopes.Admin).MapQuarantineEndpoints();
-            app.MapGroup("").RequireAuthorization(Scopes.Admin).MapFamilyAdministrationEndpoints();
+            app.MapGroup("").RequireAuthorization(Scopes.Admin).WithAccessAuditOfPersonalDataReads().MapQuarantineEndpoints();
+            app.MapGroup("").RequireAuthorization(Scopes.Admin).WithAccessAuditOfPersonalDataReads().MapFamilyAdministrationEndpoints();
             app.MapAccessAuditEndpoints();
             app.MapReadEndpoints();
             app.MapProjectionRebuildEndpoints();

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
 using YoungCarers.Testing;
 using static YoungCarers.Testing.Envelopes;
@@ -20,6 +21,8 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
         _database = database;
         _service = TestAuth.Service(database.ConnectionString);
         _client = _service.ClientWith($"{Scopes.EventsWrite} {Scopes.Admin}", "integration-team");
+        // Listing identity candidates is under the access log.
+        _client.DefaultRequestHeaders.Add(AccessAudit.PurposeHeader, "identity review");
     }
 
     [Fact]
@@ -148,14 +151,21 @@ public sealed class FamilyAdministrationEndpointTests : IClassFixture<DatabaseFi
         var id = Guid.NewGuid().ToString("N")[..12];
         var family = await FamilyOfAsync(Identified($"{id}-1", Child($"c1-{id}"), Adult($"a-{id}")));
 
-        var response = await SplitAsync(family, new { persons = new[] { new { system = "LCS", id = $"stranger-{id}" } } }, $"\"{await VersionAsync(family)}\"", $"x-{id}");
+        var persons = new[] { new { system = "LCS", id = $"c1-{id}" }, new { system = "LCS", id = $"stranger-{id}" } };
+        var response = await SplitAsync(family, new { persons }, $"\"{await VersionAsync(family)}\"", $"x-{id}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        // The attempt is audited with its outcome, but not the persons it named (the problem's detail does).
+        // The attempt is audited with its outcome, but not the persons it named; the problem names them
+        // by their position in the request's list, never by an identifier.
         Assert.Equal(["integration-team family.split"], await AuditAsync($"family:{family}"));
         Assert.Equal(["family.split 400"], await OutcomesAsync($"family:{family}"));
-        Assert.Contains($"stranger-{id}", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain($"stranger-{id}", body, StringComparison.Ordinal);
+        Assert.DoesNotContain($"c1-{id}", body, StringComparison.Ordinal);
+        Assert.Equal(
+            $"Persons named who are not in family {family}: 1 of 2, at positions 1 of the persons list (counting from 0).",
+            JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString());
         await using var command = _database.DataSource.CreateCommand("SELECT outcome::text FROM admin_audit WHERE target = @target");
         command.Parameters.AddWithValue("target", $"family:{family}");
         var outcome = JsonDocument.Parse((string)(await command.ExecuteScalarAsync())!).RootElement;

@@ -19,6 +19,8 @@ public sealed partial class OpenApiDocumentTests(SecuredService service) : IClas
         { "/people", ["system:query", "id:query", "nhsNumber:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
         { "/young-carers", ["turning18Before:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
         { "/audit/indicators", ["from:query", "to:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
+        { "/admin/quarantine/{id}", ["id:path", "X-Access-Purpose:header"] },
+        { "/admin/identity-candidates", ["after:query", "limit:query", "X-Access-Purpose:header"] },
     };
 
     [Theory]

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 
 namespace YoungCarers.Api.Tests;
 
@@ -46,6 +48,14 @@ public sealed class RunningServiceTests : IDisposable
             var accepted = await client.SendAsync(authorized);
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+            // The README's Read it walk ends at a family: a reading token, then GET /families/{id} with a purpose.
+            var familyId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results")[0].GetProperty("familyId").GetString()!;
+            var reading = await CliProcess.RunAsync("token", "--client", "demo", "--scope", "families:read obligations:read", $"--EmbeddedPostgres:DataDirectory={_dataDirectory}");
+            Assert.True(reading.ExitCode == 0, reading.Errors);
+            var family = await ProjectedFamilyAsync(client, familyId, reading.Output.Trim(), TimeSpan.FromSeconds(60));
+            Assert.Equal(HttpStatusCode.OK, family.StatusCode);
+            Assert.Equal(familyId, (await family.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("familyId").GetString());
         }
         finally
         {
@@ -170,6 +180,26 @@ public sealed class RunningServiceTests : IDisposable
             {
                 await Task.Delay(250);
             }
+        }
+    }
+
+    /// <summary>GET /families/{id} as the README sends it, again while it is 404 (the projection has not caught up) until <paramref name="timeout"/>.</summary>
+    private static async Task<HttpResponseMessage> ProjectedFamilyAsync(HttpClient client, string familyId, string token, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/families/{familyId}", UriKind.Relative));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Add("X-Access-Purpose", "demo");
+            var response = await client.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.NotFound || DateTime.UtcNow >= deadline)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(200);
         }
     }
 

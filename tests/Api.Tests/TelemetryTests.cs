@@ -5,15 +5,20 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using YoungCarers.Api.Audit;
 using YoungCarers.Api.Security;
 using YoungCarers.Api.Telemetry;
+using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Projections.ReadModel;
 using YoungCarers.Testing;
 using static YoungCarers.Testing.Envelopes;
@@ -79,6 +84,7 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
         await using var service = TestAuth.Service(database.ConnectionString);
         using var http = service.ClientWith(Scopes.Admin, "span-client");
+        http.DefaultRequestHeaders.Add(AccessAudit.PurposeHeader, "quarantine triage");
 
         var response = await http.GetAsync(new Uri("/admin/quarantine/987654321", UriKind.Relative));
 
@@ -297,6 +303,41 @@ public sealed class TelemetryTests(DatabaseFixture database) : IClassFixture<Dat
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
         Assert.DoesNotContain("Jo", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_log_line_written_while_handling_a_request_carries_its_trace_id_and_none_of_the_requests_personal_data()
+    {
+        var logs = new CapturedLogs();
+        await using var service = TestAuth.Service(database.ConnectionString).WithWebHostBuilder(host => host
+            .ConfigureLogging(logging => logging.AddProvider(logs))
+            .ConfigureTestServices(services => services.AddSingleton<IIngestPipeline, UnreachableDatabasePipeline>()));
+        using var http = service.ClientWith(Scopes.EventsWrite);
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var nhsNumber = NhsNumber(6161);
+        var child = Child($"c-{id}", nhs: nhsNumber, given: $"Zia{id}");
+
+        var response = await http.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(Identified(id, child), Encoding.UTF8, "application/cloudevents+json"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var traceId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("traceId").GetString();
+        var written = logs.Lines.Where(line => line.Scopes.GetValueOrDefault("TraceId") == traceId).ToList();
+        var failure = Assert.Single(written, line => line.Level == LogLevel.Error);
+        Assert.Contains(nameof(NpgsqlException), failure.Exception, StringComparison.Ordinal);
+        Assert.All(written, line =>
+        {
+            foreach (var personal in new[] { $"c-{id}", nhsNumber, $"Zia{id}", "Hughes", "2011-05-06" })
+            {
+                Assert.DoesNotContain(personal, line.Text, StringComparison.Ordinal);
+            }
+        });
+    }
+
+    /// <summary>A pipeline whose database cannot be reached.</summary>
+    private sealed class UnreachableDatabasePipeline : IIngestPipeline
+    {
+        public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<InboundPayload> payloads, CancellationToken cancellationToken = default) =>
+            throw new NpgsqlException("Failed to connect to the event store.");
     }
 
     /// <summary>Settings that say when they are first read.</summary>

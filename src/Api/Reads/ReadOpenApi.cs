@@ -50,7 +50,7 @@ internal static class ReadOpenApi
         options.AddOperationTransformer((operation, context, _) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-            if (metadata.OfType<AccessPurposeRequired>().Any())
+            if (metadata.OfType<AccessPurposeRequired>().Any() || metadata.OfType<PersonalDataRead>().Any())
             {
                 operation.Parameters ??= [];
                 operation.Parameters.Add(new OpenApiParameter

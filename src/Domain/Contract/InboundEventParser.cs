@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -177,7 +178,10 @@ public static class InboundEventParser
         }
         catch (JsonException)
         {
-            return Rejected(null, ValidationRules.MalformedJson, $"Not valid JSON: {exception.Message}");
+            // Where, not the reader's message: that quotes the text at fault, which may be a name or a number.
+            return Rejected(null, ValidationRules.MalformedJson, exception.LineNumber is { } line && exception.BytePositionInLine is { } position
+                ? string.Create(CultureInfo.InvariantCulture, $"Not valid JSON: it breaks at line {line + 1}, byte {position + 1} of that line.")
+                : "Not valid JSON.");
         }
 
         return Rejected(null, ValidationRules.TooDeep, TooDeepMessage);

@@ -23,7 +23,9 @@ public static class FamilyAdministrationEndpoints
             .WithMetadata(new WriteHeaders("The family's stream version (family.streamVersion) the split is based on; a stale one is 409."))
             .Produces<SplitResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        group.MapGet("/identity-candidates", ListCandidatesAsync).WithSummary("Open name-and-birth-date match candidates, each with its rowVersion for If-Match on dismiss.");
+        group.MapGet("/identity-candidates", ListCandidatesAsync).WithSummary("Open name-and-birth-date match candidates, each with its rowVersion for If-Match on dismiss.")
+            .Produces<IReadOnlyList<IdentityCandidate>>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithMetadata(new PersonalDataRead(value => value is IEnumerable<IdentityCandidate> candidates ? candidates.SelectMany(c => new[] { c.FamilyId, c.OtherFamilyId }) : []));
         group.MapPost("/identity-candidates/{candidateId:long}/dismiss", DismissAsync)
             .WithSummary("Record that a candidate pair are different people. If-Match: the candidate's rowVersion; Idempotency-Key.")
             .WithMetadata(new WriteHeaders("The candidate's rowVersion from GET /admin/identity-candidates; a stale one (the candidate changed) is 409."))

@@ -20,7 +20,9 @@ public static class QuarantineEndpoints
         group.MapGet("", ListAsync).WithSummary("Open quarantine entries, oldest first (cursor paging with after).");
         group.MapGet("/{id:long}", GetAsync).WithSummary("One entry with its payload as received and, once resolved, where its event went; ETag is its version, for If-Match on resubmit.")
             .Produces<QuarantineDetail>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithMetadata(new PersonalDataRead(value => value is QuarantineDetail { Resolution: { } resolution } ? [resolution.FamilyId] : []));
         group.MapPost("/{id:long}/resubmit", ResubmitAsync)
             .WithBodyLimits(RequestBodyLimits.CorrectedEvent)
             .WithSummary("Resubmit the entry; a body, if given, is the corrected event. If-Match: the entry's ETag; Idempotency-Key.")

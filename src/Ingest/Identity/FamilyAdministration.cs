@@ -1,3 +1,4 @@
+using System.Globalization;
 using Npgsql;
 using YoungCarers.Domain.Families;
 using YoungCarers.EventStore.Streams;
@@ -113,10 +114,14 @@ public sealed class FamilyAdministration(PostgresEventStore store, TimeProvider 
 
         var family = await LiveFamilyAsync(transaction, familyId, cancellationToken);
         var known = await PersonIndex.LoadAsync(transaction, persons.ToList(), cancellationToken);
-        var unknown = persons.Where(p => !known.Persons.TryGetValue(p, out var person) || person.FamilyId != family.Id).ToList();
+        // Positions in the caller's list, not the identifiers: a refusal's message reaches problem details and logs.
+        var unknown = persons.Select((p, index) => (p, index))
+            .Where(p => !known.Persons.TryGetValue(p.p, out var person) || person.FamilyId != family.Id)
+            .Select(p => p.index.ToString(CultureInfo.InvariantCulture)).ToList();
         if (unknown.Count > 0)
         {
-            throw new FamilyAdministrationException($"Not members of family {family.Id}: {string.Join(", ", unknown)}.");
+            throw new FamilyAdministrationException(
+                $"Persons named who are not in family {family.Id}: {unknown.Count} of {persons.Count}, at positions {string.Join(", ", unknown)} of the persons list (counting from 0).");
         }
 
         var moving = persons.Select(p => known.Persons[p].PersonId).Distinct().ToArray();

@@ -26,6 +26,18 @@ public class ValidationTests
         Assert.Equal(new RejectedEvent(null, null, null, [new ValidationError("$", ValidationRules.MalformedJson, rejected.Errors[0].Message)]), rejected);
     }
 
+    [Theory]
+    [InlineData("{ \"data\": { \"familyName\": nightingale } }", "nigh")]
+    [InlineData("{ \"data\": { \"nhsNumber\": 943 476 5919 } }", "476")]
+    [InlineData("{ \"data\": { \"givenName\": \"Ma\u0001ya\" } }", "\u0001")]
+    public void Malformed_JSON_is_described_by_where_it_breaks_and_not_by_what_it_says_there(string json, string sent)
+    {
+        var message = Rejected(Encoding.UTF8.GetBytes(json)).Errors[0].Message;
+
+        Assert.DoesNotContain(sent, message, StringComparison.Ordinal);
+        Assert.StartsWith("Not valid JSON: it breaks at line 1, byte ", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Invalid_UTF_8_is_malformed()
     {
