@@ -78,6 +78,7 @@ public sealed class TimeTravelTests : IClassFixture<DatabaseFixture>
     {
         var first = await _harness.NewFamilyAsync();
         var second = await _harness.NewFamilyAsync();
+        var third = await _harness.NewFamilyAsync();
         var beforeMerge = await DatabaseNowAsync();
         await _harness.IngestAsync(Envelopes.Identified($"link-{ReadModelHarness.Unique()}", first.Child, second.Adult));
         await _harness.IngestAsync(ReadModelHarness.ChildrenReferral($"late-{ReadModelHarness.Unique()}", first.Child, new DateOnly(2025, 1, 10)));
@@ -86,6 +87,12 @@ public sealed class TimeTravelTests : IClassFixture<DatabaseFixture>
 
         var before = await _machine.EveryFamilyAtAsync(later, beforeMerge).ToListAsync();
         var after = await _machine.EveryFamilyAtAsync(later, afterMerge).ToListAsync();
+        // Read a family at a time, the next read overlapping each evaluation: the same families, the same answers.
+        var familyByFamily = new FamilyTimeMachine(_harness.DataSource, LocalPolicy.Default) { FamiliesPerRead = 1 };
+        Assert.Equal(
+            after.Select(family => FamilyDocuments.ToJson(family.Document)),
+            (await familyByFamily.EveryFamilyAtAsync(later, afterMerge).ToListAsync()).Select(family => FamilyDocuments.ToJson(family.Document)));
+        Assert.Contains(after, family => family.FamilyId == third.FamilyId);
         var january = await _machine.EveryFamilyAtAsync(new DateTimeOffset(2025, 1, 20, 12, 0, 0, TimeSpan.Zero), afterMerge).ToListAsync();
 
         Assert.Contains(before, family => family.FamilyId == second.FamilyId);
