@@ -146,7 +146,7 @@ internal static class FamilyEventRules
 
     public static string Service(string? value, string name) => value is Services.AdultSocialCare or Services.ChildrensSocialCare
         ? value
-        : throw new ArgumentException($"{name} must be \"{Services.AdultSocialCare}\" or \"{Services.ChildrensSocialCare}\", not \"{value}\".", name);
+        : throw new ArgumentException($"{name} must be \"{Services.AdultSocialCare}\" or \"{Services.ChildrensSocialCare}\".", name);
 
     public static IReadOnlyList<FundingShare>? Split(IReadOnlyList<FundingShare>? shares, string name)
     {
