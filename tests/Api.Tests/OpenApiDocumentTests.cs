@@ -8,17 +8,17 @@ namespace YoungCarers.Api.Tests;
 
 public sealed partial class OpenApiDocumentTests(SecuredService service) : IClassFixture<SecuredService>
 {
-    /// <summary>Each read endpoint with every parameter it takes, as the document must describe them.</summary>
+    /// <summary>Each read endpoint with every parameter it takes (headers included), as the document must describe them.</summary>
     public static TheoryData<string, string[]> ReadEndpoints => new()
     {
-        { "/families/{familyId}", ["familyId:path", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
-        { "/families/{familyId}/timeline", ["familyId:path", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/families", ["flag:query", "service:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/obligations", ["status:query", "owedBy:query", "dueBefore:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/disputes", ["status:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/people", ["system:query", "id:query", "nhsNumber:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
-        { "/young-carers", ["turning18Before:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header"] },
-        { "/audit/indicators", ["from:query", "to:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header"] },
+        { "/families/{familyId}", ["familyId:path", "asOf:query", "knownAt:query", "X-Access-Purpose:header", "If-None-Match:header"] },
+        { "/families/{familyId}/timeline", ["familyId:path", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header", "If-None-Match:header"] },
+        { "/families", ["flag:query", "service:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header", "If-None-Match:header"] },
+        { "/obligations", ["status:query", "owedBy:query", "dueBefore:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header", "If-None-Match:header"] },
+        { "/disputes", ["status:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header", "If-None-Match:header"] },
+        { "/people", ["system:query", "id:query", "nhsNumber:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header", "If-None-Match:header"] },
+        { "/young-carers", ["turning18Before:query", "asOf:query", "knownAt:query", "cursor:query", "limit:query", "X-Access-Purpose:header", "If-None-Match:header"] },
+        { "/audit/indicators", ["from:query", "to:query", "asOf:query", "knownAt:query", "X-Access-Purpose:header", "If-None-Match:header"] },
     };
 
     /// <summary>The integration team's reads that show personal data, with every parameter they take; they are not tagged for caching.</summary>

@@ -12,6 +12,12 @@ internal sealed class AccessPurposeRequired
     public static readonly AccessPurposeRequired Instance = new();
 }
 
+/// <summary>Marks a read answered with an entity tag, so the OpenAPI document lists the If-None-Match header it honours.</summary>
+internal sealed class EntityTagged
+{
+    public static readonly EntityTagged Instance = new();
+}
+
 /// <summary>Query parameters an endpoint takes as text and parses as dates (yyyy-mm-dd) itself, so the OpenAPI document still says they are dates.</summary>
 internal sealed class DateQueryParameters(params string[] names)
 {
@@ -29,7 +35,7 @@ internal static class ReadOpenApi
 
     /// <summary>A read answered with an entity tag (<see cref="EntityTags"/>): 200 with <typeparamref name="TResponse"/>, or 304 when If-None-Match names it.</summary>
     public static RouteHandlerBuilder ProducesTagged<TResponse>(this RouteHandlerBuilder builder) =>
-        builder.Produces<TResponse>().Produces(StatusCodes.Status304NotModified);
+        builder.Produces<TResponse>().Produces(StatusCodes.Status304NotModified).WithMetadata(EntityTagged.Instance);
 
     public static void Configure(OpenApiOptions options)
     {
@@ -60,6 +66,19 @@ internal static class ReadOpenApi
                     Required = true,
                     Description = "Why the caller reads family data; recorded in the access log.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = AccessAudit.MaxPurposeLength },
+                });
+            }
+
+            if (metadata.OfType<EntityTagged>().Any())
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "If-None-Match",
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description = "The ETag of an earlier answer (or a list of them): 304 without a body when the answer would be the same. The read is recorded in the access log either way.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
             }
 
