@@ -33,7 +33,8 @@ public sealed class QuarantineCommandTests : IClassFixture<DatabaseFixture>
             var list = await CliProcess.RunAsync("quarantine", "list", database);
             var resubmit = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--file", corrected, "--by", "alex", database);
             var again = await CliProcess.RunAsync("quarantine", "resubmit", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
-            var show = await CliProcess.RunAsync("quarantine", "show", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
+            var unstated = await CliProcess.RunAsync("quarantine", "show", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), database);
+            var show = await CliProcess.RunAsync("quarantine", "show", quarantined.QuarantineId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--purpose", "checking the fix", database);
 
             Assert.Equal(0, list.ExitCode);
             Assert.Contains($"{quarantined.QuarantineId}\t", list.Output, StringComparison.Ordinal);
@@ -41,8 +42,16 @@ public sealed class QuarantineCommandTests : IClassFixture<DatabaseFixture>
             Assert.True(resubmit.ExitCode == 0, resubmit.Output + resubmit.Errors);
             Assert.Contains("Entry resolved: accepted into family-", resubmit.Output, StringComparison.Ordinal);
             Assert.Equal(2, again.ExitCode);
+            Assert.Equal(2, unstated.ExitCode);
+            Assert.DoesNotContain($"c-{id}", unstated.Output, StringComparison.Ordinal);
+            Assert.Contains("--purpose", unstated.Errors, StringComparison.Ordinal);
             Assert.Equal(0, show.ExitCode);
             Assert.Matches($@"\nresolved .+ by alex: accepted into family-\S+ as event {id} from {PartnerSource}\n", show.Output);
+            var familyId = System.Text.RegularExpressions.Regex.Match(show.Output, @"accepted into (family-\S+) as event").Groups[1].Value;
+            await using var read = _database.DataSource.CreateCommand(
+                "SELECT count(*)::int FROM access_audit_entries WHERE resource = 'CLI quarantine show' AND purpose = 'checking the fix' AND client LIKE 'cli:%' AND @family = ANY(family_ids)");
+            read.Parameters.AddWithValue("family", familyId);
+            Assert.Equal(1, (int)(await read.ExecuteScalarAsync())!);
         }
         finally
         {

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text;
+using YoungCarers.Api.Audit;
 using YoungCarers.EventStore.Streams;
 using YoungCarers.Ingest.Pipeline;
 using YoungCarers.Ingest.Quarantine;
 
 namespace YoungCarers.Api.CommandLine;
 
-/// <summary><c>quarantine list | show ID | resubmit ID [--file corrected.json]</c>: the integration team's quarantine tools.</summary>
+/// <summary><c>quarantine list | show ID --purpose WHY | resubmit ID [--file corrected.json]</c>: the integration team's quarantine tools.</summary>
 internal static class QuarantineCommand
 {
     public static Command Create()
@@ -32,15 +33,29 @@ internal static class QuarantineCommand
         }, token));
 
         var id = new Argument<long>("id") { Description = "The quarantine id." };
-        var show = new Command("show", "One entry: where it came from, why it was refused, and the payload as received.") { id };
+        var purpose = new Option<string?>("--purpose") { Description = "Why you read the entry's payload (personal data): recorded in the access log, as the HTTP API's X-Access-Purpose is." };
+        var show = new Command("show", "One entry: where it came from, why it was refused, and the payload as received.") { id, purpose };
         show.TreatUnmatchedTokensAsErrors = false;
-        show.SetAction((parse, token) => WithStoreAsync(parse, async (store, _, ct) =>
+        show.SetAction((parse, token) => WithStoreAsync(parse, async (store, database, ct) =>
         {
+            var stated = parse.GetValue(purpose)?.Trim();
+            if (string.IsNullOrEmpty(stated) || stated.Length > AccessAudit.MaxPurposeLength)
+            {
+                await Console.Error.WriteLineAsync($"youngcarers: an entry's payload is personal data: say why you read it with --purpose (at most {AccessAudit.MaxPurposeLength} characters).");
+                return 2;
+            }
+
             if (await store.GetAsync(parse.GetValue(id), ct) is not { } e)
             {
                 await Console.Error.WriteLineAsync($"youngcarers: there is no quarantine entry {parse.GetValue(id)}.");
                 return 2;
             }
+
+            // Recorded before anything is shown, as GET /admin/quarantine/{id} records it: by the account running the command.
+            await AccessAudit.InsertAsync(
+                database.DataSource,
+                [(new AccessRecord($"cli:{Environment.UserName}", [], e.Resolution?.FamilyId is { } familyId ? [familyId] : [], "CLI quarantine show", stated, null), DateTimeOffset.UtcNow)],
+                ct);
 
             await Console.Out.WriteLineAsync($"quarantine {e.QuarantineId} ({e.Status}), received {e.ReceivedAt:u} by {e.Channel} " +
                 string.Join(", ", e.Origin.Select(o => $"{o.Key}={o.Value}")) + $", delivered {e.Deliveries} time(s)");
