@@ -54,7 +54,7 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
         }
 
         var streams = await MergedTreeAsync(survivor, knownAt, connection, transaction, cancellationToken);
-        var stored = await ReadFactsAsync(streams, asOf, knownAt, connection, transaction, cancellationToken);
+        var stored = await ReadFactsAsync(streams, asOf, knownAt, connection, transaction, cancellationToken).ToListAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var facts = FamilyFacts.Order(survivor, stored);
@@ -63,8 +63,7 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
         var (view, disputes) = (evaluation.View, evaluation.Disputes);
         var flags = FamilyDocuments.Canonical(evaluation.Flags);
         var obligations = FamilyDocuments.Canonical(evaluation.Obligations);
-        var version = stored.Where(fact => fact.StreamId == survivor).Select(fact => fact.StreamVersion).DefaultIfEmpty(0).Max();
-        var document = FamilyDocuments.FromCanonical(survivor, version, asOf, evaluation.NextChange, policy.Version, view, obligations, flags, disputes);
+        var document = FamilyDocuments.FromCanonical(survivor, VersionOf(survivor, stored), asOf, evaluation.NextChange, policy.Version, view, obligations, flags, disputes);
         return new FamilySnapshot(familyId, survivor, asOf, knownAt, facts.Count, view, obligations, flags, disputes, document);
     }
 
@@ -72,7 +71,7 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
     /// Every family that answered for itself at <paramref name="knownAt"/> (no merge recorded by then had
     /// absorbed it), evaluated as <see cref="AtAsync"/> evaluates one, in family id order (ordinal);
     /// families with no event that happened by <paramref name="asOf"/> and was recorded by
-    /// <paramref name="knownAt"/> are left out. Reads the whole store, a few thousand families at a time,
+    /// <paramref name="knownAt"/> are left out. Reads the whole store, <see cref="FamiliesPerRead"/> families at a time,
     /// in one snapshot; each record is garbage once the caller has moved on.
     /// </summary>
     public async IAsyncEnumerable<FamilyRecord> EveryFamilyAtAsync(
@@ -100,8 +99,7 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
                 {
                     if (facts.Remove(root, out var stored))
                     {
-                        var version = stored.Where(fact => fact.StreamId == root).Select(fact => fact.StreamVersion).DefaultIfEmpty(0).Max();
-                        yield return FamilyEvaluator.Evaluate(root, version, stored, asOf, policy);
+                        yield return FamilyEvaluator.Evaluate(root, VersionOf(root, stored), stored, asOf, policy);
                     }
                 }
             }
@@ -118,6 +116,10 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The family's version as its facts show it: the last of its own stream's (merged streams have versions of their own).</summary>
+    private static long VersionOf(string familyId, List<StoredFact> stored) =>
+        stored.Where(fact => fact.StreamId == familyId).Select(fact => fact.StreamVersion).DefaultIfEmpty(0).Max();
+
     /// <summary>The chunk's events that happened by <paramref name="asOf"/> and were recorded by <paramref name="knownAt"/>, by family, each in stream order.</summary>
     private static async Task<Dictionary<string, List<StoredFact>>> ReadChunkAsync(
         (string Root, List<string> Streams)[] chunk, DateTimeOffset asOf, DateTimeOffset knownAt, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
@@ -132,19 +134,8 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
         }
 
         var facts = new Dictionary<string, List<StoredFact>>(chunk.Length, StringComparer.Ordinal);
-        await using var command = new NpgsqlCommand($"""
-            SELECT {StoredFact.Columns}
-            FROM events e
-            WHERE e.stream_id = ANY(@ids) AND e.occurred_at <= @as_of AND e.recorded_at <= @known_at
-            ORDER BY e.stream_id, e.stream_version
-            """, connection, transaction);
-        command.Parameters.AddWithValue("ids", rootOf.Keys.ToArray());
-        command.Parameters.AddWithValue("as_of", asOf.ToUniversalTime());
-        command.Parameters.AddWithValue("known_at", knownAt.ToUniversalTime());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var fact in ReadFactsAsync([.. rootOf.Keys], asOf, knownAt, connection, transaction, cancellationToken))
         {
-            var fact = StoredFact.Read(reader, 0);
             var root = rootOf[fact.StreamId];
             if (!facts.TryGetValue(root, out var family))
             {
@@ -274,8 +265,10 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
     private static NpgsqlParameter KnownAt(DateTimeOffset? knownAt) =>
         new("known_at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = knownAt is { } k ? k.ToUniversalTime() : DBNull.Value };
 
-    private static async Task<List<StoredFact>> ReadFactsAsync(
-        List<string> streams, DateTimeOffset asOf, DateTimeOffset? knownAt, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>The streams' events that happened by <paramref name="asOf"/> (and were recorded by <paramref name="knownAt"/>), in stream order, as they are read.</summary>
+    private static async IAsyncEnumerable<StoredFact> ReadFactsAsync(
+        List<string> streams, DateTimeOffset asOf, DateTimeOffset? knownAt, NpgsqlConnection connection, NpgsqlTransaction transaction,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT {StoredFact.Columns}
@@ -288,13 +281,10 @@ public sealed class FamilyTimeMachine(NpgsqlDataSource dataSource, LocalPolicy p
         command.Parameters.AddWithValue("ids", streams.ToArray());
         command.Parameters.AddWithValue("as_of", asOf.ToUniversalTime());
         command.Parameters.Add(KnownAt(knownAt));
-        var facts = new List<StoredFact>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            facts.Add(StoredFact.Read(reader, 0));
+            yield return StoredFact.Read(reader, 0);
         }
-
-        return facts;
     }
 }
