@@ -76,7 +76,7 @@ internal static class IndicatorEndpoints
         }
 
         var now = clock.GetUtcNow();
-        ListInstants? instants = asOf is null && knownAt is null ? null : new ListInstants((asOf ?? now).ToUniversalTime(), (knownAt ?? now).ToUniversalTime());
+        var instants = ListInstants.Of(asOf, knownAt, now);
         var period = new Period(start, end, WorkingCalendar.LocalDate(instants?.AsOf ?? now), WorkingCalendar.EnglandAndWales(policy.ExtraHolidays));
 
         // 1. Adult needs assessments completed in the period (by the event's time) recording children in the household.

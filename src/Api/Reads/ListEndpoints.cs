@@ -104,14 +104,14 @@ internal static class ListEndpoints
         var take = ReadPaging.Limit(limit);
         if (instants is { } at)
         {
-            var past = await pastLists.PageAsync(
+            var pastPage = await pastLists.PageAsync(
                 at,
                 family => PastListItems.Families(family, flag, service),
                 summary => after is null || string.CompareOrdinal(summary.FamilyId, after) > 0,
                 PastListItems.FamilyOrder,
-                take + 1,
+                take,
+                summary => [summary.FamilyId],
                 cancellationToken);
-            var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(last.FamilyId)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
             await audit.RecordAsync(context, pastPage.Items.Select(family => family.FamilyId), cancellationToken);
             return JsonBytesResult.Ok(context, pastPage);
         }
@@ -197,16 +197,16 @@ internal static class ListEndpoints
         var take = ReadPaging.Limit(limit);
         if (instants is { } at)
         {
-            var past = await pastLists.PageAsync(
+            var pastPage = await pastLists.PageAsync(
                 at,
                 family => PastListItems.Obligations(family, status, owedBy, dueBefore),
                 obligation => after is null || PastListItems.CompareObligation(obligation, afterDue, after[1], after[2]) > 0,
                 PastListItems.ObligationOrder,
-                take + 1,
+                take,
+                ObligationKey,
                 cancellationToken);
-            await audit.RecordAsync(context, past.Take(take).Select(obligation => obligation.FamilyId), cancellationToken);
-            return pageJson.Result(ReadPaging.PageOf(past, take, last => at.Cursor(
-                last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef)) with { AsOf = at.AsOf, KnownAt = at.KnownAt });
+            await audit.RecordAsync(context, pastPage.Items.Select(obligation => obligation.FamilyId), cancellationToken);
+            return pageJson.Result(pastPage);
         }
 
         // Only the given filters are in the text: with "@x IS NULL OR ..." the prepared statement's
@@ -258,8 +258,7 @@ internal static class ListEndpoints
                 row => ReadObligation(row, pageJson.Texts),
                 obligation => obligation.FamilyId),
             cancellationToken);
-        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
-            last.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.ObligationRef));
+        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(ObligationKey(last)));
         return pageJson.Result(page);
     }
 
@@ -267,6 +266,16 @@ internal static class ListEndpoints
         row.GetString(0), row.GetString(1), texts.Read(row, 2), texts.Read(row, 3), texts.Read(row, 4),
         row.GetFieldValue<DateOnly>(5), row.GetFieldValue<DateOnly>(6), row.GetFieldValue<DateTimeOffset>(7),
         row.IsDBNull(8) ? null : row.GetFieldValue<DateOnly>(8), texts.Read(row, 9), texts.Read(row, 10));
+
+    // Each list's sort key, as its cursor carries it after the instants a past page describes.
+    private static string[] ObligationKey(ObligationSummary obligation) =>
+        [obligation.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), obligation.FamilyId, obligation.ObligationRef];
+
+    private static string[] DisputeKey(DisputeSummary dispute) =>
+        [dispute.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), dispute.FamilyId, dispute.DisputeId];
+
+    private static string[] YoungCarerKey(YoungCarerSummary carer) =>
+        [carer.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), carer.FamilyId, carer.PersonKey];
 
     /// <summary>
     /// One of a closed list's own strings as an SQL literal: the text written into a statement is
@@ -314,15 +323,14 @@ internal static class ListEndpoints
         var take = ReadPaging.Limit(limit);
         if (instants is { } at)
         {
-            var past = await pastLists.PageAsync(
+            var pastPage = await pastLists.PageAsync(
                 at,
                 family => PastListItems.Disputes(family, status),
                 dispute => after is null || PastListItems.CompareDispute(dispute, afterDeadline!.Value, after[1], after[2]) > 0,
                 PastListItems.DisputeOrder,
-                take + 1,
+                take,
+                DisputeKey,
                 cancellationToken);
-            var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(
-                last.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), last.FamilyId, last.DisputeId)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
             await audit.RecordAsync(context, pastPage.Items.Select(dispute => dispute.FamilyId), cancellationToken);
             return JsonBytesResult.Ok(context, pastPage);
         }
@@ -353,8 +361,7 @@ internal static class ListEndpoints
             }
         }
 
-        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
-            last.StageDeadline.UtcTicks.ToString(CultureInfo.InvariantCulture), last.FamilyId, last.DisputeId));
+        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(DisputeKey(last)));
         await audit.RecordAsync(context, page.Items.Select(dispute => dispute.FamilyId), cancellationToken);
         return JsonBytesResult.Ok(context, page);
     }
@@ -394,12 +401,11 @@ internal static class ListEndpoints
 
         if (asOf is not null || knownAt is not null)
         {
-            var now = clock.GetUtcNow();
-            var at = new ListInstants((asOf ?? now).ToUniversalTime(), (knownAt ?? now).ToUniversalTime());
+            var at = ListInstants.Of(asOf, knownAt, clock.GetUtcNow())!.Value;
             var identifier = nhsNumber is not null
                 ? FamilyMember.NhsIdentifierOf(nhsNumber)
                 : FamilyMember.SystemIdentifierOf(new PersonRef(system!, id!, null, null, null, null, null));
-            var families = await pastLists.PageAsync(
+            var families = await pastLists.FirstAsync(
                 at, family => PastListItems.FamilyNaming(family, identifier), _ => true, StringComparer.Ordinal, 1, cancellationToken);
             if (families is not [var familyThen])
             {
@@ -460,15 +466,14 @@ internal static class ListEndpoints
         {
             var before = turning18Before.Value;
             var pastToday = WorkingCalendar.LocalDate(at.AsOf);
-            var past = await pastLists.PageAsync(
+            var pastPage = await pastLists.PageAsync(
                 at,
                 family => PastListItems.YoungCarers(family, pastToday, before),
                 carer => after is null || PastListItems.CompareYoungCarer(carer, afterDate!.Value, after[1], after[2]) > 0,
                 PastListItems.YoungCarerOrder,
-                take + 1,
+                take,
+                YoungCarerKey,
                 cancellationToken);
-            var pastPage = ReadPaging.PageOf(past, take, last => at.Cursor(
-                last.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.PersonKey)) with { AsOf = at.AsOf, KnownAt = at.KnownAt };
             await audit.RecordAsync(context, pastPage.Items.Select(carer => carer.FamilyId), cancellationToken);
             return JsonBytesResult.Ok(context, pastPage);
         }
@@ -514,8 +519,7 @@ internal static class ListEndpoints
             }
         }
 
-        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(
-            last.TurnsEighteenOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.FamilyId, last.PersonKey));
+        var page = ReadPaging.PageOf(items, take, last => ReadPaging.Encode(YoungCarerKey(last)));
         await audit.RecordAsync(context, page.Items.Select(carer => carer.FamilyId), cancellationToken);
         return JsonBytesResult.Ok(context, page);
     }

@@ -18,7 +18,7 @@ internal readonly record struct ListInstants(DateTimeOffset AsOf, DateTimeOffset
     public static IResult? Resolve(
         DateTimeOffset? asOf, DateTimeOffset? knownAt, string? cursor, int keyParts, DateTimeOffset now, out ListInstants? instants, out string[]? key)
     {
-        instants = asOf is null && knownAt is null ? null : new ListInstants((asOf ?? now).ToUniversalTime(), (knownAt ?? now).ToUniversalTime());
+        instants = Of(asOf, knownAt, now);
         key = null;
         if (string.IsNullOrEmpty(cursor))
         {
@@ -51,6 +51,10 @@ internal readonly record struct ListInstants(DateTimeOffset AsOf, DateTimeOffset
         return null;
     }
 
+    /// <summary>The instants asked about, the one not given taken as now; null when neither is given (the live read model).</summary>
+    public static ListInstants? Of(DateTimeOffset? asOf, DateTimeOffset? knownAt, DateTimeOffset now) =>
+        asOf is null && knownAt is null ? null : new ListInstants((asOf ?? now).ToUniversalTime(), (knownAt ?? now).ToUniversalTime());
+
     /// <summary>The next page's cursor: these instants, then the sort key of the page's last item.</summary>
     public string Cursor(params string[] key) =>
         ReadPaging.Encode([Ticks(AsOf), Ticks(KnownAt), .. key]);
@@ -82,10 +86,28 @@ internal sealed class TimeTravelLists(FamilyTimeMachine timeMachine) : IDisposab
     private readonly SemaphoreSlim _evaluating = new(1, 1);
 
     /// <summary>
+    /// A page of at most <paramref name="take"/> items after the cursor, as <see cref="FirstAsync"/> finds
+    /// them, saying which instants it describes; its next cursor carries the instants and the last
+    /// item's sort key (<paramref name="keyOf"/>).
+    /// </summary>
+    public async Task<Page<T>> PageAsync<T>(
+        ListInstants instants,
+        Func<FamilyRecord, IEnumerable<T>> itemsOf,
+        Func<T, bool> afterCursor,
+        IComparer<T> order,
+        int take,
+        Func<T, string[]> keyOf,
+        CancellationToken cancellationToken)
+    {
+        var items = await FirstAsync(instants, itemsOf, afterCursor, order, take + 1, cancellationToken);
+        return ReadPaging.PageOf(items, take, last => instants.Cursor(keyOf(last))) with { AsOf = instants.AsOf, KnownAt = instants.KnownAt };
+    }
+
+    /// <summary>
     /// The first <paramref name="count"/> items, in <paramref name="order"/>, of those the families
     /// evaluated at <paramref name="instants"/> give (<paramref name="itemsOf"/>) that come after the cursor.
     /// </summary>
-    public async Task<List<T>> PageAsync<T>(
+    public async Task<List<T>> FirstAsync<T>(
         ListInstants instants, Func<FamilyRecord, IEnumerable<T>> itemsOf, Func<T, bool> afterCursor, IComparer<T> order, int count, CancellationToken cancellationToken)
     {
         // The page's items so far, the last in order first out: a page's worth held, whatever the store's size.
